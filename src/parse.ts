@@ -1,0 +1,276 @@
+/**
+ * The `text/event-stream` parser: lines, fields and events, exact to the WHATWG HTML spec.
+ *
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+import {createUtf8Decoder, type Utf8Decoder} from './decode.js'
+import {ParseError} from './errors.js'
+import type {EventSourceParser, ParserConfig} from './types.js'
+
+const LF = 0x0a
+const SPACE = 0x20
+const COLON = 0x3a
+/** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
+const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
+
+/**
+ * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
+ * calls back for every event, id, retry, comment and skipped line, in stream order.
+ *
+ * A drop-in replacement for `eventsource-parser`'s `createParser`, which also takes bytes.
+ *
+ * @example
+ * ```ts
+ * const parser = createParser({onEvent: (event) => console.log(event.event, event.data)})
+ * for await (const chunk of response.body) parser.feed(chunk)
+ * ```
+ * @public
+ */
+export function createParser(config: ParserConfig): EventSourceParser {
+  if (typeof config === 'function') {
+    throw new TypeError(
+      '`config` must be an object, got a function instead. Did you mean `createParser({onEvent: fn})`?',
+    )
+  }
+  const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
+
+  // The pieces of a line whose end has not arrived yet. Joined once, when it ends, so a line
+  // that spans many chunks costs linear time rather than a copy of the whole line per chunk.
+  const pendingLine: string[] = []
+  let pendingLength = 0
+  // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
+  // second half of the same CRLF, not a blank line.
+  let skipLeadingLF = false
+  // What the stream held so far while it could still be the start of a BOM; `undefined` once
+  // the stream's first characters have been seen.
+  let streamStart: string | undefined = ''
+  let decoder: Utf8Decoder | undefined
+  // Bumped by reset() and by an overflow: a chunk being read stops at once when it changes,
+  // so a callback that resets (an EventSource closing, say) sees no further callbacks.
+  let generation = 0
+  let overflowed = false
+
+  // The spec's buffers. `data` is undefined while the data buffer is empty; the spec appends
+  // "value + LF" and strips the final LF at dispatch, which is the same as joining with LF.
+  let data: string | undefined
+  let eventType: string | undefined
+  let id: string | undefined
+
+  function feed(chunk: string | Uint8Array): void {
+    if (overflowed) {
+      throw new Error(
+        'Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing.',
+      )
+    }
+    let text = typeof chunk === 'string' ? chunk : (decoder ??= createUtf8Decoder())(chunk)
+    if (streamStart !== undefined) {
+      // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+      text = streamStart + text
+      if (text === '' || text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)) {
+        streamStart = text
+        return
+      }
+      streamStart = undefined
+      if (text.charCodeAt(0) === 0xfeff /* BOM */) text = text.slice(1)
+      else if (text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
+    }
+    if (text !== '') readLines(text)
+  }
+
+  /** Splits `text` into lines ("CRLF, LF or CR") and parses each; keeps an unterminated tail. */
+  function readLines(text: string): void {
+    const length = text.length
+    const startGeneration = generation
+    let start = 0
+    if (skipLeadingLF) {
+      skipLeadingLF = false
+      if (text.charCodeAt(0) === LF) start = 1
+    }
+    // The next LF and CR at or after `start`, each searched again only once passed, so a
+    // chunk is scanned once for each: -1 means there is none left in this chunk.
+    let nextLF = text.indexOf('\n', start)
+    let nextCR = text.indexOf('\r', start)
+    while (nextLF !== -1 || nextCR !== -1) {
+      let end: number
+      let next: number
+      if (nextCR === -1 || (nextLF !== -1 && nextLF < nextCR)) {
+        end = nextLF
+        next = nextLF + 1
+      } else {
+        end = nextCR
+        next = nextCR + 1
+        if (next === length) skipLeadingLF = true
+        else if (text.charCodeAt(next) === LF) next++
+      }
+      if (pendingLength === 0) {
+        parseLine(text, start, end)
+      } else {
+        pendingLine.push(text.slice(start, end))
+        const line = pendingLine.join('')
+        pendingLine.length = 0
+        pendingLength = 0
+        parseLine(line, 0, line.length)
+      }
+      if (generation !== startGeneration) return
+      start = next
+      if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start)
+      if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
+    }
+    if (start < length) {
+      pendingLine.push(start === 0 ? text : text.slice(start))
+      pendingLength += length - start
+      checkBufferSize()
+    }
+  }
+
+  /** Parses the line `text[start, end)`; `end` is a line end or the end of `text`. */
+  function parseLine(text: string, start: number, end: number): void {
+    // "If the line is empty (a blank line): Dispatch the event."
+    if (start === end) return dispatchEvent()
+    const first = text.charCodeAt(start)
+
+    // "If the line starts with a U+003A COLON character (:): Ignore the line." (Reported as a comment.)
+    if (first === COLON) {
+      onComment?.(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
+      return
+    }
+
+    // `data:` lines are most of any stream: recognised without slicing out the field name.
+    // (The character at `end` is a line end or past the string, so these reads stay in the line.)
+    if (
+      first === 0x64 /* d */ &&
+      text.charCodeAt(start + 1) === 0x61 /* a */ &&
+      text.charCodeAt(start + 2) === 0x74 /* t */ &&
+      text.charCodeAt(start + 3) === 0x61 /* a */ &&
+      text.charCodeAt(start + 4) === COLON
+    ) {
+      const valueStart = text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5
+      return appendData(text.slice(valueStart, end))
+    }
+
+    // "If the line contains a U+003A COLON character (:): Collect the characters on the line before
+    // the first U+003A COLON character (:), and let field be that string. Collect the characters on
+    // the line after the first U+003A COLON character (:), and let value be that string. If value
+    // starts with a U+0020 SPACE character, remove it from value."
+    // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:): [...]
+    // using the whole line as the field name, and the empty string as the field value."
+    let colon = start + 1
+    while (colon < end && text.charCodeAt(colon) !== COLON) colon++
+    const field = text.slice(start, colon)
+    let valueStart = colon + 1
+    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
+    const value = valueStart < end ? text.slice(valueStart, end) : ''
+    processField(field, value, text, start, end)
+  }
+
+  /** "Process the field": the spec's steps for each field name, compared literally. */
+  function processField(field: string, value: string, text: string, start: number, end: number): void {
+    switch (field) {
+      case 'data':
+        return appendData(value)
+      case 'event':
+        // "Set the event type buffer to the field value." An empty one means `message` at dispatch.
+        eventType = value === '' ? undefined : value
+        return
+      case 'id':
+        // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the
+        // field value. Otherwise, ignore the field."
+        if (value.indexOf('\0') === -1) id = value
+        return
+      case 'retry':
+        // "If the field value consists of only ASCII digits, then interpret the field value as an
+        // integer in base ten, and set the event stream's reconnection time to that integer.
+        // Otherwise, ignore the field."
+        if (isAsciiDigits(value)) onRetry?.(parseInt(value, 10))
+        else {
+          onError?.(
+            new ParseError(`Invalid \`retry\` value: "${value}"`, {
+              type: 'invalid-retry',
+              value,
+              line: text.slice(start, end),
+            }),
+          )
+        }
+        return
+      default:
+        // "Otherwise: The field is ignored."
+        onError?.(
+          new ParseError(`Unknown field "${field.length > 20 ? `${field.slice(0, 20)}…` : field}"`, {
+            type: 'unknown-field',
+            field,
+            value,
+            line: text.slice(start, end),
+          }),
+        )
+    }
+  }
+
+  /** "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)." */
+  function appendData(value: string): void {
+    data = data === undefined ? value : `${data}\n${value}`
+    if (data.length > maxBufferSize) checkBufferSize()
+  }
+
+  /** "Dispatch the event", minus what belongs to the EventSource (origin, `message` default). */
+  function dispatchEvent(): void {
+    const message = data === undefined ? undefined : {id, event: eventType, data}
+    const blockId = id
+    // Cleared before calling out, so a callback that feeds the parser again starts clean.
+    // ("Set the data buffer and the event type buffer to the empty string.")
+    data = undefined
+    eventType = undefined
+    id = undefined
+    if (blockId !== undefined) onId?.(blockId)
+    // "If the data buffer is an empty string, set the data buffer and the event type buffer to
+    // the empty string and return."
+    if (message !== undefined) onEvent?.(message)
+  }
+
+  /** Drops everything buffered once it outgrows `maxBufferSize`, and says so. */
+  function checkBufferSize(): void {
+    if (pendingLength + (data === undefined ? 0 : data.length) <= maxBufferSize) return
+    clear()
+    overflowed = true
+    onError?.(
+      new ParseError(`Buffered data exceeded max buffer size of ${maxBufferSize} characters`, {
+        type: 'max-buffer-size-exceeded',
+      }),
+    )
+  }
+
+  function clear(): void {
+    generation++
+    pendingLine.length = 0
+    pendingLength = 0
+    skipLeadingLF = false
+    streamStart = ''
+    decoder = undefined
+    overflowed = false
+    data = undefined
+    eventType = undefined
+    id = undefined
+  }
+
+  function reset(options: {consume?: boolean | undefined} = {}): void {
+    if (options.consume && pendingLine.length > 0) {
+      const line = pendingLine.join('')
+      pendingLine.length = 0
+      pendingLength = 0
+      parseLine(line, 0, line.length)
+    }
+    clear()
+  }
+
+  return {feed, reset}
+}
+
+/** True when `value` is one or more of U+0030 (0) to U+0039 (9), and nothing else. */
+function isAsciiDigits(value: string): boolean {
+  if (value === '') return false
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index)
+    if (code < 0x30 || code > 0x39) return false
+  }
+  return true
+}

@@ -1,0 +1,11 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The JSON report is what .ci/run turns into its `N passed, N failed` line.
+    reporters: ['default', ['json', {outputFile: 'test-results/vitest.json'}]],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+})
