@@ -35,10 +35,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
   const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
 
-  // The pieces of a line whose end has not arrived yet. Joined once, when it ends, so a line
-  // that spans many chunks costs linear time rather than a copy of the whole line per chunk.
-  const pendingLine: string[] = []
-  let pendingLength = 0
+  // The start of a line whose end has not arrived yet. Appending makes a rope that is only read
+  // (flattened, once) when the line ends, and only new chunks are searched for line ends, so a
+  // line that spans many chunks costs linear time.
+  let pendingLine = ''
   // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
   // second half of the same CRLF, not a blank line.
   let skipLeadingLF = false
@@ -103,13 +103,11 @@ export function createParser(config: ParserConfig): EventSourceParser {
         if (next === length) skipLeadingLF = true
         else if (text.charCodeAt(next) === LF) next++
       }
-      if (pendingLength === 0) {
+      if (pendingLine === '') {
         parseLine(text, start, end)
       } else {
-        pendingLine.push(text.slice(start, end))
-        const line = pendingLine.join('')
-        pendingLine.length = 0
-        pendingLength = 0
+        const line = pendingLine + text.slice(start, end)
+        pendingLine = ''
         parseLine(line, 0, line.length)
       }
       if (generation !== startGeneration) return
@@ -118,9 +116,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
     }
     if (start < length) {
-      pendingLine.push(start === 0 ? text : text.slice(start))
-      pendingLength += length - start
-      checkBufferSize()
+      pendingLine += start === 0 ? text : text.slice(start)
+      if (pendingLine.length > maxBufferSize) checkBufferSize()
     }
   }
 
@@ -229,7 +226,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   /** Drops everything buffered once it outgrows `maxBufferSize`, and says so. */
   function checkBufferSize(): void {
-    if (pendingLength + (data === undefined ? 0 : data.length) <= maxBufferSize) return
+    if (pendingLine.length + (data === undefined ? 0 : data.length) <= maxBufferSize) return
     clear()
     overflowed = true
     onError?.(
@@ -241,8 +238,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   function clear(): void {
     generation++
-    pendingLine.length = 0
-    pendingLength = 0
+    pendingLine = ''
     skipLeadingLF = false
     streamStart = ''
     decoder = undefined
@@ -253,10 +249,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   function reset(options: {consume?: boolean | undefined} = {}): void {
-    if (options.consume && pendingLine.length > 0) {
-      const line = pendingLine.join('')
-      pendingLine.length = 0
-      pendingLength = 0
+    if (options.consume && pendingLine !== '') {
+      const line = pendingLine
+      pendingLine = ''
       parseLine(line, 0, line.length)
     }
     clear()
