@@ -63,17 +63,18 @@ export function createParser(config: ParserConfig): EventSourceParser {
         'Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing.',
       )
     }
-    let text = typeof chunk === 'string' ? chunk : (decoder ??= createUtf8Decoder())(chunk)
+    const isText = typeof chunk === 'string'
+    let text = isText ? chunk : (decoder ??= createUtf8Decoder())(chunk)
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
-      if (text === '' || text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)) {
+      if (text === '' || (isText && (text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)))) {
         streamStart = text
         return
       }
       streamStart = undefined
       if (text.charCodeAt(0) === 0xfeff /* BOM */) text = text.slice(1)
-      else if (text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
+      else if (isText && text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
     }
     if (text !== '') readLines(text)
   }

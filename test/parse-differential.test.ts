@@ -1,0 +1,443 @@
+// Property tests: chunking never changes what the parser reports, arbitrary input never throws,
+// and the parser agrees with eventsource-parser and with a small model written from the spec.
+import {createParser as referenceParser} from 'eventsource-parser'
+import fc from 'fast-check'
+import {expect, test} from 'vitest'
+import {createParser} from '../src/index.js'
+import {type Call, type ErrorRecord, record} from './support/record.js'
+
+type Chunk = string | Uint8Array
+
+const encoder = new TextEncoder()
+
+function run(chunks: Chunk[]): Call[] {
+  const rec = record()
+  const parser = createParser(rec)
+  for (const chunk of chunks) parser.feed(chunk)
+  return rec.calls
+}
+
+/** Cuts `input` at `cuts` (any numbers; taken modulo the length + 1, sorted). Empty chunks allowed. */
+function split<T extends Chunk>(input: T, cuts: number[]): T[] {
+  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b)
+  const chunks: T[] = []
+  let start = 0
+  for (const point of points) {
+    chunks.push(input.slice(start, point) as T)
+    start = point
+  }
+  chunks.push(input.slice(start) as T)
+  return chunks
+}
+
+function withoutErrors(calls: Call[]): Call[] {
+  return calls.filter((call) => call[0] !== 'error')
+}
+
+const BOM_BYTES = [0xef, 0xbb, 0xbf]
+
+// ---------------------------------------------------------------------------
+// Arbitraries
+
+/** Pieces that SSE streams are made of, plus the awkward characters. */
+const sseToken: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom(
+      'data',
+      'event',
+      'id',
+      'retry',
+      ':',
+      ' ',
+      '\r',
+      '\n',
+      '\r\n',
+      '\n\n',
+      'data:',
+      'data: ',
+      'event: ',
+      'id: ',
+      'retry: ',
+      'Data',
+      'foo',
+      'x',
+      '1',
+      '42',
+      'é',
+      '€',
+      '😀',
+      '\uFEFF',
+      '\0',
+      '１',
+      '__proto__',
+    ),
+  },
+  {weight: 1, arbitrary: fc.string({unit: 'binary', maxLength: 3})},
+)
+
+/** A whole line: field, separator, value and line end, from the same kind of pieces. */
+const sseLine: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.oneof(
+      {weight: 6, arbitrary: fc.constantFrom('data', 'data', 'data', 'event', 'id', 'retry')},
+      {weight: 1, arbitrary: fc.constantFrom('', 'foo', 'Data', 'ïd', '__proto__', 'data ')},
+    ),
+    fc.oneof({weight: 8, arbitrary: fc.constantFrom(':', ': ')}, {weight: 1, arbitrary: fc.constantFrom(':  ', '')}),
+    fc.oneof(
+      fc.constantFrom('', 'x', 'hello world', '0', '100', '007', '1.5', '-1', '１', 'a\0b', ': c', 'é€😀'),
+      fc.string({unit: sseToken, maxLength: 3}).map((s) => s.replace(/[\r\n]/g, '')),
+    ),
+    fc.constantFrom('\n', '\n', '\r', '\r\n'),
+  )
+  .map(([field, separator, value, end]) => field + separator + value + end)
+
+/** A text/event-stream-ish string: whole lines, blank lines and loose tokens. */
+const sseText: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom('', '', '', '\uFEFF', '\uFEFF\uFEFF'),
+    fc.array(
+      fc.oneof(
+        {weight: 6, arbitrary: sseLine},
+        {weight: 3, arbitrary: fc.constantFrom('\n', '\r', '\r\n')},
+        {weight: 1, arbitrary: sseToken},
+      ),
+      {maxLength: 40, size: 'medium'},
+    ),
+  )
+  .map(([bom, parts]) => bom + parts.join(''))
+
+/** Pieces of a byte stream: encoded text, a BOM, cut-off and invalid UTF-8, any byte. */
+const sseBytePart: fc.Arbitrary<number[]> = fc.oneof(
+  {weight: 12, arbitrary: sseLine.map((text) => Array.from(encoder.encode(text)))},
+  {weight: 6, arbitrary: fc.constantFrom<number[]>([0x0a], [0x0d], [0x0d, 0x0a])},
+  {weight: 2, arbitrary: sseToken.map((text) => Array.from(encoder.encode(text)))},
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      BOM_BYTES,
+      [0xef],
+      [0xef, 0xbb],
+      [0xe2, 0x82],
+      [0xf0, 0x9f],
+      [0xf0, 0x9f, 0x98],
+      [0xc3],
+      [0x80],
+      [0xff],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe0, 0x80],
+    ),
+  },
+  {weight: 1, arbitrary: fc.array(fc.integer({min: 0, max: 255}), {maxLength: 4})},
+)
+
+const sseBytes: fc.Arbitrary<Uint8Array> = fc
+  .tuple(
+    fc.constantFrom([], [], BOM_BYTES, [...BOM_BYTES, ...BOM_BYTES]),
+    fc.array(sseBytePart, {maxLength: 40, size: 'medium'}),
+  )
+  .map(([bom, parts]) => Uint8Array.from([...bom, ...parts.flat()]))
+
+const cuts = fc.array(fc.nat({max: 10_000}), {maxLength: 12})
+
+// ---------------------------------------------------------------------------
+// (a), (b) Chunking does not matter
+
+test('any split of a byte stream into chunks gives the same callbacks as feeding it whole', () => {
+  fc.assert(
+    fc.property(sseBytes, cuts, (input, at) => {
+      expect(run(split(input, at))).toEqual(run([input]))
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('a byte stream fed one byte at a time gives the same callbacks as feeding it whole', () => {
+  fc.assert(
+    fc.property(sseBytes, (input) => {
+      const bytes = Array.from(input, (byte) => Uint8Array.of(byte))
+      expect(run(bytes)).toEqual(run([input]))
+    }),
+    {numRuns: 300},
+  )
+})
+
+test('any split of a string stream into chunks gives the same callbacks as feeding it whole', () => {
+  fc.assert(
+    fc.property(sseText, cuts, (input, at) => {
+      expect(run(split(input, at))).toEqual(run([input]))
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('a string stream fed one code unit at a time gives the same callbacks as feeding it whole', () => {
+  fc.assert(
+    fc.property(sseText, (input) => {
+      expect(run(input.split(''))).toEqual(run([input]))
+    }),
+    {numRuns: 300},
+  )
+})
+
+test('bytes and their UTF-8 decoding (BOM kept) give the same callbacks', () => {
+  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+  fc.assert(
+    fc.property(sseBytes, cuts, (input, at) => {
+      expect(run(split(input, at))).toEqual(run([decoder.decode(input)]))
+    }),
+    {numRuns: 500},
+  )
+})
+
+/**
+ * Runs `body` with `globalThis.Buffer` hidden, so parsers created inside decode bytes the way they
+ * do in browsers and other runtimes without Node's Buffer.
+ */
+function withoutNodeBuffer<T>(body: () => T): T {
+  const holder = globalThis as {Buffer?: unknown}
+  const saved = holder.Buffer
+  holder.Buffer = undefined
+  try {
+    return body()
+  } finally {
+    holder.Buffer = saved
+  }
+}
+
+test('without Node\'s Buffer (as in browsers), byte streams in any chunks decode exactly like TextDecoder', () => {
+  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+  fc.assert(
+    fc.property(sseBytes, cuts, (input, at) => {
+      const expected = run([decoder.decode(input)])
+      expect(withoutNodeBuffer(() => run(split(input, at)))).toEqual(expected)
+      expect(withoutNodeBuffer(() => run(Array.from(input, (byte) => Uint8Array.of(byte))))).toEqual(expected)
+    }),
+    {numRuns: 500},
+  )
+})
+
+// ---------------------------------------------------------------------------
+// (c) Never throws
+
+test('random bytes in random chunks never make feed throw', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({maxLength: 200}), cuts, (input, at) => {
+      const withCallbacks = createParser(record())
+      const bare = createParser({})
+      for (const chunk of split(input, at)) {
+        withCallbacks.feed(chunk)
+        bare.feed(chunk)
+      }
+      withCallbacks.reset({consume: true})
+      bare.reset({consume: true})
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('random strings in random chunks never make feed throw', () => {
+  fc.assert(
+    fc.property(fc.string({unit: 'binary', maxLength: 200}), cuts, (input, at) => {
+      const withCallbacks = createParser(record())
+      for (const chunk of split(input, at)) withCallbacks.feed(chunk)
+      withCallbacks.reset({consume: true})
+    }),
+    {numRuns: 500},
+  )
+})
+
+// ---------------------------------------------------------------------------
+// (d) Differential against eventsource-parser
+
+function runReference(chunks: string[]): Call[] {
+  const rec = record()
+  const parser = referenceParser(rec)
+  for (const chunk of chunks) parser.feed(chunk)
+  return rec.calls
+}
+
+/** Errors reduced to their type, for comparing sequences with the reference. */
+function errorTypesOnly(calls: Call[]): Call[] {
+  return calls.map((call): Call => (call[0] === 'error' ? ['error', {type: call[1].type}] : call))
+}
+
+test('strings fed whole give the same events, ids, retries, comments and error types as eventsource-parser', () => {
+  fc.assert(
+    fc.property(sseText, (input) => {
+      const ours = run([input])
+      const reference = runReference([input])
+      expect(errorTypesOnly(ours)).toEqual(errorTypesOnly(reference))
+      // Where the reference fills in field, value or line of an error, ours says the same.
+      ours.forEach((call, index) => {
+        const other = reference[index]
+        if (call[0] !== 'error' || other?.[0] !== 'error') return
+        for (const key of ['field', 'value', 'line'] as const) {
+          if (other[1][key] !== undefined) expect(call[1][key]).toBe(other[1][key])
+        }
+      })
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('arbitrary strings fed whole agree with eventsource-parser', () => {
+  fc.assert(
+    fc.property(fc.string({unit: 'binary', maxLength: 60}), (input) => {
+      expect(errorTypesOnly(run([input]))).toEqual(errorTypesOnly(runReference([input])))
+    }),
+    {numRuns: 500},
+  )
+})
+
+test('strings in any chunks give the same events, ids, retries and comments as eventsource-parser', () => {
+  fc.assert(
+    fc.property(sseText, cuts, (input, at) => {
+      const chunks = split(input, at)
+      expect(withoutErrors(run(chunks))).toEqual(withoutErrors(runReference(chunks)))
+    }),
+    {numRuns: 1000},
+  )
+})
+
+// ---------------------------------------------------------------------------
+// (e) A model written from the spec text
+
+/**
+ * The spec's "parse an event stream" and "interpret an event stream" on a whole string, with
+ * eventsource-parser's callbacks: the message id is the block's last valid id, onId comes before
+ * onEvent, and skipped fields are reported as errors.
+ */
+function model(input: string): Call[] {
+  const calls: Call[] = []
+  // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input
+  // "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character
+  // pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE RETURN (CR) character."
+  const lines = text.split(/\r\n|\r|\n/)
+  // Whatever follows the last line end is an unfinished line ("Once the end of the file is
+  // reached, any pending data must be discarded").
+  lines.pop()
+  let data = ''
+  let eventType = ''
+  let id: string | undefined
+  for (const line of lines) {
+    if (line === '') {
+      if (id !== undefined) calls.push(['id', id])
+      if (data !== '') {
+        calls.push(['event', {id, event: eventType === '' ? undefined : eventType, data: data.slice(0, -1)}])
+      }
+      data = ''
+      eventType = ''
+      id = undefined
+      continue
+    }
+    if (line.startsWith(':')) {
+      const comment = line.slice(1)
+      calls.push(['comment', comment.startsWith(' ') ? comment.slice(1) : comment])
+      continue
+    }
+    const colon = line.indexOf(':')
+    const field = colon === -1 ? line : line.slice(0, colon)
+    let value = colon === -1 ? '' : line.slice(colon + 1)
+    if (value.startsWith(' ')) value = value.slice(1)
+    if (field === 'event') eventType = value
+    else if (field === 'data') data += `${value}\n`
+    else if (field === 'id') {
+      if (!value.includes('\0')) id = value
+    } else if (field === 'retry') {
+      if (/^[0-9]+$/.test(value)) calls.push(['retry', Number.parseInt(value, 10)])
+      else calls.push(['error', {type: 'invalid-retry', value, line}])
+    } else calls.push(['error', {type: 'unknown-field', field, value, line}])
+  }
+  return calls
+}
+
+/** Errors reduced to what the model knows: type, value, line, and field for unknown fields. */
+function comparable(calls: Call[]): Call[] {
+  return calls.map((call): Call => {
+    if (call[0] !== 'error') return call
+    const {type, field, value, line} = call[1]
+    const error: ErrorRecord = type === 'unknown-field' ? {type, field, value, line} : {type, value, line}
+    return ['error', error]
+  })
+}
+
+// The parser strips a Latin-1 rendering of the BOM from string input, as eventsource-parser
+// does; the model follows the spec only, so such inputs are left out.
+const notLatin1Bom = (input: string) => !input.startsWith('\xEF\xBB\xBF')
+
+test('the model gives the expected callbacks for a hand-written stream', () => {
+  expect(model('\uFEFFid: 1\r\nevent: e\rdata: a\ndata:  b\n\n: c\nretry: 5\nretry: x\nfoo\n\ndata: z')).toEqual([
+    ['id', '1'],
+    ['event', {id: '1', event: 'e', data: 'a\n b'}],
+    ['comment', 'c'],
+    ['retry', 5],
+    ['error', {type: 'invalid-retry', value: 'x', line: 'retry: x'}],
+    ['error', {type: 'unknown-field', field: 'foo', value: '', line: 'foo'}],
+  ])
+})
+
+test('string streams in any chunks give exactly what the spec model gives', () => {
+  fc.assert(
+    fc.property(sseText.filter(notLatin1Bom), cuts, (input, at) => {
+      const expected = model(input)
+      expect(comparable(run([input]))).toEqual(expected)
+      expect(comparable(run(split(input, at)))).toEqual(expected)
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('arbitrary strings give exactly what the spec model gives', () => {
+  fc.assert(
+    fc.property(fc.string({unit: 'binary', maxLength: 80}).filter(notLatin1Bom), cuts, (input, at) => {
+      expect(comparable(run(split(input, at)))).toEqual(model(input))
+    }),
+    {numRuns: 500},
+  )
+})
+
+test('byte streams in any chunks give exactly what the spec model gives for their UTF-8 decoding', () => {
+  // The spec's "UTF-8 decode": invalid bytes become U+FFFD; the model itself strips the BOM.
+  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+  fc.assert(
+    fc.property(sseBytes, cuts, (input, at) => {
+      const text = decoder.decode(input)
+      fc.pre(notLatin1Bom(text))
+      expect(comparable(run(split(input, at)))).toEqual(model(text))
+    }),
+    {numRuns: 1000},
+  )
+})
+
+test('structured events (data, event, id, retry, comments) match the spec model', () => {
+  const field = fc.oneof(
+    fc.tuple(fc.constant('data'), fc.string({maxLength: 8})),
+    fc.tuple(fc.constant('event'), fc.constantFrom('', 'add', 'remove', '__proto__', ' spaced')),
+    fc.tuple(fc.constant('id'), fc.constantFrom('', '1', '42', 'a\0b', ' 7')),
+    fc.tuple(fc.constant('retry'), fc.oneof(fc.nat().map(String), fc.constantFrom('', 'x', '1e3', '٣', '１'))),
+    fc.tuple(fc.constant(''), fc.string({maxLength: 8})),
+  )
+  const block = fc.tuple(fc.array(field, {maxLength: 6}), fc.constantFrom('\n', '\r', '\r\n'))
+  const stream = fc
+    .array(block, {maxLength: 8})
+    .map((blocks) =>
+      blocks
+        .map(([fields, end]) =>
+          fields.map(([name, value]) => `${name}:${value.replace(/[\r\n]/g, '')}${end}`).join('') + end,
+        )
+        .join(''),
+    )
+  fc.assert(
+    fc.property(stream, cuts, (input, at) => {
+      fc.pre(notLatin1Bom(input))
+      const expected = model(input)
+      expect(comparable(run(split(input, at)))).toEqual(expected)
+      expect(comparable(run(split(encoder.encode(input), at)))).toEqual(expected)
+    }),
+    {numRuns: 500},
+  )
+})
