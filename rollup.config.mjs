@@ -27,7 +27,7 @@ export default [
   {
     // Minified ES module copies, for CDNs and for measuring what an app pays (npm run size).
     input: entries,
-    plugins: [ts(), terser({ecma: 2020, module: true, compress: {passes: 2}})],
+    plugins: [ts(), terser({ecma: 2022, module: true, compress: {passes: 2}})],
     output: {dir: 'dist', format: 'es', entryFileNames: '[name].min.js', chunkFileNames: 'chunks/[name]-[hash].min.js'},
   },
 ]

@@ -32,3 +32,68 @@ export class ParseError extends Error {
     this.line = options.line
   }
 }
+
+/**
+ * Base class of the errors an EventSource reports as the `cause` of its `error` events.
+ *
+ * @public
+ */
+export class StreamSourceError extends Error {
+  override name = 'StreamSourceError'
+}
+
+/**
+ * The server answered with a status other than 200 (the spec fails the connection for these;
+ * `reconnect.retryOnStatus` may reconnect instead). Carries the response.
+ *
+ * @public
+ */
+export class HTTPError extends StreamSourceError {
+  override name = 'HTTPError'
+  readonly status: number
+  readonly statusText: string
+  readonly response: Response
+
+  constructor(response: Response, url: string) {
+    super(`EventSource request to ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`)
+    this.status = response.status
+    this.statusText = response.statusText
+    this.response = response
+  }
+}
+
+/**
+ * The response was not `text/event-stream`: the spec fails the connection. Carries the response.
+ *
+ * @public
+ */
+export class ContentTypeError extends StreamSourceError {
+  override name = 'ContentTypeError'
+  /** The `Content-Type` the server sent, or `null` when it sent none. */
+  readonly contentType: string | null
+  readonly response: Response
+
+  constructor(response: Response, url: string) {
+    const contentType = response.headers.get('content-type')
+    super(
+      `EventSource response from ${url} has Content-Type ${contentType === null ? '(none)' : `"${contentType}"`}, not "text/event-stream"`,
+    )
+    this.contentType = contentType
+    this.response = response
+  }
+}
+
+/**
+ * No byte arrived for `heartbeatTimeout` milliseconds: the EventSource dropped the connection.
+ *
+ * @public
+ */
+export class HeartbeatTimeoutError extends StreamSourceError {
+  override name = 'HeartbeatTimeoutError'
+  readonly timeout: number
+
+  constructor(timeout: number) {
+    super(`No data received for ${timeout} ms (heartbeatTimeout)`)
+    this.timeout = timeout
+  }
+}

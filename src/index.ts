@@ -2,3 +2,15 @@ export {ParseError, type ErrorType} from './errors.js'
 export {createParser} from './parse.js'
 export {EventSourceParserStream, type StreamOptions} from './stream.js'
 export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfig} from './types.js'
+export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
+export {EventSource, type EventSourceEventMap} from './EventSource.js'
+export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
+export type {
+  BodyValue,
+  EventSourceInit,
+  FetchLike,
+  FetchLikeInit,
+  HeadersValue,
+  ReconnectInfo,
+  ReconnectOptions,
+} from './options.js'
