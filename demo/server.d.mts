@@ -1,0 +1,31 @@
+// Types for demo/server.mjs, so the TypeScript tests can start the demo server.
+
+export interface DemoServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 3000. */
+  port?: number
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string
+  /** How many following ports to try when `port` is taken. Default 20 (0 when `port` is 0). */
+  portAttempts?: number
+  /** Where the built library is served from as /dist/. Default: the repository's dist/. */
+  distDir?: string
+  /** Milliseconds between ticks. Default 1000. */
+  tickInterval?: number
+  /** Milliseconds between `: keep-alive` comments. Default 15000. */
+  keepAliveInterval?: number
+  /** The `retry:` the ticker sends, in milliseconds. Default 2000. */
+  retry?: number
+}
+
+export interface DemoServer {
+  /** e.g. `http://127.0.0.1:3000/` */
+  url: string
+  port: number
+  /** How many /ticker responses are still streaming. */
+  openStreams(): number
+  /** Ends every /ticker stream cleanly, as a server restart would; clients are expected to reconnect. */
+  disconnectClients(): void
+  close(): Promise<void>
+}
+
+export function startDemoServer(options?: DemoServerOptions): Promise<DemoServer>

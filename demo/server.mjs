@@ -1,0 +1,253 @@
+// The demo's server: the page, the built library from dist/ and a fake price ticker
+// over Server-Sent Events. Plain node:http and no dependencies, so `npm start` needs
+// nothing but a build.
+import {createServer} from 'node:http'
+import {realpathSync} from 'node:fs'
+import {readFile, stat} from 'node:fs/promises'
+import {dirname, extname, join, resolve, sep} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
+
+const demoDir = dirname(fileURLToPath(import.meta.url))
+const defaultDistDir = join(demoDir, '..', 'dist')
+
+const mimeTypes = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+  '.cts': 'text/plain; charset=utf-8',
+  '.mts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+}
+
+// Only these of demo/'s own files are public: the server's source stays private.
+const demoFiles = new Set(['/index.html', '/ticker.js', '/style.css', '/favicon.svg'])
+
+// The page loads nothing from elsewhere and no inline script, so it can run under a
+// strict policy: proof that the library works for sites that use one.
+const pageSecurityHeaders = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+}
+
+const DEFAULT_PORT = 3000
+const PORT_ATTEMPTS = 20
+
+/**
+ * Starts the demo server.
+ * @param {import('./server.d.mts').DemoServerOptions} [options]
+ * @returns {Promise<import('./server.d.mts').DemoServer>}
+ */
+export async function startDemoServer(options = {}) {
+  const {
+    port = DEFAULT_PORT,
+    host = '127.0.0.1',
+    portAttempts = port === 0 ? 0 : PORT_ATTEMPTS,
+    distDir = defaultDistDir,
+    tickInterval = 1000,
+    keepAliveInterval = 15_000,
+    retry = 2000,
+  } = options
+
+  /** Responses of /ticker still streaming, so close() and disconnectClients() can end them. */
+  const streams = new Set()
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      console.error('[demo]', error)
+      if (!res.headersSent) send(res, 500, 'Internal server error')
+      else res.destroy()
+    })
+  })
+
+  async function handle(req, res) {
+    // Parsing against a dummy origin only splits path from query: the Host header is not trusted.
+    const {pathname} = new URL(req.url ?? '/', 'http://demo.invalid')
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return send(res, 405, 'Method not allowed')
+    }
+    if (pathname === '/ticker') return ticker(req, res)
+    if (pathname === '/' || demoFiles.has(pathname)) {
+      const file = join(demoDir, pathname === '/' ? 'index.html' : pathname.slice(1))
+      const headers = extname(file) === '.html' ? pageSecurityHeaders : {}
+      return serveFile(req, res, file, headers)
+    }
+    if (pathname.startsWith('/dist/')) {
+      const file = resolveInside(distDir, pathname.slice('/dist/'.length))
+      if (file) return serveFile(req, res, file, {'X-Content-Type-Options': 'nosniff'})
+    }
+    return send(res, 404, 'Not found')
+  }
+
+  function ticker(req, res) {
+    // Resume after the last event the client saw, as EventSource asks on reconnection.
+    const last = parseLastEventId(req.headers['last-event-id'])
+    let nextId = last === undefined ? 1 : last + 1
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      // Reverse proxies (nginx) otherwise hold events back in their buffers.
+      'X-Accel-Buffering': 'no',
+    })
+    if (req.method === 'HEAD') return res.end()
+
+    res.write(`retry: ${retry}\n\n`)
+    const tick = () => {
+      const id = nextId++
+      const data = {symbol: 'SSE', price: price(id), change: round(price(id) - price(id - 1)), time: new Date().toISOString()}
+      res.write(`event: tick\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`)
+    }
+    // The first tick goes out at once so the page shows data as soon as it connects.
+    tick()
+    const ticks = setInterval(tick, tickInterval)
+    // Comments are ignored by clients but keep idle proxies from closing the connection.
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveInterval)
+    streams.add(res)
+    // 'close' fires both when the client goes away and when we end the response.
+    res.on('close', () => {
+      clearInterval(ticks)
+      clearInterval(keepAlive)
+      streams.delete(res)
+    })
+  }
+
+  const boundPort = await listen(server, port, host, portAttempts)
+  const url = `http://${formatHost(host)}:${boundPort}/`
+
+  return {
+    url,
+    port: boundPort,
+    openStreams: () => streams.size,
+    disconnectClients() {
+      for (const res of streams) res.end()
+    },
+    close() {
+      return new Promise((resolveClose, rejectClose) => {
+        for (const res of streams) res.end()
+        server.close((error) => (error ? rejectClose(error) : resolveClose()))
+        // Idle keep-alive sockets would otherwise hold close() open for seconds.
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
+/** Listens on `port`, or the next free one up to `port + attempts` when it is taken. */
+async function listen(server, port, host, attempts) {
+  for (let candidate = port; ; candidate++) {
+    try {
+      await new Promise((resolveListen, rejectListen) => {
+        const onError = (error) => rejectListen(error)
+        server.once('error', onError)
+        server.listen(candidate, host, () => {
+          server.off('error', onError)
+          resolveListen()
+        })
+      })
+      return server.address().port
+    } catch (error) {
+      if (error.code !== 'EADDRINUSE' || candidate >= port + attempts) throw error
+    }
+  }
+}
+
+/** The file `relative` names inside `base`, or undefined when it would leave `base`. */
+function resolveInside(base, relative) {
+  let decoded
+  try {
+    decoded = decodeURIComponent(relative)
+  } catch {
+    return undefined
+  }
+  if (decoded.includes('\0')) return undefined
+  const root = resolve(base)
+  const file = resolve(root, decoded)
+  return file.startsWith(root + sep) ? file : undefined
+}
+
+async function serveFile(req, res, file, headers) {
+  let body
+  try {
+    // Directories and missing files alike are a 404.
+    if (!(await stat(file)).isFile()) return send(res, 404, 'Not found')
+    body = await readFile(file)
+  } catch {
+    return send(res, 404, 'Not found')
+  }
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    // Always revalidate, so a rebuild of dist/ shows up on reload.
+    'Cache-Control': 'no-cache',
+  })
+  res.end(req.method === 'HEAD' ? undefined : body)
+}
+
+function send(res, status, text) {
+  res.writeHead(status, {'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store'})
+  res.end(`${text}\n`)
+}
+
+function parseLastEventId(header) {
+  const value = Array.isArray(header) ? header[0] : header
+  return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined
+}
+
+/** A made-up but repeatable price for each event id, so a resumed stream continues the same curve. */
+function price(id) {
+  return round(100 + 6 * Math.sin(id / 8) + 2.5 * Math.sin(id / 2.7) + 0.8 * Math.sin(id * 1.9))
+}
+
+function round(value) {
+  return Math.round(value * 100) / 100
+}
+
+function formatHost(host) {
+  // A wildcard address is not something to type into a browser.
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+function isMain() {
+  const entry = process.argv[1]
+  if (!entry) return false
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href
+  } catch {
+    return false
+  }
+}
+
+if (isMain()) {
+  const port = process.env['PORT'] ? Number(process.env['PORT']) : DEFAULT_PORT
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`streamsource demo: PORT must be a port number, got ${JSON.stringify(process.env['PORT'])}`)
+    process.exit(1)
+  }
+  const demo = await startDemoServer({port, host: process.env['HOST'] || '127.0.0.1'})
+  try {
+    await stat(join(defaultDistDir, 'index.js'))
+  } catch {
+    console.warn('streamsource demo: dist/index.js is missing, run `npm run build` first (npm start does).')
+  }
+  console.log(`\n  streamsource demo: ${demo.url}\n`)
+  const stop = () => {
+    demo.close().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}

@@ -1,0 +1,15 @@
+// Where tests find the repository's files, independent of the working directory.
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+/** The built library, as `npm run build` leaves it; the browser tests load it from here. */
+export const distDir = join(repoRoot, 'dist')
+
+/** Fails fast with a helpful message, instead of a page that waits forever for its module. */
+export function assertBuilt(): void {
+  if (!existsSync(join(distDir, 'index.js'))) {
+    throw new Error(`${join(distDir, 'index.js')} is missing: run \`npm run build\` first (\`npm test\` does).`)
+  }
+}
