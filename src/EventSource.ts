@@ -52,8 +52,14 @@ export class EventSource<Events extends string = string> extends EventTarget {
   declare readonly OPEN: typeof OPEN
   declare readonly CLOSED: typeof CLOSED
 
-  /** The resolved request URL. */
+  /** The resolved URL given to the constructor: the `url` attribute. */
   #url: string
+  /**
+   * Where the next attempt goes: `#url`, or where the last redirect led. "Redirects modify request's
+   * url list, and fetch uses request's current url" (whatwg/html#503): the spec reuses one request
+   * for every reconnect, so a redirected stream reconnects to its final URL, as browsers do.
+   */
+  #requestUrl: string
   #settings: Settings
   #transport: Transport
   #readyState: 0 | 1 | 2 = CONNECTING
@@ -74,7 +80,8 @@ export class EventSource<Events extends string = string> extends EventTarget {
   #parser: EventSourceParser
   #handlers: Partial<Record<HandlerName, {handler: Listener<Event> | null; listener: Listener<Event>}>> = {}
   #iterators = new Set<MessageQueue>()
-  #removePageListeners: (() => void) | undefined
+  /** Undo what the source listens to outside itself (page events, the `signal`): done once CLOSED. */
+  #removeListeners: ((() => void) | undefined)[] = []
 
   /**
    * @param url - The event stream's URL, resolved against the document's base URL where there is one.
@@ -82,12 +89,14 @@ export class EventSource<Events extends string = string> extends EventTarget {
    * @throws `SyntaxError` (a `DOMException`) when `url` is not a valid URL;
    *   `TypeError` when an option has an impossible value.
    */
-  constructor(url: string | URL, init?: EventSourceInit) {
+  // `init` has a default so that `EventSource.length` is 1, as WebIDL gives optional arguments.
+  constructor(url: string | URL, init: EventSourceInit | null | undefined = undefined) {
     super()
     // "1. Let ev be a new EventSource object. [...] 3. Let urlRecord be the result of encoding-parsing a
     // URL given url, relative to settings. 4. If urlRecord is failure, then throw a "SyntaxError"
     // DOMException. 5. Set ev's url to urlRecord."
     this.#url = resolveURL(url)
+    this.#requestUrl = this.#url
     this.#settings = normalizeInit(init)
     const settings = this.#settings
     if (settings.body != null && (settings.method === 'GET' || settings.method === 'HEAD')) {
@@ -115,8 +124,10 @@ export class EventSource<Events extends string = string> extends EventTarget {
       this.#readyState = CLOSED
       return
     }
-    settings.signal?.addEventListener('abort', () => this.close(), {once: true})
-    this.#removePageListeners = settings.reconnectOnPageEvents ? this.#listenToPage() : undefined
+    this.#removeListeners = [
+      settings.reconnectOnPageEvents ? this.#listenToPage() : undefined,
+      settings.signal === undefined ? undefined : this.#listenToSignal(settings.signal),
+    ]
     // "14. Fetch request." [...] Started after the constructor returns: as in browsers, a close()
     // right after construction sends no request at all.
     queueMicrotask(() => this.#connect())
@@ -157,19 +168,21 @@ export class EventSource<Events extends string = string> extends EventTarget {
     return this.#lastStatus
   }
 
+  // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
+  // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
   get onopen(): Listener<Event> | null {
     return this.#getHandler('open')
   }
   set onopen(handler: Listener<Event> | null) {
     this.#setHandler('open', handler)
   }
-  get onmessage(): Listener<MessageEvent<string>> | null {
+  get onmessage(): Listener<MessageEvent> | null {
     return this.#getHandler('message')
   }
   set onmessage(handler: Listener<MessageEvent<string>> | null) {
     this.#setHandler('message', handler as Listener<Event> | null)
   }
-  get onerror(): Listener<EventSourceErrorEvent> | null {
+  get onerror(): Listener<Event> | null {
     return this.#getHandler('error')
   }
   set onerror(handler: Listener<EventSourceErrorEvent> | null) {
@@ -303,10 +316,15 @@ export class EventSource<Events extends string = string> extends EventTarget {
       return
     }
     if (this.#attemptController !== controller) return
+    if (typeof ReadableStream === 'function' && body instanceof ReadableStream && body.locked) {
+      // [non-spec] A stream is read once: every later attempt would fail the same way.
+      const error = new TypeError('A ReadableStream `body` can only be sent once: pass a function that returns a new one')
+      return this.#fail(error, error.message)
+    }
     this.#parser.reset()
     this.#transport(
       {
-        url: this.#url,
+        url: this.#requestUrl,
         method: this.#settings.method,
         headers,
         body,
@@ -343,8 +361,15 @@ export class EventSource<Events extends string = string> extends EventTarget {
 
   #onResponse(response: Response): boolean {
     this.#lastStatus = response.status
+    // A custom fetch's Response may have no URL; then the request URL stands.
+    if (response.redirected && response.url !== '') this.#requestUrl = response.url
     // "3. Otherwise, if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`,
     // then fail the connection." (204 included: it is how a server says "stop".)
+    if (response.status !== 200 || !isEventStream(response.headers.get('content-type'))) {
+      // The attempt is over, but its fetch is let be rather than aborted: aborting would error the
+      // body, which `error` listeners may read (`event.response.json()`); discardBody() lets it go after.
+      this.#attemptController = undefined
+    }
     if (response.status !== 200) {
       const error = new HTTPError(response, this.#url)
       if (this.#settings.retryOnStatus.includes(response.status)) {
@@ -364,8 +389,8 @@ export class EventSource<Events extends string = string> extends EventTarget {
     }
     // "4. Otherwise, announce the connection and interpret res's body line by line."
     // Events carry "the serialization of the origin of the event stream's final URL (i.e., the URL
-    // after redirects)"; a custom fetch's Response may have no URL, then the request URL stands.
-    this.#origin = new URL(response.url || this.#url).origin
+    // after redirects)".
+    this.#origin = new URL(response.url || this.#requestUrl).origin
     // Announce: "If ev's readyState attribute is set to a value other than CLOSED, then set ev's
     // readyState attribute to OPEN and fire an event named open at ev."
     this.#readyState = OPEN
@@ -388,11 +413,16 @@ export class EventSource<Events extends string = string> extends EventTarget {
   }
 
   #onNetworkError(error: unknown): void {
+    this.#onConnectionLost(error, `Connection to ${this.#url} failed: ${describe(error)}`)
+  }
+
+  /** The connection broke off (a network error, or a heartbeat timeout): reconnect, or fail a one-shot. */
+  #onConnectionLost(cause: unknown, message: string): void {
     if (this.#settings.oneShot && this.#lastEventId === '') {
       // [non-spec] A one-shot request is not sent again unless the server gave an id to resume from.
-      return this.#fail(error, `Connection to ${this.#url} failed: ${describe(error)}`)
+      return this.#fail(cause, message)
     }
-    this.#reestablish(error, `Connection to ${this.#url} failed: ${describe(error)}`)
+    this.#reestablish(cause, message)
   }
 
   #onParseError(error: ParseError): void {
@@ -428,16 +458,19 @@ export class EventSource<Events extends string = string> extends EventTarget {
     let delay = backoffDelay(this.#reconnectionTime, this.#attempt, this.#settings, Math.random())
     if (retryAfter !== undefined) delay = Math.max(delay, retryAfter)
     if (this.#attempt > this.#settings.maxAttempts) {
-      return this.#fail(cause, `${message}; gave up after ${this.#settings.maxAttempts} reconnect attempts`, response)
+      return this.#fail(cause, `${message}; gave up after ${this.#settings.maxAttempts} reconnect attempts`, response, {
+        counted: true,
+      })
     }
-    const verdict = this.#settings.shouldReconnect?.({
-      attempt: this.#attempt,
-      delay,
-      status: response?.status,
-      response,
-      cause,
-    })
-    if (verdict === false) return this.#fail(cause, `${message}; shouldReconnect said stop`, response)
+    let verdict
+    try {
+      verdict = this.#settings.shouldReconnect?.({attempt: this.#attempt, delay, status: response?.status, response, cause})
+    } catch (error) {
+      // A policy that throws cannot be followed: fail with its error, rather than leave it
+      // unhandled inside the transport (or a timer) and the source stuck.
+      return this.#fail(error, `${message}; shouldReconnect threw: ${describe(error)}`, response, {counted: true})
+    }
+    if (verdict === false) return this.#fail(cause, `${message}; shouldReconnect said stop`, response, {counted: true})
     if (typeof verdict === 'number') delay = clampDelay(verdict)
     if (this.#isClosed()) return // shouldReconnect closed it
     this.#reconnectDelay = delay
@@ -459,8 +492,11 @@ export class EventSource<Events extends string = string> extends EventTarget {
    * readyState attribute to CLOSED and fire an event named error at the EventSource object. Once the
    * user agent has failed the connection, it does not attempt to reconnect."
    */
-  #fail(cause: unknown, message: string, response?: Response): void {
+  #fail(cause: unknown, message: string, response?: Response, {counted = false} = {}): void {
     if (this.#readyState === CLOSED) return
+    // The attempt that failed counts, as the error event's `attempt` says ("this one included"),
+    // unless #reestablish counted it already.
+    if (!counted) this.#attempt++
     this.#readyState = CLOSED
     this.#stop()
     this.dispatchEvent(new EventSourceErrorEvent({message, cause, response, willReconnect: false, attempt: this.#attempt}))
@@ -477,8 +513,7 @@ export class EventSource<Events extends string = string> extends EventTarget {
     this.#reconnectTimer = undefined
     this.#heartbeatTimer = undefined
     if (this.#readyState === CLOSED) {
-      this.#removePageListeners?.()
-      this.#removePageListeners = undefined
+      for (const remove of this.#removeListeners.splice(0)) remove?.()
     }
   }
 
@@ -491,40 +526,67 @@ export class EventSource<Events extends string = string> extends EventTarget {
     this.#heartbeatTimer = setTimeout(() => {
       if (this.#attemptController !== controller) return
       const error = new HeartbeatTimeoutError(timeout)
-      this.#reestablish(error, error.message)
+      this.#onConnectionLost(error, error.message)
     }, timeout)
   }
 
   /**
-   * [non-spec] Reconnect at once, rather than wait out the delay, when waiting no longer makes sense:
-   * the network is back, the page came back from the back/forward cache, or it became visible.
+   * [non-spec] The `signal` option closes the source. The listener goes once the source is CLOSED,
+   * so that one long-lived signal shared by many sources does not collect a listener for each.
+   */
+  #listenToSignal(signal: AbortSignal): () => void {
+    const onAbort = (): void => this.close()
+    signal.addEventListener('abort', onAbort, {once: true})
+    return () => signal.removeEventListener('abort', onAbort)
+  }
+
+  /**
+   * [non-spec] `reconnectOnPageEvents`: reconnect at once, rather than wait out the delay, when
+   * waiting no longer makes sense: the network came back (`online`), the page came back from the
+   * back/forward cache (`pageshow` with `persisted`), or a hidden page became visible. Only events
+   * the browser fired count (`isTrusted`), and only real changes of state.
    */
   #listenToPage(): (() => void) | undefined {
     const scope = globalThis as {addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener}
     if (typeof scope.addEventListener !== 'function' || typeof scope.removeEventListener !== 'function') return undefined
     const doc = (globalThis as {document?: Document}).document
+    let wasHidden = doc?.visibilityState === 'hidden'
     const reconnectNow = (): void => {
-      if (this.#reconnectTimer === undefined) return
-      if (doc?.visibilityState === 'hidden') return
+      if (this.#reconnectTimer === undefined || doc?.visibilityState === 'hidden') return
       clearTimeout(this.#reconnectTimer)
       void this.#connect()
     }
-    scope.addEventListener('online', reconnectNow)
-    scope.addEventListener('pageshow', reconnectNow)
-    doc?.addEventListener('visibilitychange', reconnectNow)
+    const onOnline = (event: Event): void => {
+      if (event.isTrusted) reconnectNow()
+    }
+    const onPageShow = (event: Event): void => {
+      if (event.isTrusted && (event as PageTransitionEvent).persisted) reconnectNow()
+    }
+    const onVisibilityChange = (event: Event): void => {
+      const hidden = doc?.visibilityState === 'hidden'
+      const becameVisible = wasHidden && !hidden
+      wasHidden = hidden
+      if (event.isTrusted && becameVisible) reconnectNow()
+    }
+    scope.addEventListener('online', onOnline)
+    scope.addEventListener('pageshow', onPageShow)
+    doc?.addEventListener('visibilitychange', onVisibilityChange)
     return () => {
-      scope.removeEventListener?.('online', reconnectNow)
-      scope.removeEventListener?.('pageshow', reconnectNow)
-      doc?.removeEventListener('visibilitychange', reconnectNow)
+      scope.removeEventListener?.('online', onOnline)
+      scope.removeEventListener?.('pageshow', onPageShow)
+      doc?.removeEventListener('visibilitychange', onVisibilityChange)
     }
   }
 }
 
-Object.defineProperties(EventSource.prototype, {
-  CONNECTING: {value: CONNECTING, enumerable: true},
-  OPEN: {value: OPEN, enumerable: true},
-  CLOSED: {value: CLOSED, enumerable: true},
-})
+// WebIDL constants are read-only, enumerable and not configurable on the interface object and its
+// prototype alike; static fields would be writable and configurable.
+for (const target of [EventSource, EventSource.prototype]) {
+  const constant = (value: number) => ({value, writable: false, enumerable: true, configurable: false})
+  Object.defineProperties(target, {CONNECTING: constant(CONNECTING), OPEN: constant(OPEN), CLOSED: constant(CLOSED)})
+}
+// As WebIDL gives every interface: `Object.prototype.toString.call(source)` is `[object EventSource]`.
+Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {value: 'EventSource', configurable: true})
 
 /**
  * The async iterator over an EventSource's messages: a queue that buffers what arrives between

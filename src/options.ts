@@ -25,6 +25,8 @@ export interface FetchLikeInit {
   mode: 'cors'
   redirect: 'follow'
   signal: AbortSignal
+  /** Set when `body` is a `ReadableStream`, which fetch does not send without it. */
+  duplex?: 'half'
 }
 
 /** What `shouldReconnect` is told about the attempt that just ended. */
@@ -130,7 +132,7 @@ export interface EventSourceInit {
   reconnect?: ReconnectOptions | undefined
   /**
    * Treat the response as one request/response stream (an LLM completion, say): when the server
-   * ends it cleanly the source closes (a `close` event, no reconnect, no replayed POST); a dropped
+   * ends it cleanly the source closes (an `end` event, no reconnect, no replayed POST); a dropped
    * connection still resumes with `Last-Event-ID` when the server sent ids, and fails otherwise.
    * @defaultValue `false`
    */
@@ -148,9 +150,9 @@ export interface EventSourceInit {
   maxEventSize?: number | undefined
   /**
    * In browsers, reconnect at once instead of waiting out the delay when the network comes back
-   * (`online`), when a page returns from the back/forward cache (`pageshow`), or when a hidden
-   * page becomes visible.
-   * @defaultValue `true`
+   * (`online`), when the page returns from the back/forward cache (`pageshow`), or when a hidden
+   * page becomes visible. Off by default: the spec waits the full reconnection time.
+   * @defaultValue `false`
    */
   reconnectOnPageEvents?: boolean | undefined
 }
@@ -181,8 +183,12 @@ export interface Settings {
   reconnectOnPageEvents: boolean
 }
 
-/** Applies the defaults once and rejects values that cannot work, with a message naming the option. */
-export function normalizeInit(init: EventSourceInit = {}): Settings {
+/**
+ * Applies the defaults once and rejects values that cannot work, with a message naming the option.
+ * `null` counts as `{}`, as WebIDL converts it for a dictionary argument (`new EventSource(url, null)`).
+ */
+export function normalizeInit(given?: EventSourceInit | null): Settings {
+  const init = given ?? {}
   const reconnect = init.reconnect ?? {}
   const withCredentials = Boolean(init.withCredentials)
   return {
@@ -198,13 +204,13 @@ export function normalizeInit(init: EventSourceInit = {}): Settings {
     maxDelay: nonNegative(reconnect.maxDelay, Infinity, 'reconnect.maxDelay'),
     jitter: Math.min(1, nonNegative(reconnect.jitter, 0, 'reconnect.jitter')),
     maxAttempts: nonNegative(reconnect.maxAttempts, Infinity, 'reconnect.maxAttempts'),
-    retryOnStatus: reconnect.retryOnStatus ?? [],
+    retryOnStatus: statusList(reconnect.retryOnStatus, 'reconnect.retryOnStatus'),
     shouldReconnect: optionalFunction(reconnect.shouldReconnect, 'reconnect.shouldReconnect'),
     oneShot: Boolean(init.oneShot),
     heartbeatTimeout:
-      init.heartbeatTimeout === undefined ? undefined : nonNegative(init.heartbeatTimeout, 0, 'heartbeatTimeout'),
-    maxEventSize: nonNegative(init.maxEventSize, DEFAULT_MAX_EVENT_SIZE, 'maxEventSize'),
-    reconnectOnPageEvents: init.reconnectOnPageEvents ?? true,
+      init.heartbeatTimeout === undefined ? undefined : positive(init.heartbeatTimeout, 'heartbeatTimeout'),
+    maxEventSize: positive(init.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, 'maxEventSize'),
+    reconnectOnPageEvents: init.reconnectOnPageEvents ?? false,
   }
 }
 
@@ -212,6 +218,22 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
     throw new TypeError(`EventSource option \`${name}\` must be a number ≥ 0, got ${String(value)}`)
+  }
+  return value
+}
+
+/** For limits where 0 could only mean a loop (a timeout that fires at once) or nothing working. */
+function positive(value: number, name: string): number {
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new TypeError(`EventSource option \`${name}\` must be a number > 0, got ${String(value)}`)
+  }
+  return value
+}
+
+function statusList(value: readonly number[] | undefined, name: string): readonly number[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || !value.every((status) => Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw new TypeError(`EventSource option \`${name}\` must be an array of HTTP status codes, got ${String(value)}`)
   }
   return value
 }

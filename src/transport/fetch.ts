@@ -38,6 +38,8 @@ export function createFetchTransport(fetchImpl: FetchLike): Transport {
       redirect: 'follow',
       signal,
       ...(request.body === undefined ? {} : {body: request.body}),
+      // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
+      ...(isStream(request.body) ? {duplex: 'half' as const} : {}),
     } as const
     // A custom fetch may throw synchronously or return a non-promise: both end up in onError.
     new Promise<Response>((resolve) => resolve(fetchImpl(request.url, init)))
@@ -63,3 +65,7 @@ export function createFetchTransport(fetchImpl: FetchLike): Transport {
 }
 
 function ignore(): void {}
+
+function isStream(body: unknown): body is ReadableStream {
+  return typeof ReadableStream === 'function' && body instanceof ReadableStream
+}

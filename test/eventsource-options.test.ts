@@ -1,0 +1,355 @@
+// The request options: headers (static or a function called before every attempt), method and
+// body (replayed on reconnect), credentials, a custom fetch and what it is called with, the
+// abort signal, and the TypeErrors for impossible values.
+import {describe, expect, test} from 'vitest'
+import {EventSource, type EventSourceInit, type FetchLikeInit} from '../src/index.js'
+import {nextEvent, open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {startSse, type RecordedRequest} from './support/sse-server.js'
+
+useEventSourceHooks()
+
+/**
+ * Serves /stream: every connection gets one event and ends (`retry: 10`), so a source keeps
+ * reconnecting; /hold keeps its connection open.
+ */
+async function reconnecting() {
+  let connections = 0
+  return serve({
+    '/stream': async (_req, res) => {
+      connections++
+      const stream = startSse(res)
+      await stream.send({retry: 10, data: `connection ${connections}`})
+      await stream.end()
+    },
+    '/hold': (_req, res) => void startSse(res).send({retry: 10, data: 'held'}),
+  })
+}
+
+/** Opens /stream and resolves with the first `count` requests the server got for it. */
+async function firstRequests(init: EventSourceInit, count = 2): Promise<RecordedRequest[]> {
+  const server = await reconnecting()
+  open(`${server.url}stream`, init)
+  const requests = await server.waitForRequests(count, {timeout: 5_000})
+  return requests.slice(0, count)
+}
+
+describe('headers', () => {
+  test.each([
+    ['an object', {'X-Token': 'abc', 'X-Other': 'def'}],
+    ['a Headers', new Headers({'X-Token': 'abc', 'X-Other': 'def'})],
+    ['entry pairs', [['X-Token', 'abc'], ['X-Other', 'def']] as [string, string][]],
+    ['a function', () => ({'X-Token': 'abc', 'X-Other': 'def'})],
+    ['an async function', async () => new Headers([['X-Token', 'abc'], ['X-Other', 'def']])],
+  ])('given as %s are sent with every attempt', async (_kind, headers) => {
+    const requests = await firstRequests({headers})
+    for (const request of requests) {
+      expect([request.headers['x-token'], request.headers['x-other'], request.headers.accept]).toEqual([
+        'abc',
+        'def',
+        'text/event-stream',
+      ])
+    }
+  })
+
+  test('a function is called before every attempt, so a refreshed token shows in the next request', async () => {
+    let token = 0
+    const requests = await firstRequests({headers: () => ({Authorization: `Bearer ${++token}`})}, 3)
+    expect(requests.map((request) => request.headers.authorization)).toEqual(['Bearer 1', 'Bearer 2', 'Bearer 3'])
+  })
+
+  test('an async function is awaited before every attempt', async () => {
+    let token = 0
+    const headers = async () => {
+      await sleep(5)
+      return {Authorization: `Bearer ${++token}`}
+    }
+    const requests = await firstRequests({headers}, 3)
+    expect(requests.map((request) => request.headers.authorization)).toEqual(['Bearer 1', 'Bearer 2', 'Bearer 3'])
+  })
+
+  test('Last-Event-ID from the stream goes along with the user headers', async () => {
+    let connections = 0
+    const server = await serve({
+      '/stream': async (_req, res) => {
+        connections++
+        const stream = startSse(res)
+        await stream.send({retry: 10, id: `id-${connections}`, data: 'x'})
+        await stream.end()
+      },
+    })
+    open(`${server.url}stream`, {headers: {'X-Token': 'abc'}})
+    const requests = await server.waitForRequests(3)
+    expect(requests.slice(0, 3).map((request) => [request.headers['x-token'], request.headers['last-event-id']])).toEqual([
+      ['abc', undefined],
+      ['abc', 'id-1'],
+      ['abc', 'id-2'],
+    ])
+  })
+})
+
+describe('method and body', () => {
+  test('POST with a string body is sent again on every reconnect', async () => {
+    const requests = await firstRequests({method: 'POST', body: '{"prompt":"hi"}'})
+    expect(requests.map((request) => [request.method, request.body, request.headers['content-type']])).toEqual([
+      ['POST', '{"prompt":"hi"}', 'text/plain;charset=UTF-8'],
+      ['POST', '{"prompt":"hi"}', 'text/plain;charset=UTF-8'],
+    ])
+  })
+
+  test('a body with its own content type, and a Content-Type header that overrides it', async () => {
+    const requests = await firstRequests({
+      method: 'POST',
+      body: '{"prompt":"hi"}',
+      headers: {'Content-Type': 'application/json'},
+    })
+    expect(requests.map((request) => request.headers['content-type'])).toEqual(['application/json', 'application/json'])
+  })
+
+  test.each([
+    [
+      'URLSearchParams',
+      () => new URLSearchParams({a: '1', b: 'two words'}),
+      'a=1&b=two+words',
+      'application/x-www-form-urlencoded;charset=UTF-8',
+    ],
+    ['Blob', () => new Blob(['{"x":1}'], {type: 'application/json'}), '{"x":1}', 'application/json'],
+    ['ArrayBuffer', () => new TextEncoder().encode('raw bytes').buffer, 'raw bytes', undefined],
+    ['Uint8Array', () => new TextEncoder().encode('typed bytes'), 'typed bytes', undefined],
+  ])('a %s body is replayed on reconnect', async (_kind, makeBody, text, contentType) => {
+    const requests = await firstRequests({method: 'POST', body: makeBody()})
+    expect(requests.map((request) => [request.method, request.body, request.headers['content-type']])).toEqual([
+      ['POST', text, contentType],
+      ['POST', text, contentType],
+    ])
+  })
+
+  test('a body function is called before every attempt, sync or async', async () => {
+    let calls = 0
+    const sync = await firstRequests({method: 'POST', body: () => `attempt ${++calls}`}, 3)
+    expect(sync.map((request) => request.body)).toEqual(['attempt 1', 'attempt 2', 'attempt 3'])
+    let asyncCalls = 0
+    const later = await firstRequests({method: 'POST', body: async () => new URLSearchParams({n: String(++asyncCalls)})})
+    expect(later.map((request) => request.body)).toEqual(['n=1', 'n=2'])
+  })
+
+  test('a body function can return a fresh ReadableStream for every attempt', async () => {
+    let calls = 0
+    const body = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          calls++
+          controller.enqueue(new TextEncoder().encode(`streamed `))
+          controller.enqueue(new TextEncoder().encode(`body ${calls}`))
+          controller.close()
+        },
+      })
+    const requests = await firstRequests({method: 'POST', body})
+    expect(requests.map((request) => [request.method, request.body])).toEqual([
+      ['POST', 'streamed body 1'],
+      ['POST', 'streamed body 2'],
+    ])
+  })
+
+  test('the method is upper-cased; other methods than POST work too', async () => {
+    const requests = await firstRequests({method: 'put', body: 'x'}, 1)
+    expect(requests.map((request) => [request.method, request.body])).toEqual([['PUT', 'x']])
+  })
+
+  test.each([
+    ['GET', {method: 'GET', body: 'x'}],
+    ['no method (GET)', {body: 'x'}],
+    ['HEAD', {method: 'head', body: 'x'}],
+    ['a body function with GET', {body: () => 'x'}],
+  ])('a body with %s throws a TypeError, and nothing is sent', async (_name, init) => {
+    const server = await reconnecting()
+    expect(() => new EventSource(`${server.url}stream`, init as EventSourceInit)).toThrow(TypeError)
+    expect(() => new EventSource(`${server.url}stream`, init as EventSourceInit)).toThrow(/`body`/)
+    await sleep(50)
+    expect(server.requests).toEqual([])
+  })
+
+  test('body null or undefined with GET is fine', async () => {
+    const requests = await firstRequests({body: null}, 1)
+    expect(requests[0]?.method).toBe('GET')
+  })
+})
+
+describe('a custom fetch', () => {
+  test('is called as fetch(url, init) for every attempt, init.headers a plain object', async () => {
+    const server = await reconnecting()
+    const calls: {self: unknown; args: unknown[]}[] = []
+    const source = open(`${server.url}stream?x=1`, {
+      headers: {'X-Token': 'abc'},
+      fetch: function (this: unknown, ...args: Parameters<typeof fetch>) {
+        calls.push({self: this, args})
+        return fetch(...args)
+      } as never,
+    })
+    await server.waitForRequests(2)
+    const first = calls[0]
+    expect(first?.self).toBeUndefined()
+    expect(first?.args).toHaveLength(2)
+    const [url, init] = first?.args as [string, FetchLikeInit]
+    expect(url).toBe(source.url)
+    expect(Object.getPrototypeOf(init.headers)).toBe(Object.prototype)
+    expect(init.headers).toEqual({accept: 'text/event-stream', 'x-token': 'abc'})
+    expect(init).toMatchObject({
+      method: 'GET',
+      cache: 'no-store',
+      credentials: 'same-origin',
+      mode: 'cors',
+      redirect: 'follow',
+    })
+    expect('body' in init).toBe(false)
+    expect(init.signal).toBeInstanceOf(AbortSignal)
+    // Each attempt has its own signal, aborted when the attempt is over.
+    const second = calls[1]?.args[1] as FetchLikeInit
+    expect(second.signal).not.toBe(init.signal)
+    expect(init.signal.aborted).toBe(true)
+    expect(second.signal.aborted).toBe(false)
+    source.close()
+    expect(second.signal.aborted).toBe(true)
+  })
+
+  test('gets the POST body, and the Last-Event-ID in init.headers', async () => {
+    let connections = 0
+    const server = await serve({
+      '/stream': async (_req, res) => {
+        connections++
+        const stream = startSse(res)
+        await stream.send({retry: 10, id: `e${connections}`, data: 'x'})
+        await stream.end()
+      },
+    })
+    const inits: FetchLikeInit[] = []
+    open(`${server.url}stream`, {
+      method: 'POST',
+      body: 'payload',
+      fetch: (url, init) => {
+        inits.push(init)
+        return fetch(url, init)
+      },
+    })
+    await server.waitForRequests(2)
+    expect(inits.slice(0, 2).map((init) => [init.method, init.body, init.headers['last-event-id']])).toEqual([
+      ['POST', 'payload', undefined],
+      ['POST', 'payload', 'e1'],
+    ])
+  })
+
+  test('can answer without a network', async () => {
+    const body = 'data: from a custom fetch\n\n'
+    const source = open('https://example.invalid/stream', {
+      fetch: async () => new Response(body, {headers: {'Content-Type': 'text/event-stream'}}),
+      reconnect: {initialDelay: 60_000},
+    })
+    const {log, events} = recordEvents(source)
+    await waitFor(() => log.length === 3, 'the end of the one response')
+    expect(log).toEqual(['open 1', 'message 1 from a custom fetch', 'error 0 retry'])
+    // A Response made by hand has no URL: the origin is the request URL's.
+    expect((events[1] as MessageEvent).origin).toBe('https://example.invalid')
+  })
+})
+
+describe('credentials', () => {
+  test.each([
+    [{}, 'same-origin', false],
+    [{withCredentials: true}, 'include', true],
+    [{credentials: 'omit'}, 'omit', false],
+    [{withCredentials: true, credentials: 'same-origin'}, 'same-origin', true],
+  ] as [EventSourceInit, RequestCredentials, boolean][])('%o: credentials %s', async (init, credentials, withCredentials) => {
+    const server = await reconnecting()
+    const seen: RequestCredentials[] = []
+    const source = open(`${server.url}hold`, {
+      ...init,
+      fetch: (url, fetchInit) => {
+        seen.push(fetchInit.credentials)
+        return fetch(url, fetchInit)
+      },
+    })
+    await nextEvent(source, 'message')
+    expect(seen).toEqual([credentials])
+    expect(source.withCredentials).toBe(withCredentials)
+  })
+})
+
+describe('signal', () => {
+  test('aborting it closes the source: CLOSED, no event, the server sees the end, no reconnect', async () => {
+    const server = await reconnecting()
+    const controller = new AbortController()
+    const source = open(`${server.url}hold`, {signal: controller.signal})
+    const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    await waitFor(() => log.length === 2, 'the message')
+    controller.abort()
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    await waitFor(() => server.activeRequests() === 0, 'the server to see the stream end')
+    await sleep(100)
+    expect(log).toEqual(['open 1', 'message 1 held'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('aborting it while waiting to reconnect stops the reconnect', async () => {
+    const server = await reconnecting()
+    const controller = new AbortController()
+    const source = open(`${server.url}stream`, {signal: controller.signal})
+    source.addEventListener('reconnect', () => controller.abort())
+    const {log} = recordEvents(source, ['open', 'message', 'error'])
+    await waitFor(() => log.length === 3, 'the error')
+    await sleep(100)
+    expect(log).toEqual(['open 1', 'message 1 connection 1', 'error 0 retry'])
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('an aborted signal gives a CLOSED source that sends nothing', async () => {
+    const server = await reconnecting()
+    const source = open(`${server.url}hold`, {signal: AbortSignal.abort()})
+    const {log} = recordEvents(source, ['open', 'message', 'error'])
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    await sleep(100)
+    expect(log).toEqual([])
+    expect(server.requests).toEqual([])
+  })
+
+  test('one long-lived signal for many sources: closing a source lets go of its abort listener', async () => {
+    const server = await reconnecting()
+    const controller = new AbortController()
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      for (let index = 0; index < 20; index++) {
+        const source = open(`${server.url}hold`, {signal: controller.signal})
+        source.close()
+      }
+      // Node warns (on the next tick) when an AbortSignal collects more than 10 abort listeners.
+      await sleep(20)
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.map((warning) => warning.message)).toEqual([])
+  })
+})
+
+describe('invalid options', () => {
+  test.each([
+    ['reconnect.initialDelay', {reconnect: {initialDelay: -1}}],
+    ['reconnect.initialDelay', {reconnect: {initialDelay: Number.NaN}}],
+    ['reconnect.initialDelay', {reconnect: {initialDelay: '100'}}],
+    ['reconnect.factor', {reconnect: {factor: -2}}],
+    ['reconnect.maxDelay', {reconnect: {maxDelay: -1}}],
+    ['reconnect.jitter', {reconnect: {jitter: -0.5}}],
+    ['reconnect.maxAttempts', {reconnect: {maxAttempts: -1}}],
+    ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: true}}],
+    ['heartbeatTimeout', {heartbeatTimeout: -1}],
+    ['maxEventSize', {maxEventSize: Number.NaN}],
+    ['fetch', {fetch: 'https://example.com'}],
+  ])('%s: %o throws a TypeError naming the option', (name, init) => {
+    expect(() => new EventSource('http://127.0.0.1:1/', init as EventSourceInit)).toThrow(TypeError)
+    expect(() => new EventSource('http://127.0.0.1:1/', init as EventSourceInit)).toThrow(`\`${name}\``)
+  })
+
+  test('a URL error is thrown before an option error', () => {
+    expect(() => new EventSource('http://[', {heartbeatTimeout: -1})).toThrow(DOMException)
+  })
+})

@@ -1,0 +1,301 @@
+// The reconnect policy: backoff factor, maximum delay and jitter, maxAttempts, shouldReconnect,
+// retryOnStatus with Retry-After, the `reconnect` event, and the attempt / reconnectDelay /
+// lastStatus attributes. Delays are measured between request timestamps.
+import {afterEach, describe, expect, test, vi} from 'vitest'
+import type {EventSourceErrorEvent, ReconnectInfo} from '../src/index.js'
+import {open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {respond, startSse, type Handler} from './support/sse-server.js'
+
+useEventSourceHooks()
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+const EARLY = 5
+
+/** 200 text/event-stream with no data, ended at once: an attempt that fails again and again. */
+const empty: Handler = (_req, res) => void startSse(res).end()
+
+/** One event, then the end: data flows, so the failure count starts over each time. */
+const oneEvent: Handler = async (_req, res) => {
+  const stream = startSse(res)
+  await stream.send({data: 'tick'})
+  await stream.end()
+}
+
+/** The gaps between consecutive request arrivals, in ms. */
+function gaps(times: number[]): number[] {
+  return times.slice(1).map((time, index) => time - (times[index] ?? 0))
+}
+
+describe('backoff', () => {
+  test('factor grows the delay per failed attempt in a row, up to maxDelay', async () => {
+    const server = await serve({'/stream': empty})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 20, factor: 2, maxDelay: 70}})
+    const {log} = recordEvents(source, ['reconnect'])
+    await server.waitForRequests(5)
+    const delays = [20, 40, 70, 70]
+    expect(log.slice(0, 4)).toEqual(delays.map((delay, index) => `reconnect 0 #${index + 1} ${delay}ms`))
+    const measured = gaps(server.requests.slice(0, 5).map((request) => request.time))
+    for (const [index, delay] of delays.entries()) expect(measured[index]).toBeGreaterThanOrEqual(delay - EARLY)
+  })
+
+  test('the factor applies to the server’s retry: as well', async () => {
+    let count = 0
+    const server = await serve({
+      '/stream': async (_req, res) => {
+        count++
+        const stream = startSse(res)
+        // The first connection sets retry: 15 (data flows, so the attempt count restarts); the next ones fail.
+        if (count === 1) await stream.send({retry: 15, data: 'first'})
+        await stream.end()
+      },
+    })
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 5_000, factor: 3}})
+    const {log} = recordEvents(source, ['reconnect'])
+    await server.waitForRequests(4)
+    expect(log.slice(0, 3)).toEqual(['reconnect 0 #1 15ms', 'reconnect 0 #2 45ms', 'reconnect 0 #3 135ms'])
+  })
+
+  test('jitter takes a random share off each delay (Math.random stubbed)', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const server = await serve({'/stream': empty})
+    // delay × (1 − jitter × random): 40 × (1 − 0.5 × 0.5) = 30, then 80 × 0.75 = 60.
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 40, factor: 2, jitter: 0.5}})
+    const {log} = recordEvents(source, ['reconnect'])
+    await server.waitForRequests(3)
+    expect(log.slice(0, 2)).toEqual(['reconnect 0 #1 30ms', 'reconnect 0 #2 60ms'])
+    expect(random).toHaveBeenCalled()
+    expect(source.reconnectDelay).toBe(60)
+  })
+
+  test('full jitter (1) can take the delay anywhere down to 0; above 1 it counts as 1', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.75)
+    const server = await serve({'/stream': empty})
+    const full = open(`${server.url}stream`, {reconnect: {initialDelay: 40, jitter: 1}})
+    const over = open(`${server.url}stream`, {reconnect: {initialDelay: 40, jitter: 5}})
+    const fullLog = recordEvents(full, ['reconnect']).log
+    const overLog = recordEvents(over, ['reconnect']).log
+    await waitFor(() => fullLog.length > 0 && overLog.length > 0, 'both reconnects')
+    expect(fullLog[0]).toBe('reconnect 0 #1 10ms')
+    expect(overLog[0]).toBe('reconnect 0 #1 10ms')
+  })
+
+  test('without jitter (the default) Math.random does not change the delay', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.99)
+    const server = await serve({'/stream': empty})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 25}})
+    const {log} = recordEvents(source, ['reconnect'])
+    await waitFor(() => log.length === 2, 'two reconnects')
+    expect(log).toEqual(['reconnect 0 #1 25ms', 'reconnect 0 #2 25ms'])
+  })
+})
+
+describe('maxAttempts', () => {
+  test('gives up after that many reconnects: a final error with willReconnect false, CLOSED', async () => {
+    const server = await serve({'/stream': empty})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, maxAttempts: 2}})
+    const {log, events} = recordEvents(source, ['open', 'error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the source to give up')
+    await sleep(100)
+    expect(log).toEqual([
+      'open 1',
+      'error 0 retry',
+      'reconnect 0 #1 10ms',
+      'open 1',
+      'error 0 retry',
+      'reconnect 0 #2 10ms',
+      'open 1',
+      'error 2 final',
+    ])
+    expect(server.requests).toHaveLength(3)
+    const final = events.at(-1) as EventSourceErrorEvent
+    expect(final.willReconnect).toBe(false)
+    expect(final.reconnectDelay).toBeUndefined()
+    expect(final.attempt).toBe(3)
+    expect(final.message).toBe('The server ended the stream; gave up after 2 reconnect attempts')
+  })
+
+  test('0 fails at the first failure', async () => {
+    const server = await serve({'/stream': empty})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, maxAttempts: 0}})
+    const {log} = recordEvents(source, ['open', 'error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the source to give up')
+    await sleep(50)
+    expect(log).toEqual(['open 1', 'error 2 final'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('counts failures in a row only: a connection that delivers data starts the count again', async () => {
+    const server = await serve({'/stream': oneEvent})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, maxAttempts: 1}})
+    const {log} = recordEvents(source, ['message', 'error'])
+    await server.waitForRequests(4)
+    expect(log.slice(0, 6)).toEqual(Array(3).fill(['message 1 tick', 'error 0 retry']).flat())
+  })
+})
+
+describe('shouldReconnect', () => {
+  test('sees the attempt, the planned delay, and what ended it (cause, status, response)', async () => {
+    let count = 0
+    const server = await serve({
+      '/stream': (req, res, context) => {
+        count++
+        if (count === 1) return empty(req, res, context)
+        if (count === 2) return void req.socket.destroy()
+        return respond(503, 'busy')(req, res, context)
+      },
+    })
+    const infos: ReconnectInfo[] = []
+    const source = open(`${server.url}stream`, {
+      reconnect: {
+        initialDelay: 10,
+        factor: 2,
+        retryOnStatus: [503],
+        shouldReconnect: (info) => {
+          infos.push(info)
+          return info.attempt < 3
+        },
+      },
+    })
+    const {log} = recordEvents(source, ['error'])
+    await waitFor(() => source.readyState === 2, 'the source to stop')
+    expect(log).toEqual(['error 0 retry', 'error 0 retry', 'error 2 final'])
+    expect(infos.map(({attempt, delay, status}) => ({attempt, delay, status}))).toEqual([
+      {attempt: 1, delay: 10, status: undefined},
+      {attempt: 2, delay: 20, status: undefined},
+      {attempt: 3, delay: 40, status: 503},
+    ])
+    expect(infos[0]?.cause).toBeUndefined() // the stream ended
+    expect(infos[0]?.response).toBeUndefined()
+    expect(infos[1]?.cause).toBeInstanceOf(TypeError) // a network error
+    expect(infos[2]?.response?.status).toBe(503)
+  })
+
+  test('returning false stops: CLOSED, a final error, no further request', async () => {
+    const server = await serve({'/stream': oneEvent})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, shouldReconnect: () => false}})
+    const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the source to stop')
+    await sleep(100)
+    expect(log).toEqual(['open 1', 'message 1 tick', 'error 2 final'])
+    expect((events.at(-1) as EventSourceErrorEvent).message).toBe('The server ended the stream; shouldReconnect said stop')
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('returning a number sets the delay; other values keep the planned one', async () => {
+    const server = await serve({'/stream': empty})
+    const verdicts: unknown[] = [35, undefined, true, 12.6]
+    const source = open(`${server.url}stream`, {
+      reconnect: {initialDelay: 20, shouldReconnect: () => verdicts.shift() as number | undefined},
+    })
+    const {log} = recordEvents(source, ['reconnect'])
+    await server.waitForRequests(5)
+    expect(log.slice(0, 4)).toEqual([
+      'reconnect 0 #1 35ms',
+      'reconnect 0 #2 20ms',
+      'reconnect 0 #3 20ms',
+      'reconnect 0 #4 13ms',
+    ])
+    expect(gaps(server.requests.map((request) => request.time))[0]).toBeGreaterThanOrEqual(35 - EARLY)
+  })
+
+  test('closing the source inside it stops everything without another event', async () => {
+    const server = await serve({'/stream': oneEvent})
+    const source = open(`${server.url}stream`, {
+      reconnect: {
+        initialDelay: 10,
+        shouldReconnect: () => {
+          source.close()
+        },
+      },
+    })
+    const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the close')
+    await sleep(100)
+    expect(log).toEqual(['open 1', 'message 1 tick'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('a shouldReconnect that throws fails the connection with that error rather than leave the source stuck', async () => {
+    const server = await serve({'/stream': oneEvent})
+    const thrown = new Error('policy bug')
+    const source = open(`${server.url}stream`, {
+      reconnect: {
+        initialDelay: 10,
+        shouldReconnect: () => {
+          throw thrown
+        },
+      },
+    })
+    const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the failure')
+    await sleep(50)
+    expect(log).toEqual(['open 1', 'message 1 tick', 'error 2 final'])
+    expect((events.at(-1) as EventSourceErrorEvent).cause).toBe(thrown)
+    expect(server.requests).toHaveLength(1)
+  })
+})
+
+describe('retryOnStatus', () => {
+  test('[503] with Retry-After: 1 reconnects no sooner than a second later', async () => {
+    let count = 0
+    const server = await serve({
+      '/stream': (req, res, context) => {
+        count++
+        if (count === 1) return respond(503, 'busy', {'Retry-After': '1'})(req, res, context)
+        return void startSse(res).send({data: 'back'})
+      },
+    })
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [503]}})
+    const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    const states: unknown[] = []
+    let errorTime = 0
+    source.addEventListener('reconnect', () => {
+      errorTime = performance.now()
+      states.push([source.attempt, source.reconnectDelay, source.lastStatus])
+    })
+    await waitFor(() => log.length === 4, 'the reconnect')
+    expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 1000ms', 'open 1', 'message 1 back'])
+    const error = events[0] as EventSourceErrorEvent
+    expect([error.status, error.willReconnect, error.reconnectDelay, error.attempt]).toEqual([503, true, 1000, 1])
+    expect(states).toEqual([[1, 1000, 503]])
+    expect([source.attempt, source.reconnectDelay, source.lastStatus]).toEqual([0, 1000, 200])
+    const waited = (server.requests[1]?.time ?? 0) - errorTime
+    expect(waited).toBeGreaterThanOrEqual(1000 - EARLY)
+    expect(waited).toBeLessThan(3000)
+  })
+
+  test('without Retry-After, or with a shorter one, the policy’s delay stands', async () => {
+    const server = await serve({
+      '/none': respond(503, 'busy'),
+      '/short': respond(429, 'slow down', {'Retry-After': '0'}),
+      '/date': respond(502, 'bad gateway', {'Retry-After': new Date(Date.now() - 60_000).toUTCString()}),
+    })
+    const init = {reconnect: {initialDelay: 30, retryOnStatus: [429, 502, 503]}}
+    const logs = ['none', 'short', 'date'].map((path) => recordEvents(open(`${server.url}${path}`, init), ['reconnect']).log)
+    await waitFor(() => logs.every((log) => log.length > 0), 'three reconnects')
+    expect(logs.map((log) => log[0])).toEqual(['reconnect 0 #1 30ms', 'reconnect 0 #1 30ms', 'reconnect 0 #1 30ms'])
+  })
+
+  test('statuses not listed still fail the connection', async () => {
+    const server = await serve({'/stream': respond(500, 'broken')})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [503]}})
+    const {log} = recordEvents(source, ['error', 'reconnect'])
+    await waitFor(() => log.length === 1, 'the failure')
+    await sleep(50)
+    expect(log).toEqual(['error 2 final'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  test('maxAttempts limits status retries too', async () => {
+    const server = await serve({'/stream': respond(503, 'busy')})
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [503], maxAttempts: 1}})
+    const {log, events} = recordEvents(source, ['error', 'reconnect'])
+    await waitFor(() => source.readyState === 2, 'the source to give up')
+    expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'error 2 final'])
+    expect((events.at(-1) as EventSourceErrorEvent).status).toBe(503)
+    expect(server.requests).toHaveLength(2)
+  })
+})
