@@ -9,6 +9,7 @@ import {ParseError} from './errors.js'
 import type {EventSourceParser, ParserConfig} from './types.js'
 
 const LF = 0x0a
+const CR = 0x0d
 const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
@@ -39,6 +40,11 @@ export function createParser(config: ParserConfig): EventSourceParser {
   // (flattened, once) when the line ends, and only new chunks are searched for line ends, so a
   // line that spans many chunks costs linear time.
   let pendingLine = ''
+  // For bytes: the start of a line whose end has not arrived yet, still undecoded (`pendingBytes`
+  // up to `pendingByteLength`). Only whole lines are decoded, so a long line becomes one string in
+  // one decode, not many small ones for the garbage collector to copy, and no character is cut.
+  let pendingBytes = new Uint8Array(0)
+  let pendingByteLength = 0
   // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
   // second half of the same CRLF, not a blank line.
   let skipLeadingLF = false
@@ -63,8 +69,50 @@ export function createParser(config: ParserConfig): EventSourceParser {
         'Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing.',
       )
     }
-    const isText = typeof chunk === 'string'
-    let text = isText ? chunk : (decoder ??= createUtf8Decoder())(chunk)
+    if (typeof chunk === 'string') readText(chunk, true)
+    else readBytes(chunk)
+  }
+
+  /** Decodes the bytes up to the chunk's last line end and keeps the rest for the next chunk. */
+  function readBytes(chunk: Uint8Array): void {
+    // LF and CR bytes only ever mean LF and CR in UTF-8: never part of another character. Searched
+    // from the end, as most chunks end with a line end or shortly after one.
+    const length = chunk.length
+    let lastEnd = length - 1
+    while (lastEnd >= 0 && chunk[lastEnd] !== LF && chunk[lastEnd] !== CR) lastEnd--
+    if (lastEnd === -1) return keepBytes(chunk, 0, length)
+    decoder ??= createUtf8Decoder()
+    let text: string
+    if (pendingByteLength === 0) {
+      text = decoder(chunk, 0, lastEnd + 1)
+    } else {
+      keepBytes(chunk, 0, lastEnd + 1)
+      text = decoder(pendingBytes, 0, pendingByteLength)
+      pendingByteLength = 0
+    }
+    const startGeneration = generation
+    readText(text, false)
+    if (generation === startGeneration && lastEnd + 1 < length) keepBytes(chunk, lastEnd + 1, length)
+  }
+
+  /** Appends `chunk[start, end)` to the pending bytes, growing the buffer by doubling. */
+  function keepBytes(chunk: Uint8Array, start: number, end: number): void {
+    const length = pendingByteLength + end - start
+    if (length > pendingBytes.length) {
+      const grown = new Uint8Array(Math.max(length, pendingBytes.length * 2, 256))
+      grown.set(pendingBytes.subarray(0, pendingByteLength))
+      pendingBytes = grown
+    }
+    // A few bytes are copied faster by hand than through a subarray view.
+    if (end - start > 64) pendingBytes.set(chunk.subarray(start, end), pendingByteLength)
+    else for (let index = start, to = pendingByteLength; index < end; ) pendingBytes[to++] = chunk[index++]!
+    pendingByteLength = length
+    // Bytes are at least as many as the characters they decode to: a bound that holds.
+    if (pendingByteLength > maxBufferSize) checkBufferSize()
+  }
+
+  function readText(chunk: string, isText: boolean): void {
+    let text = chunk
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
@@ -220,7 +268,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   /** Drops everything buffered once it outgrows `maxBufferSize`, and says so. */
   function checkBufferSize(): void {
-    if (pendingLine.length + (data === undefined ? 0 : data.length) <= maxBufferSize) return
+    if (pendingLine.length + pendingByteLength + (data === undefined ? 0 : data.length) <= maxBufferSize) return
     clear()
     overflowed = true
     onError?.(
@@ -233,6 +281,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function clear(): void {
     generation++
     pendingLine = ''
+    pendingBytes = new Uint8Array(0)
+    pendingByteLength = 0
     skipLeadingLF = false
     streamStart = ''
     decoder = undefined
@@ -243,10 +293,13 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   function reset(options: {consume?: boolean | undefined} = {}): void {
-    if (options.consume && pendingLine !== '') {
-      const line = pendingLine
+    if (options.consume) {
+      // An unterminated line is in `pendingBytes` (bytes fed) or `pendingLine` (text fed).
+      const line =
+        pendingByteLength > 0 ? (decoder ??= createUtf8Decoder())(pendingBytes, 0, pendingByteLength) : pendingLine
       pendingLine = ''
-      parseLine(line, 0, line.length)
+      pendingByteLength = 0
+      if (line !== '') parseLine(line, 0, line.length)
     }
     clear()
   }

@@ -1,25 +1,13 @@
 import fc from 'fast-check'
 import {expect, test, vi} from 'vitest'
-import {createSliceDecoder, createTextDecoder, createUtf8Decoder, type Utf8Decoder} from '../src/decode.js'
+import {createAdaptiveDecoder, createTextDecoder, createUtf8Decoder, type Utf8Decoder} from '../src/decode.js'
 
-const nodeUtf8Slice = (Buffer.prototype as unknown as {utf8Slice: (this: Uint8Array, s: number, e: number) => string})
-  .utf8Slice
+type Utf8Slice = (this: Uint8Array, start: number, end: number) => string
+const nodeUtf8Slice = (Buffer.prototype as unknown as {utf8Slice: Utf8Slice}).utf8Slice
 
-/** What decoding the whole stream at once gives, holding back a cut-off last character like a stream would. */
-function decodeWhole(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8', {ignoreBOM: true}).decode(bytes, {stream: true})
-}
-
-/** The text a decoder gives after each chunk, for `bytes` cut at `cuts`. */
-function decodeInChunks(decoder: Utf8Decoder, bytes: Uint8Array, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b)
-  const texts: string[] = []
-  let start = 0
-  for (const point of [...points, bytes.length]) {
-    texts.push(decoder(bytes.subarray(start, point)))
-    start = point
-  }
-  return texts
+/** What the spec's UTF-8 decode gives for the whole of `bytes`, BOM kept. */
+function reference(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', {ignoreBOM: true}).decode(bytes)
 }
 
 // Bytes that exercise UTF-8: ASCII, continuation bytes, every kind of lead byte, and invalid ones.
@@ -29,53 +17,57 @@ const utf8ishByte = fc.oneof(
   fc.integer({min: 0xc0, max: 0xff}),
   fc.constantFrom(0xe0, 0xed, 0xf0, 0xf4, 0xef, 0xbb, 0xbf),
 )
-const byteStreams = fc.oneof(
-  fc.uint8Array({maxLength: 64}),
-  fc.array(utf8ishByte, {maxLength: 64}).map((bytes) => Uint8Array.from(bytes)),
-  fc.string({unit: 'grapheme', maxLength: 24}).map((text) => new TextEncoder().encode(text)),
+const byteStrings = fc.oneof(
+  fc.uint8Array({maxLength: 48}),
+  fc.array(utf8ishByte, {maxLength: 48}).map((bytes) => Uint8Array.from(bytes)),
+  fc.string({unit: 'grapheme', maxLength: 16}).map((text) => new TextEncoder().encode(text)),
+  fc.string({unit: 'grapheme-ascii', maxLength: 16}).map((text) => new TextEncoder().encode(text)),
 )
 
-test('the Buffer decoders give, chunk by chunk, what a streaming TextDecoder gives, however the bytes are cut', () => {
-  fc.assert(
-    fc.property(byteStreams, fc.array(fc.nat(), {maxLength: 8}), (bytes, cuts) => {
-      const expected = decodeInChunks(createTextDecoder(), bytes, cuts)
-      expect(decodeInChunks(createSliceDecoder(nodeUtf8Slice), bytes, cuts)).toEqual(expected)
-      // Node's own pick switches between utf8Slice and TextDecoder as ASCII comes and goes.
-      expect(decodeInChunks(createUtf8Decoder(), bytes, cuts)).toEqual(expected)
-    }),
-    {numRuns: 3000},
-  )
-})
+/** Decodes each piece (at an offset inside a larger buffer, as the parser does) with one decoder. */
+function decodeEach(decoder: Utf8Decoder, pieces: Uint8Array[]): string[] {
+  return pieces.map((piece) => {
+    const buffer = new Uint8Array(piece.length + 6)
+    buffer.set(piece, 3)
+    return decoder(buffer, 3, 3 + piece.length)
+  })
+}
 
-test('the TextDecoder decoder gives what decoding the whole stream gives, however the bytes are cut', () => {
+test('every decoder gives the spec\'s UTF-8 decode of each range, ASCII and not, one after another', () => {
   fc.assert(
-    fc.property(byteStreams, fc.array(fc.nat(), {maxLength: 8}), (bytes, cuts) => {
-      expect(decodeInChunks(createTextDecoder(), bytes, cuts).join('')).toBe(decodeWhole(bytes))
+    fc.property(fc.array(byteStrings, {maxLength: 6}), (pieces) => {
+      const expected = pieces.map(reference)
+      expect(decodeEach(createTextDecoder(), pieces)).toEqual(expected)
+      // Switching between utf8Slice and TextDecoder as ASCII comes and goes changes nothing.
+      expect(decodeEach(createAdaptiveDecoder(nodeUtf8Slice, createTextDecoder()), pieces)).toEqual(expected)
+      expect(decodeEach(createUtf8Decoder(), pieces)).toEqual(expected)
     }),
-    {numRuns: 500},
+    {numRuns: 2000},
   )
-})
-
-test('a character cut at every byte position decodes whole, one byte per chunk included', () => {
-  const bytes = new TextEncoder().encode('aé€😀\uFEFFz')
-  for (const decoder of [createSliceDecoder(nodeUtf8Slice), createTextDecoder()]) {
-    expect(decodeInChunks(decoder, bytes, [...bytes.keys()]).join('')).toBe('aé€😀\uFEFFz')
-  }
 })
 
 test('invalid bytes become U+FFFD and a leading BOM is kept for the parser to strip', () => {
-  const decoder = createUtf8Decoder()
-  expect(decoder(Uint8Array.of(0xef, 0xbb, 0xbf, 0x61, 0xff, 0x62, 0xc0, 0x80))).toBe('\uFEFFa\uFFFDb\uFFFD\uFFFD')
+  const bytes = Uint8Array.of(0xef, 0xbb, 0xbf, 0x61, 0xff, 0x62, 0xc0, 0x80, 0xe2, 0x82)
+  for (const decoder of [createUtf8Decoder(), createTextDecoder()]) {
+    expect(decoder(bytes, 0, bytes.length)).toBe('\uFEFFa\uFFFDb\uFFFD\uFFFD\uFFFD')
+  }
+})
+
+test('a cut-off character at the end of a range is one U+FFFD, and nothing carries into the next range', () => {
+  const decoder = createTextDecoder()
+  expect(decoder(Uint8Array.of(0x61, 0xf0, 0x9f, 0x98), 0, 4)).toBe('a\uFFFD')
+  expect(decoder(Uint8Array.of(0x80, 0x62), 0, 2)).toBe('\uFFFDb')
 })
 
 test('Node decodes with Buffer, and a runtime without Node\'s `process` with TextDecoder', () => {
   const utf8Slice = vi.spyOn(Buffer.prototype as unknown as {utf8Slice: () => string}, 'utf8Slice')
   try {
-    createUtf8Decoder()(new TextEncoder().encode('node'))
+    const bytes = new TextEncoder().encode('node')
+    createUtf8Decoder()(bytes, 0, bytes.length)
     expect(utf8Slice).toHaveBeenCalledTimes(1)
     vi.stubGlobal('process', undefined)
     try {
-      expect(createUtf8Decoder()(new TextEncoder().encode('browser'))).toBe('browser')
+      expect(createUtf8Decoder()(bytes, 0, bytes.length)).toBe('node')
     } finally {
       vi.unstubAllGlobals()
     }
