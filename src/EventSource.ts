@@ -80,6 +80,12 @@ export class EventSource<Events extends string = string> extends EventTarget {
   #parser: EventSourceParser
   #handlers: Partial<Record<HandlerName, {handler: Listener<Event> | null; listener: Listener<Event>}>> = {}
   #iterators = new Set<MessageQueue>()
+  /**
+   * Every event type a listener or handler was ever added for. A MessageEvent nobody could hear is
+   * not dispatched (building and dispatching one is most of the cost of an event, and an async
+   * iterator needs none). Never shrinks: an extra dispatch is harmless, a missed one is not.
+   */
+  #listenedTypes = new Set<string>()
   /** Undo what the source listens to outside itself (page events, the `signal`): done once CLOSED. */
   #removeListeners: ((() => void) | undefined)[] = []
 
@@ -209,6 +215,7 @@ export class EventSource<Events extends string = string> extends EventTarget {
     listener: EventListenerOrEventListenerObject | Listener<never> | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
+    this.#listenedTypes.add(type)
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
@@ -294,6 +301,7 @@ export class EventSource<Events extends string = string> extends EventTarget {
         listener: (event: Event) => entry.handler?.call(this, event),
       }
       this.#handlers[name] = entry
+      this.#listenedTypes.add(name)
       super.addEventListener(name, entry.listener)
     }
   }
@@ -438,12 +446,11 @@ export class EventSource<Events extends string = string> extends EventTarget {
     if (this.#readyState !== OPEN) return
     // "If the event type buffer has a value other than the empty string, change the type of the newly
     // created event to equal the value of the event type buffer."
-    const event = new MessageEvent(message.event ?? 'message', {
-      data: message.data,
-      origin: this.#origin,
-      lastEventId: this.#lastEventId,
-    })
-    this.dispatchEvent(event)
+    const type = message.event ?? 'message'
+    const listened = this.#listenedTypes.has(type)
+    if (!listened && this.#iterators.size === 0) return
+    const event = new MessageEvent(type, {data: message.data, origin: this.#origin, lastEventId: this.#lastEventId})
+    if (listened) this.dispatchEvent(event)
     for (const queue of this.#iterators) queue.push(event)
   }
 
@@ -593,7 +600,9 @@ Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {value: 'EventS
  * two `next()` calls.
  */
 class MessageQueue implements AsyncIterableIterator<MessageEvent<string>> {
+  // Read from `#head` on, as `shift()` moves every remaining element; compacted once drained.
   #buffer: MessageEvent<string>[] = []
+  #head = 0
   #waiting: {resolve: (result: IteratorResult<MessageEvent<string>>) => void; reject: (error: unknown) => void} | undefined
   #ended: {error: unknown} | undefined
   #onReturn: () => void
@@ -630,8 +639,14 @@ class MessageQueue implements AsyncIterableIterator<MessageEvent<string>> {
   }
 
   next(): Promise<IteratorResult<MessageEvent<string>>> {
-    const event = this.#buffer.shift()
-    if (event !== undefined) return Promise.resolve({value: event, done: false})
+    if (this.#head < this.#buffer.length) {
+      const event = this.#buffer[this.#head++]!
+      if (this.#head === this.#buffer.length) {
+        this.#buffer = []
+        this.#head = 0
+      }
+      return Promise.resolve({value: event, done: false})
+    }
     if (this.#ended !== undefined) {
       const {error} = this.#ended
       this.#ended = {error: undefined} // report a failure once, then stay done
@@ -641,7 +656,8 @@ class MessageQueue implements AsyncIterableIterator<MessageEvent<string>> {
   }
 
   return(): Promise<IteratorResult<MessageEvent<string>>> {
-    this.#buffer.length = 0
+    this.#buffer = []
+    this.#head = 0
     this.#end({error: undefined})
     this.#onReturn()
     return Promise.resolve({value: undefined, done: true})

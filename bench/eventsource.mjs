@@ -1,0 +1,462 @@
+// End-to-end events per second: EventSource clients receiving a stream from a loopback HTTP server, with
+// streamsource's EventSource (loaded from dist/, so build first; `npm run bench` does) against the
+// `eventsource` package and `eventsource-client`. All of them fetch with Node's built-in fetch (undici).
+//
+//   node --expose-gc bench/eventsource.mjs [--quick] [--json] [--wall] [--rounds N] [--events N]
+//                                          [--module path/to/index.js]
+//
+// --quick     fewer events and rounds: a rough figure in well under a minute on an idle machine
+// --json      print the results as JSON on stdout (progress still goes to stderr)
+// --wall      rank by wall time instead of the client's CPU time (both are always reported)
+// --rounds N  timed rounds per corpus and contestant (default 16, 5 with --quick)
+// --events N  events per corpus (default 200,000, 50,000 with --quick)
+// --module    load EventSource from another build of streamsource instead of dist/index.js
+//
+// Each run connects, receives every event of a corpus, and closes at the last one (all these clients
+// reconnect when a stream ends, as the spec says, so none waits for the end). Every run counts its events
+// and sums the lengths of their data, and for the named corpus checks the last event's lastEventId, so a
+// contestant that misses or repeats anything stops the benchmark instead of winning it.
+//
+// It is a measurement, not a test: the exit code is 0 whether or not the goals are met, and 1 when a
+// client receives the wrong events, a run times out, or streamsource cannot be loaded.
+import {createRequire} from 'node:module'
+import {parseArgs} from 'node:util'
+import {EventSource as EventSourcePackage} from 'eventsource'
+import {createEventSource} from 'eventsource-client'
+import {
+  findGc,
+  goalStatus,
+  loadStreamsource,
+  machine,
+  median,
+  progress,
+  quantile,
+  settle,
+  spread,
+  startServer,
+  table,
+  times,
+} from './common.mjs'
+
+const USAGE =
+  'usage: node --expose-gc bench/eventsource.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] ' +
+  '[--module path/index.js]'
+
+const GOAL_LISTENERS = 1.5 // streamsource (listeners) / eventsource (listeners), on every corpus
+const GOAL_ITERATOR = 1 // streamsource (iterator) / eventsource-client (iterator), on every corpus
+const RUN_TIMEOUT_MIN_MS = 60_000 // a run that takes longer than this (or 1 ms an event) has hung
+const TOTAL_TIMEOUT_MS = 30 * 60 * 1000
+
+const LISTENERS = 'streamsource (listeners)'
+const PACKAGE = 'eventsource (listeners)'
+const ITERATOR = 'streamsource (iterator)'
+const CLIENT = 'eventsource-client (iterator)'
+const CONTESTANTS = [LISTENERS, PACKAGE, ITERATOR, CLIENT]
+
+// ---------------------------------------------------------------------------------------------------------
+// Options
+
+function readOptions() {
+  let values
+  try {
+    ;({values} = parseArgs({
+      options: {
+        quick: {type: 'boolean', default: false},
+        json: {type: 'boolean', default: false},
+        wall: {type: 'boolean', default: false},
+        rounds: {type: 'string'},
+        events: {type: 'string'},
+        module: {type: 'string'},
+        help: {type: 'boolean', default: false},
+      },
+    }))
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`)
+    process.exit(2)
+  }
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const positive = (value, fallback, name) => {
+    const number = value === undefined ? fallback : Number(value)
+    if (!Number.isInteger(number) || number < 1) {
+      console.error(`--${name} must be a positive integer\n${USAGE}`)
+      process.exit(2)
+    }
+    return number
+  }
+  return {
+    json: values.json,
+    clock: values.wall ? 'wall' : 'cpu',
+    rounds: positive(values.rounds, values.quick ? 5 : 16, 'rounds'),
+    events: positive(values.events, values.quick ? 50_000 : 200_000, 'events'),
+    // Untimed runs first, which also check the results. Measured here: a client's first run of 200,000
+    // events took 5-8 times as long as its tenth, the next two still 1.5-3 times (V8 compiling the hot
+    // paths, undici's and the streams' included, and sizing the young generation), steady from about
+    // the fourth; and every corpus warms the code that the other corpora run too.
+    warmupRuns: values.quick ? 2 : 3,
+    module: values.module,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Contestants. Each is run(url, corpus) and resolves with a tally once the last event has arrived and the
+// source is closed: {events, dataLength, lastEventId, wallEnd (hrtime at the last event), failure?}.
+
+function newTally() {
+  return {events: 0, dataLength: 0, lastEventId: '', wallEnd: 0n, failure: undefined}
+}
+
+/** A run that ends by itself when the last event arrives, or on error, or when it is taking far too long. */
+function bounded(corpus, start) {
+  return new Promise((resolve) => {
+    const tally = newTally()
+    let close = () => {}
+    const finish = (failure) => {
+      clearTimeout(timer)
+      if (failure !== undefined && tally.failure === undefined) tally.failure = failure
+      close()
+      resolve(tally)
+    }
+    const limit = Math.max(RUN_TIMEOUT_MIN_MS, corpus.events)
+    const timer = setTimeout(() => finish(`timed out after ${limit / 1000} s`), limit)
+    close = start(tally, finish)
+  })
+}
+
+/** An EventSource with the browser's interface and one listener for each event type of the corpus. */
+function listenersRunner(EventSourceClass) {
+  return (url, corpus) =>
+    bounded(corpus, (tally, finish) => {
+      const source = new EventSourceClass(url)
+      const last = corpus.events
+      const onMessage = (event) => {
+        tally.dataLength += event.data.length
+        if (++tally.events === last) {
+          tally.wallEnd = process.hrtime.bigint()
+          tally.lastEventId = event.lastEventId
+          finish()
+        }
+      }
+      for (const type of corpus.types) source.addEventListener(type, onMessage)
+      // Costs nothing per event: only the end of a stream (which should not come first) fires it.
+      source.addEventListener('error', (event) => finish(`error event: ${event.message ?? 'no message'}`))
+      return () => source.close()
+    })
+}
+
+/** streamsource: `for await (const event of source)`; breaking out of the loop closes the source. */
+function streamsourceIteratorRunner(EventSourceClass) {
+  return (url, corpus) =>
+    bounded(corpus, (tally, finish) => {
+      const source = new EventSourceClass(url)
+      const last = corpus.events
+      ;(async () => {
+        for await (const event of source) {
+          tally.dataLength += event.data.length
+          if (++tally.events === last) {
+            tally.wallEnd = process.hrtime.bigint()
+            tally.lastEventId = event.lastEventId
+            break
+          }
+        }
+        finish(tally.events === last ? undefined : 'the iterator ended early')
+      })().catch((error) => finish(`the iterator threw: ${error?.message ?? error}`))
+      // A timeout closes the source, which ends the loop above.
+      return () => source.close()
+    })
+}
+
+/** eventsource-client: its async iterator; breaking out does not close it (its README says so). */
+function eventsourceClientRunner(url, corpus) {
+  return bounded(corpus, (tally, finish) => {
+    const source = createEventSource({url})
+    const last = corpus.events
+    ;(async () => {
+      for await (const message of source) {
+        tally.dataLength += message.data.length
+        if (++tally.events === last) {
+          tally.wallEnd = process.hrtime.bigint()
+          // Its messages carry their own `id:` field only; the source keeps the last event ID, as the spec's does.
+          tally.lastEventId = source.lastEventId ?? ''
+          break
+        }
+      }
+      finish(tally.events === last ? undefined : 'the iterator ended early')
+    })().catch((error) => finish(`the iterator threw: ${error?.message ?? error}`))
+    return () => source.close()
+  })
+}
+
+/** null when `tally` is what a correct client receives from `corpus`, else what went wrong. */
+function checkTally(corpus, contestant, tally) {
+  if (tally.failure !== undefined) {
+    return `${contestant} failed after ${tally.events} of ${corpus.events} events: ${tally.failure}`
+  }
+  if (tally.events !== corpus.events || tally.dataLength !== corpus.dataLength) {
+    return (
+      `${contestant} received ${tally.events} events with ${tally.dataLength} characters of data; ` +
+      `the server sent ${corpus.events} with ${corpus.dataLength}`
+    )
+  }
+  if (tally.lastEventId !== corpus.lastEventId) {
+    return `${contestant}'s last event had lastEventId '${tally.lastEventId}', not '${corpus.lastEventId}'`
+  }
+  return null
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measuring
+
+/**
+ * The clocks. Wall time runs from just before the source is created to the moment the last event
+ * reaches the listener: the events per second an application sees. CPU time is the client process's
+ * (user + system, all threads: process.cpuUsage) from the same start until the source is closed and the
+ * process is idle again (settle()), so it holds everything the run cost, the GC work it left behind and
+ * the fetch and socket work included, and none of the server's, which runs in another process.
+ *
+ * CPU time is the clock the figures (and the goals) use, unless --wall. It is what the client library
+ * controls, and it is the steadier one here: on a shared 2-core machine the wall clock also counts the
+ * spells when the client waits for a core, or for the server process to be scheduled, and those spells
+ * have nothing to do with the library. Where a client is fast enough to outrun the server, wall time
+ * would hide that (it would wait for the server), while CPU time shows it. Both are in the report.
+ */
+function createSampler(gc, clock) {
+  return async function sample(run, url, corpus) {
+    gc?.('minor')
+    const cpuStart = process.cpuUsage()
+    const wallStart = process.hrtime.bigint()
+    const tally = await run(url, corpus)
+    await settle()
+    const cpu = process.cpuUsage(cpuStart)
+    const wallNs = Number(tally.wallEnd - wallStart)
+    const cpuNs = (cpu.user + cpu.system) * 1e3
+    return {ns: clock === 'wall' ? wallNs : cpuNs, wallNs, cpuNs, tally}
+  }
+}
+
+function fail(message) {
+  progress('')
+  console.error(`bench: ${message}; the figures would not compare the same work, so there are none`)
+  process.exit(1)
+}
+
+/** Untimed runs: every contestant on every corpus, which compiles the hot paths and checks the results. */
+async function warmUp(corpora, runners, server, runs, sample) {
+  for (let run = 0; run < runs; run++) {
+    for (const corpus of corpora) {
+      for (const contestant of CONTESTANTS) {
+        progress(`warming up ${run + 1}/${runs}: ${corpus.name}, ${contestant}`)
+        const {tally} = await sample(runners[contestant], `${server.origin}/stream/${corpus.name}`, corpus)
+        const failure = checkTally(corpus, contestant, tally)
+        if (failure) fail(`${corpus.name}: ${failure}`)
+      }
+    }
+  }
+}
+
+/**
+ * Timed rounds. Round r runs the contestants in an order rotated by r (A B C D, B C D A, ...), and every
+ * round visits every corpus, so slow spells of a shared machine spread over all contestants.
+ */
+async function timeRounds(corpora, runners, server, rounds, sample) {
+  const samples = {}
+  for (const corpus of corpora) {
+    samples[corpus.name] = Object.fromEntries(CONTESTANTS.map((name) => [name, {ns: [], wallNs: [], cpuNs: []}]))
+  }
+  for (let round = 0; round < rounds; round++) {
+    const order = CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length])
+    for (const corpus of corpora) {
+      for (const contestant of order) {
+        progress(`round ${round + 1}/${rounds}: ${corpus.name}, ${contestant}`)
+        const {tally, ...clocks} = await sample(runners[contestant], `${server.origin}/stream/${corpus.name}`, corpus)
+        const failure = checkTally(corpus, contestant, tally)
+        if (failure) fail(`${corpus.name}: ${failure}`)
+        for (const [clock, ns] of Object.entries(clocks)) samples[corpus.name][contestant][clock].push(ns)
+      }
+    }
+  }
+  return samples
+}
+
+/**
+ * The median over the rounds of time(b) / time(a): how many times faster a is than b, each round's pair
+ * measured close together, so a slow spell of the machine mostly hits both.
+ */
+function pairedSpeedup(a, b, clock = 'ns') {
+  const ratios = a[clock].map((ns, round) => b[clock][round] / ns)
+  return quantile(ratios.sort((x, y) => x - y), 0.5)
+}
+
+function analyze(corpora, samples) {
+  const throughput = {}
+  const ratios = {}
+  for (const corpus of corpora) {
+    const bySample = samples[corpus.name]
+    throughput[corpus.name] = {}
+    for (const contestant of CONTESTANTS) {
+      const {ns, wallNs, cpuNs} = bySample[contestant]
+      const perSecond = (times) => corpus.events / (median(times) / 1e9)
+      throughput[corpus.name][contestant] = {
+        eventsPerSecond: perSecond(ns),
+        spread: spread(ns),
+        cpuEventsPerSecond: perSecond(cpuNs),
+        wallEventsPerSecond: perSecond(wallNs),
+        cpuNsPerEvent: median(cpuNs) / corpus.events,
+        cpuMs: cpuNs.map((time) => Math.round(time / 1e3) / 1e3),
+        wallMs: wallNs.map((time) => Math.round(time / 1e3) / 1e3),
+      }
+    }
+    ratios[corpus.name] = {
+      vsEventsource: Object.fromEntries(
+        CONTESTANTS.map((name) => [name, pairedSpeedup(bySample[name], bySample[PACKAGE])]),
+      ),
+      vsEventsourceWall: Object.fromEntries(
+        CONTESTANTS.map((name) => [name, pairedSpeedup(bySample[name], bySample[PACKAGE], 'wallNs')]),
+      ),
+      iteratorVsEventsourceClient: pairedSpeedup(bySample[ITERATOR], bySample[CLIENT]),
+      iteratorVsEventsourceClientWall: pairedSpeedup(bySample[ITERATOR], bySample[CLIENT], 'wallNs'),
+    }
+  }
+  const goal = (of, value, target) => ({of, value, goal: target, met: value >= target})
+  const goals = {
+    listeners: corpora.map((c) =>
+      goal(`${LISTENERS} / ${PACKAGE}, ${c.name}`, ratios[c.name].vsEventsource[LISTENERS], GOAL_LISTENERS),
+    ),
+    iterator: corpora.map((c) =>
+      goal(`${ITERATOR} / ${CLIENT}, ${c.name}`, ratios[c.name].iteratorVsEventsourceClient, GOAL_ITERATOR),
+    ),
+  }
+  return {throughput, ratios, goals}
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reporting
+
+/** 943k, 1.21M: three significant figures. */
+function perSecond(value) {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M`
+  return `${(value / 1e3).toFixed(value >= 1e5 ? 0 : 1)}k`
+}
+
+function environment(streamsource, options, gcHow) {
+  const version = (name) => createRequire(import.meta.url)(`${name}/package.json`).version
+  return {
+    ...machine(),
+    streamsource: streamsource.label,
+    streamsourceStale: streamsource.stale,
+    eventsource: version('eventsource'),
+    eventsourceClient: version('eventsource-client'),
+    rounds: options.rounds,
+    warmupRuns: options.warmupRuns,
+    clock:
+      options.clock === 'wall'
+        ? 'wall time from creating the source to the last event'
+        : "the client process's CPU time (cpuUsage: user + system, all threads) from creating the source " +
+          'until it is closed and the process is idle again; the server runs in a child process',
+    gc: `minor gc before each run (${gcHow})`,
+  }
+}
+
+function printReport(env, corpora, results) {
+  const lines = []
+  const say = (line = '') => lines.push(line)
+  say('streamsource EventSource benchmark, end to end through a loopback server (bench/eventsource.mjs)')
+  say(`node ${env.node}, ${env.platform}, ${env.cpu}, load average ${env.loadAverage.toFixed(2)}`)
+  say(`date ${env.date}`)
+  say(`streamsource from ${env.streamsource}, eventsource ${env.eventsource}, eventsource-client ${env.eventsourceClient}`)
+  if (env.streamsourceStale) say('WARNING: dist/ is older than src/, so this measures an old build')
+  say(`${env.rounds} timed rounds after ${env.warmupRuns} untimed run(s) per corpus and contestant; ${env.gc}`)
+  say(`clock: ${env.clock}`)
+  say()
+  say('Corpora (served by a node:http server in a child process, in 16 KiB writes)')
+  say(
+    table([
+      ['corpus', 'events', 'bytes', 'bytes/event', 'fields'],
+      ...corpora.map((c) => [
+        c.name,
+        c.events.toLocaleString('en'),
+        `${(c.bytes / 1e6).toFixed(1)} MB`,
+        (c.bytes / c.events).toFixed(0),
+        c.description,
+      ]),
+    ]),
+  )
+  const throughputTable = (key, withSpread) =>
+    table([
+      ['corpus', ...CONTESTANTS],
+      ...corpora.map((c) => [
+        c.name,
+        ...CONTESTANTS.map((name) => {
+          const cell = results.throughput[c.name][name]
+          return withSpread ? `${perSecond(cell[key])} +-${Math.round(cell.spread * 100)}%` : perSecond(cell[key])
+        }),
+      ]),
+    ])
+  const primary = env.clock.startsWith('wall') ? 'wall' : 'cpu'
+  say()
+  say(`Events per second by ${primary === 'cpu' ? 'client CPU time' : 'wall time'} (median of the rounds,`)
+  say('+- half the interquartile range)')
+  say(throughputTable('eventsPerSecond', true))
+  say()
+  say(`Events per second by ${primary === 'cpu' ? 'wall time' : 'client CPU time'} (median of the rounds)`)
+  say(throughputTable(primary === 'cpu' ? 'wallEventsPerSecond' : 'cpuEventsPerSecond', false))
+  say()
+  say('Speed relative to eventsource (listeners), by the first table\'s clock: each the median over the rounds')
+  say('of that round\'s ratio (> 1 is faster); in brackets the same by the other clock')
+  const other = primary === 'cpu' ? 'vsEventsourceWall' : 'vsEventsource'
+  const main = primary === 'cpu' ? 'vsEventsource' : 'vsEventsourceWall'
+  say(
+    table([
+      ['corpus', ...CONTESTANTS],
+      ...corpora.map((c) => [
+        c.name,
+        ...CONTESTANTS.map((name) => {
+          const r = results.ratios[c.name]
+          return `${times(r[main][name])} (${times(r[other][name])})`
+        }),
+      ]),
+    ]),
+  )
+  say()
+  say('Goals')
+  for (const g of [...results.goals.listeners, ...results.goals.iterator]) {
+    say(`  ${g.of}: ${times(g.value)}   goal >= ${times(g.goal)}: ${goalStatus(g.met)}`)
+  }
+  console.log(lines.join('\n'))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const options = readOptions()
+  const streamsource = await loadStreamsource(options.module)
+  const {gc, how: gcHow} = findGc()
+  const env = environment(streamsource, options, gcHow)
+  setTimeout(() => fail(`the whole benchmark took longer than ${TOTAL_TIMEOUT_MS / 60_000} minutes`), TOTAL_TIMEOUT_MS).unref()
+
+  progress('starting the loopback server')
+  const server = await startServer(['--events', String(options.events)])
+  const runners = {
+    [LISTENERS]: listenersRunner(streamsource.EventSource),
+    [PACKAGE]: listenersRunner(EventSourcePackage),
+    [ITERATOR]: streamsourceIteratorRunner(streamsource.EventSource),
+    [CLIENT]: eventsourceClientRunner,
+  }
+  const sample = createSampler(gc, options.clock)
+  await warmUp(server.corpora, runners, server, options.warmupRuns, sample)
+  const samples = await timeRounds(server.corpora, runners, server, options.rounds, sample)
+  server.stop()
+  progress('')
+  const results = analyze(server.corpora, samples)
+  if (options.json) {
+    console.log(JSON.stringify({...env, unit: 'events per second', corpora: server.corpora, ...results}, null, 2))
+  } else {
+    printReport(env, server.corpora, results)
+  }
+  // Keep-alive sockets of the fetch pool would hold the process open for a few seconds more.
+  process.exit(0)
+}
+
+await main()

@@ -1,0 +1,116 @@
+// `npm run bench`: the benchmarks one after another, each in its own node process (so that one's JIT
+// state and heap do not weigh on the next), with the options each one understands.
+//
+//   node bench/run.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
+//                      [--module path/to/index.js] [--only parse,eventsource,reconnect]
+//
+//   parse        bench/parse.mjs: parser throughput against eventsource-parser
+//   eventsource  bench/eventsource.mjs: events/s end to end against `eventsource` and `eventsource-client`
+//   reconnect    bench/reconnect.mjs: heap and handles over 10,000 reconnect cycles
+//
+// --quick, --json and --module go to all of them; --wall and --rounds to parse and eventsource, --events to
+// eventsource, --cycles to reconnect. With --json the output is one JSON object keyed by benchmark.
+// The exit code is the first non-zero one of the benchmarks (they all run regardless).
+import {spawn} from 'node:child_process'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+import {ROOT} from './common.mjs'
+
+const BENCHMARKS = {
+  parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
+  eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module']},
+  reconnect: {file: 'reconnect.mjs', options: ['quick', 'json', 'cycles', 'module']},
+}
+const TIMEOUT_MS = 30 * 60 * 1000 // each benchmark takes minutes at most; longer means it hangs
+const USAGE =
+  'usage: node bench/run.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
+  '[--module path/index.js] [--only parse,eventsource,reconnect]'
+
+let values
+try {
+  ;({values} = parseArgs({
+    options: {
+      quick: {type: 'boolean'},
+      json: {type: 'boolean'},
+      wall: {type: 'boolean'},
+      rounds: {type: 'string'},
+      events: {type: 'string'},
+      cycles: {type: 'string'},
+      module: {type: 'string'},
+      only: {type: 'string'},
+      help: {type: 'boolean'},
+    },
+  }))
+} catch (error) {
+  console.error(`${error.message}\n${USAGE}`)
+  process.exit(2)
+}
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const names = values.only === undefined ? Object.keys(BENCHMARKS) : values.only.split(',').map((name) => name.trim())
+const unknown = names.filter((name) => !(name in BENCHMARKS))
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}\n${USAGE}`)
+  process.exit(2)
+}
+
+/** The command-line options of run.mjs that `benchmark` understands, as arguments for it. */
+function argsFor(benchmark) {
+  const args = []
+  for (const option of benchmark.options) {
+    const value = values[option]
+    if (value === true) args.push(`--${option}`)
+    else if (typeof value === 'string') args.push(`--${option}`, value)
+  }
+  return args
+}
+
+let current
+// Ctrl-C reaches the whole process group; a plain SIGTERM to this process is passed on to the benchmark
+// running, so that it can stop its server child.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    current?.kill(signal)
+    process.exit(130)
+  })
+}
+
+/** Runs one benchmark; resolves with its exit code and, with --json, its stdout. */
+function run(name) {
+  const benchmark = BENCHMARKS[name]
+  const args = ['--expose-gc', join(ROOT, 'bench', benchmark.file), ...argsFor(benchmark)]
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {stdio: ['ignore', values.json ? 'pipe' : 'inherit', 'inherit']})
+    current = child
+    let stdout = ''
+    child.stdout?.setEncoding('utf8').on('data', (text) => (stdout += text))
+    const timer = setTimeout(() => {
+      console.error(`bench: ${name} took longer than ${TIMEOUT_MS / 60_000} minutes; stopping it`)
+      child.kill('SIGTERM')
+    }, TIMEOUT_MS)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      current = undefined
+      resolve({code: code ?? (signal ? 1 : 0), stdout})
+    })
+  })
+}
+
+let exitCode = 0
+const json = {}
+for (const [index, name] of names.entries()) {
+  if (!values.json && index > 0) console.log('')
+  const {code, stdout} = await run(name)
+  if (code !== 0 && exitCode === 0) exitCode = code
+  if (values.json) {
+    try {
+      json[name] = JSON.parse(stdout)
+    } catch {
+      json[name] = {error: `exit code ${code}, no JSON output`}
+    }
+  }
+}
+if (values.json) console.log(JSON.stringify(json, null, 2))
+process.exit(exitCode)
