@@ -57,6 +57,9 @@ test('a cut-off character at the end of a range is one U+FFFD, and nothing carri
   const decoder = createTextDecoder()
   expect(decoder(Uint8Array.of(0x61, 0xf0, 0x9f, 0x98), 0, 4)).toBe('a\uFFFD')
   expect(decoder(Uint8Array.of(0x80, 0x62), 0, 2)).toBe('\uFFFDb')
+  // A range ending with a line end is decoded without a flush: the line end itself settles it.
+  expect(decoder(Uint8Array.of(0x61, 0xf0, 0x9f, 0x0a), 0, 4)).toBe('a\uFFFD\n')
+  expect(decoder(Uint8Array.of(0x98, 0x0d), 0, 2)).toBe('\uFFFD\r')
 })
 
 test('Node decodes with Buffer, and a runtime without Node\'s `process` with TextDecoder', () => {
