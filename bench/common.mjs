@@ -1,12 +1,16 @@
-// Helpers shared by the EventSource benchmarks (bench/eventsource.mjs, bench/reconnect.mjs): loading the
-// build, the loopback server in a child process, the idle wait, statistics and the plain-text table. They
-// follow bench/parse.mjs, which keeps its own copies so that it stays a single self-contained file.
+// Helpers shared by the benchmarks (bench/parse.mjs, bench/eventsource.mjs, bench/reconnect.mjs, and in
+// parts bench/run.mjs and bench/sse-server.mjs), so that they parse options, load the build, measure,
+// compute their statistics and print their reports the same way: the command line, loading dist/ (or
+// --module) with the stale-build check, gc() and the CPU-time sampling, the loopback server in a child
+// process, the seeded random numbers of the corpora, statistics and the plain-text report.
 import {fork} from 'node:child_process'
 import {existsSync, readdirSync, statSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import os from 'node:os'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {parseArgs} from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
@@ -17,8 +21,59 @@ const SETTLE_IDLE_US = 500 // less CPU time than this in one step counts as idle
 const SETTLE_MAX_MS = 250
 const SERVER_START_MS = 30_000 // generating the corpora takes a second or two, more on a busy machine
 
-/** Imports dist/index.js (or `modulePath`) and notes whether dist/ looks older than src/. */
-export async function loadStreamsource(modulePath) {
+// ---------------------------------------------------------------------------------------------------------
+// Command line
+
+/** Prints `message` and the usage line and exits 2: every bad command line ends this way. */
+export function usageError(message, usage) {
+  console.error(`${message}\n${usage}`)
+  process.exit(2)
+}
+
+// The options every benchmark takes, so that bench/run.mjs can pass them to all of them.
+const SHARED_OPTIONS = {
+  quick: {type: 'boolean', default: false},
+  json: {type: 'boolean', default: false},
+  module: {type: 'string'},
+  help: {type: 'boolean', default: false},
+}
+
+/**
+ * parseArgs() over --quick, --json, --module, --help and `options`. An unknown option or a positional
+ * argument is a usage error; --help prints `usage` and exits 0.
+ */
+export function readArgs(options, usage) {
+  let values
+  try {
+    ;({values} = parseArgs({options: {...SHARED_OPTIONS, ...options}}))
+  } catch (error) {
+    usageError(error.message, usage)
+  }
+  if (values.help) {
+    console.log(usage)
+    process.exit(0)
+  }
+  return values
+}
+
+/** The value of the string option --`name` as an integer of at least `min`; `fallback` when not given. */
+export function integerOption(values, name, fallback, usage, min = 1) {
+  const number = values[name] === undefined ? fallback : Number(values[name])
+  if (!Number.isInteger(number) || number < min) {
+    const what = min === 1 ? 'a positive integer' : `an integer of at least ${min}`
+    usageError(`--${name} must be ${what}`, usage)
+  }
+  return number
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The build under test
+
+/**
+ * Imports dist/index.js (or `modulePath`, from --module) and returns its export `name`, a label for the
+ * report, and whether dist/ looks older than src/. Exits 1 when the file or the export is missing.
+ */
+export async function loadStreamsource(modulePath, name = 'EventSource') {
   const file = resolve(modulePath ?? join(ROOT, 'dist', 'index.js'))
   if (!existsSync(file)) {
     const hint = modulePath === undefined ? ': run `npm run build` first (`npm run bench` does it)' : ''
@@ -26,12 +81,12 @@ export async function loadStreamsource(modulePath) {
     process.exit(1)
   }
   const module = await import(pathToFileURL(file).href)
-  if (typeof module.EventSource !== 'function') {
-    console.error(`bench: ${file} does not export EventSource`)
+  if (typeof module[name] !== 'function') {
+    console.error(`bench: ${file} does not export ${name}`)
     process.exit(1)
   }
   const stale = modulePath === undefined && newestSourceTime() > statSync(file).mtimeMs
-  return {EventSource: module.EventSource, label: relative(ROOT, file) || file, stale}
+  return {[name]: module[name], label: relative(ROOT, file) || file, stale}
 }
 
 /** `npm run bench` only builds when dist/ is missing, so an older build would be measured silently. */
@@ -45,10 +100,18 @@ function newestSourceTime() {
   return newest
 }
 
+/** The version of an installed package, for the report: the figures belong to that version. */
+export const packageVersion = (name) => createRequire(import.meta.url)(`${name}/package.json`).version
+
+// ---------------------------------------------------------------------------------------------------------
+// Measuring
+
 /**
- * gc(kind): 'minor' before each timed sample (a full gc() shrinks the young generation, and the sample
- * after it pays for growing it back; see bench/parse.mjs), 'full' before each heap reading.
- * Without --expose-gc the flag is set at run time; a context created afterwards has the gc() global.
+ * gc(kind): 'minor' before each timed sample, so that no sample starts with another one's garbage in the
+ * young generation; 'full' before each heap reading. A timed sample gets no full gc(): that also shrinks
+ * the young generation, and the sample after it pays for growing it back (measured in bench/parse.mjs:
+ * 2-7x slower samples, and far noisier ones). Without --expose-gc the flag is set at run time; a context
+ * created afterwards has the gc() global. `gc` is undefined when neither works.
  */
 export function findGc() {
   let gc = globalThis.gc
@@ -68,8 +131,10 @@ export function findGc() {
 
 /**
  * Sleeps until the process is idle: until V8 has finished the garbage collection the last run started
- * (on helper threads and in tasks on the event loop), so that the CPU time of that work is billed to the
- * run that caused it and not to the next contestant.
+ * (on helper threads and in tasks it posts to the event loop), so that the CPU time of that work is
+ * billed to the run that caused it and not to the next contestant. Without it, eventsource-parser left
+ * 15-70 ms of GC behind on bench/parse.mjs's 10mb-line, and the floor run after it measured 13-14x its
+ * 1mb-line time.
  */
 export async function settle() {
   for (let waited = 0; waited < SETTLE_MAX_MS; waited += SETTLE_STEP_MS) {
@@ -79,6 +144,40 @@ export async function settle() {
     if (used.user + used.system < SETTLE_IDLE_US) return
   }
 }
+
+/**
+ * Times `work` on both clocks, after a minor gc(). `work` returns (or resolves with) {result, wallEnd}:
+ * the wall clock stops at `wallEnd` (a process.hrtime.bigint() reading), the CPU time of the whole process
+ * (user + system, all threads) once it is idle again after settle(), so that it includes the GC work the
+ * run left behind. `ns` is the one of the two that `clock` ('cpu' or 'wall') names.
+ */
+export async function measure(gc, clock, work) {
+  gc?.('minor')
+  const cpuStart = process.cpuUsage()
+  const wallStart = process.hrtime.bigint()
+  const {result, wallEnd} = await work()
+  await settle()
+  const cpu = process.cpuUsage(cpuStart)
+  const wallNs = Number(wallEnd - wallStart)
+  const cpuNs = (cpu.user + cpu.system) * 1e3
+  return {ns: clock === 'wall' ? wallNs : cpuNs, wallNs, cpuNs, result}
+}
+
+/**
+ * `list` rotated left by `by`: round r of the timed rounds runs the contestants in this order (A B C D,
+ * B C D A, ...), so that slow spells of a shared machine spread over all contestants.
+ */
+export const rotated = (list, by) => list.map((_, i) => list[(i + by) % list.length])
+
+/** Ends a benchmark whose contestants did not all do the same work: its figures would mislead. */
+export function fail(message) {
+  progress('')
+  console.error(`bench: ${message}; the figures would not compare the same work, so there are none`)
+  process.exit(1)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The loopback server
 
 /**
  * Starts bench/sse-server.mjs in a child process and resolves when it listens, with its port and the
@@ -143,11 +242,31 @@ export function startServer(args = []) {
   }))
 }
 
-/** Progress goes to stderr, so that --json output stays clean. On a terminal, one line is rewritten. */
-export function progress(message) {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`)
-  else if (message && !message.startsWith(' ')) process.stderr.write(`${message}\n`)
+// ---------------------------------------------------------------------------------------------------------
+// Deterministic corpora
+
+/** mulberry32: a tiny seeded PRNG, so every run on every machine benchmarks the same bytes. */
+export function seededRandom(seed) {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
 }
+
+export const pick = (random, list) => list[Math.floor(random() * list.length)]
+
+/** The content of the llm-tokens corpora, one token an event. */
+export const TOKENS = [
+  ' the', ' a', ' stream', ' of', ' events', ',', '.', ' parser', ' is', ' fast', ' and', ' data', ' line',
+  ' to', ' in', ' server', ' sent', ' chunk', ' model', ' token', 'ing', ' response', '\\n', ' JSON', ' it',
+]
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics
 
 export function quantile(sorted, q) {
   const position = (sorted.length - 1) * q
@@ -164,6 +283,56 @@ export function spread(values) {
   return (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2 / quantile(sorted, 0.5)
 }
 
+/**
+ * The median over the rounds of numerators[r] / denominators[r], each round's pair measured back to back.
+ * A slow spell of the machine usually hits both halves of a pair, so this is steadier than a ratio of
+ * two medians.
+ */
+export function pairedRatio(numerators, denominators) {
+  return median(numerators.map((value, round) => value / denominators[round]))
+}
+
+/** Nanoseconds as milliseconds rounded to the microsecond: the samples in the JSON, short enough to read. */
+export const toMs = (nsList) => nsList.map((ns) => Math.round(ns / 1e3) / 1e3)
+
+// ---------------------------------------------------------------------------------------------------------
+// Reporting
+
+/** Progress goes to stderr, so that --json output stays clean. On a terminal, one line is rewritten. */
+export function progress(message) {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`)
+  else if (message && !message.startsWith(' ')) process.stderr.write(`${message}\n`)
+}
+
+/** What every report starts with: the machine, the date, and which build of streamsource it measured. */
+export function machine(streamsource) {
+  const cpus = os.cpus()
+  return {
+    node: process.version,
+    date: new Date().toISOString(),
+    platform: `${process.platform} ${process.arch}`,
+    cpu: `${cpus.length} x ${cpus[0]?.model ?? 'unknown'}`,
+    loadAverage: os.loadavg()[0],
+    streamsource: streamsource.label,
+    streamsourceStale: streamsource.stale,
+  }
+}
+
+/**
+ * A plain-text report on `env` (see machine()): say(line) adds a line, print() writes them to stdout in
+ * one go. It starts with the title, the machine, the date and `buildLine`, and warns when dist/ is stale.
+ */
+export function startReport(title, env, buildLine) {
+  const lines = [
+    title,
+    `node ${env.node}, ${env.platform}, ${env.cpu}, load average ${env.loadAverage.toFixed(2)}`,
+    `date ${env.date}`,
+    buildLine,
+  ]
+  if (env.streamsourceStale) lines.push('WARNING: dist/ is older than src/, so this measures an old build')
+  return {say: (line = '') => lines.push(line), print: () => console.log(lines.join('\n'))}
+}
+
 /** Left-aligns the first column and right-aligns the rest. */
 export function table(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)))
@@ -174,14 +343,3 @@ export function table(rows) {
 
 export const times = (value) => `${value.toFixed(2)}x`
 export const goalStatus = (met) => (met ? 'goal met' : 'goal MISSED')
-
-export function machine() {
-  const cpus = os.cpus()
-  return {
-    node: process.version,
-    date: new Date().toISOString(),
-    platform: `${process.platform} ${process.arch}`,
-    cpu: `${cpus.length} x ${cpus[0]?.model ?? 'unknown'}`,
-    loadAverage: os.loadavg()[0],
-  }
-}

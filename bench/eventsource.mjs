@@ -19,23 +19,28 @@
 //
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met, and 1 when a
 // client receives the wrong events, a run times out, or streamsource cannot be loaded.
-import {createRequire} from 'node:module'
-import {parseArgs} from 'node:util'
 import {EventSource as EventSourcePackage} from 'eventsource'
 import {createEventSource} from 'eventsource-client'
 import {
+  fail,
   findGc,
   goalStatus,
+  integerOption,
   loadStreamsource,
   machine,
+  measure,
   median,
+  packageVersion,
+  pairedRatio,
   progress,
-  quantile,
-  settle,
+  readArgs,
+  rotated,
   spread,
+  startReport,
   startServer,
   table,
   times,
+  toMs,
 } from './common.mjs'
 
 const USAGE =
@@ -57,40 +62,15 @@ const CONTESTANTS = [LISTENERS, PACKAGE, ITERATOR, CLIENT]
 // Options
 
 function readOptions() {
-  let values
-  try {
-    ;({values} = parseArgs({
-      options: {
-        quick: {type: 'boolean', default: false},
-        json: {type: 'boolean', default: false},
-        wall: {type: 'boolean', default: false},
-        rounds: {type: 'string'},
-        events: {type: 'string'},
-        module: {type: 'string'},
-        help: {type: 'boolean', default: false},
-      },
-    }))
-  } catch (error) {
-    console.error(`${error.message}\n${USAGE}`)
-    process.exit(2)
-  }
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  const positive = (value, fallback, name) => {
-    const number = value === undefined ? fallback : Number(value)
-    if (!Number.isInteger(number) || number < 1) {
-      console.error(`--${name} must be a positive integer\n${USAGE}`)
-      process.exit(2)
-    }
-    return number
-  }
+  const values = readArgs(
+    {wall: {type: 'boolean', default: false}, rounds: {type: 'string'}, events: {type: 'string'}},
+    USAGE,
+  )
   return {
     json: values.json,
     clock: values.wall ? 'wall' : 'cpu',
-    rounds: positive(values.rounds, values.quick ? 5 : 16, 'rounds'),
-    events: positive(values.events, values.quick ? 50_000 : 200_000, 'events'),
+    rounds: integerOption(values, 'rounds', values.quick ? 5 : 16, USAGE),
+    events: integerOption(values, 'events', values.quick ? 50_000 : 200_000, USAGE),
     // Untimed runs first, which also check the results. Measured here: a client's first run of 200,000
     // events took 5-8 times as long as its tenth, the next two still 1.5-3 times (V8 compiling the hot
     // paths, undici's and the streams' included, and sizing the young generation), steady from about
@@ -224,22 +204,12 @@ function checkTally(corpus, contestant, tally) {
  */
 function createSampler(gc, clock) {
   return async function sample(run, url, corpus) {
-    gc?.('minor')
-    const cpuStart = process.cpuUsage()
-    const wallStart = process.hrtime.bigint()
-    const tally = await run(url, corpus)
-    await settle()
-    const cpu = process.cpuUsage(cpuStart)
-    const wallNs = Number(tally.wallEnd - wallStart)
-    const cpuNs = (cpu.user + cpu.system) * 1e3
-    return {ns: clock === 'wall' ? wallNs : cpuNs, wallNs, cpuNs, tally}
+    const {result: tally, ...clocks} = await measure(gc, clock, async () => {
+      const tally = await run(url, corpus)
+      return {result: tally, wallEnd: tally.wallEnd}
+    })
+    return {...clocks, tally}
   }
-}
-
-function fail(message) {
-  progress('')
-  console.error(`bench: ${message}; the figures would not compare the same work, so there are none`)
-  process.exit(1)
 }
 
 /** Untimed runs: every contestant on every corpus, which compiles the hot paths and checks the results. */
@@ -256,19 +226,15 @@ async function warmUp(corpora, runners, server, runs, sample) {
   }
 }
 
-/**
- * Timed rounds. Round r runs the contestants in an order rotated by r (A B C D, B C D A, ...), and every
- * round visits every corpus, so slow spells of a shared machine spread over all contestants.
- */
+/** Timed rounds, each visiting every corpus with the contestants in an order rotated by the round. */
 async function timeRounds(corpora, runners, server, rounds, sample) {
   const samples = {}
   for (const corpus of corpora) {
     samples[corpus.name] = Object.fromEntries(CONTESTANTS.map((name) => [name, {ns: [], wallNs: [], cpuNs: []}]))
   }
   for (let round = 0; round < rounds; round++) {
-    const order = CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length])
     for (const corpus of corpora) {
-      for (const contestant of order) {
+      for (const contestant of rotated(CONTESTANTS, round)) {
         progress(`round ${round + 1}/${rounds}: ${corpus.name}, ${contestant}`)
         const {tally, ...clocks} = await sample(runners[contestant], `${server.origin}/stream/${corpus.name}`, corpus)
         const failure = checkTally(corpus, contestant, tally)
@@ -280,14 +246,8 @@ async function timeRounds(corpora, runners, server, rounds, sample) {
   return samples
 }
 
-/**
- * The median over the rounds of time(b) / time(a): how many times faster a is than b, each round's pair
- * measured close together, so a slow spell of the machine mostly hits both.
- */
-function pairedSpeedup(a, b, clock = 'ns') {
-  const ratios = a[clock].map((ns, round) => b[clock][round] / ns)
-  return quantile(ratios.sort((x, y) => x - y), 0.5)
-}
+/** How many times faster a is than b: the median over the rounds of time(b) / time(a), see pairedRatio(). */
+const pairedSpeedup = (a, b, clock = 'ns') => pairedRatio(b[clock], a[clock])
 
 function analyze(corpora, samples) {
   const throughput = {}
@@ -304,8 +264,8 @@ function analyze(corpora, samples) {
         cpuEventsPerSecond: perSecond(cpuNs),
         wallEventsPerSecond: perSecond(wallNs),
         cpuNsPerEvent: median(cpuNs) / corpus.events,
-        cpuMs: cpuNs.map((time) => Math.round(time / 1e3) / 1e3),
-        wallMs: wallNs.map((time) => Math.round(time / 1e3) / 1e3),
+        cpuMs: toMs(cpuNs),
+        wallMs: toMs(wallNs),
       }
     }
     ratios[corpus.name] = {
@@ -341,13 +301,10 @@ function perSecond(value) {
 }
 
 function environment(streamsource, options, gcHow) {
-  const version = (name) => createRequire(import.meta.url)(`${name}/package.json`).version
   return {
-    ...machine(),
-    streamsource: streamsource.label,
-    streamsourceStale: streamsource.stale,
-    eventsource: version('eventsource'),
-    eventsourceClient: version('eventsource-client'),
+    ...machine(streamsource),
+    eventsource: packageVersion('eventsource'),
+    eventsourceClient: packageVersion('eventsource-client'),
     rounds: options.rounds,
     warmupRuns: options.warmupRuns,
     clock:
@@ -360,13 +317,12 @@ function environment(streamsource, options, gcHow) {
 }
 
 function printReport(env, corpora, results) {
-  const lines = []
-  const say = (line = '') => lines.push(line)
-  say('streamsource EventSource benchmark, end to end through a loopback server (bench/eventsource.mjs)')
-  say(`node ${env.node}, ${env.platform}, ${env.cpu}, load average ${env.loadAverage.toFixed(2)}`)
-  say(`date ${env.date}`)
-  say(`streamsource from ${env.streamsource}, eventsource ${env.eventsource}, eventsource-client ${env.eventsourceClient}`)
-  if (env.streamsourceStale) say('WARNING: dist/ is older than src/, so this measures an old build')
+  const {say, print} = startReport(
+    'streamsource EventSource benchmark, end to end through a loopback server (bench/eventsource.mjs)',
+    env,
+    `streamsource from ${env.streamsource}, eventsource ${env.eventsource}, ` +
+      `eventsource-client ${env.eventsourceClient}`,
+  )
   say(`${env.rounds} timed rounds after ${env.warmupRuns} untimed run(s) per corpus and contestant; ${env.gc}`)
   say(`clock: ${env.clock}`)
   say()
@@ -424,7 +380,7 @@ function printReport(env, corpora, results) {
   for (const g of [...results.goals.listeners, ...results.goals.iterator]) {
     say(`  ${g.of}: ${times(g.value)}   goal >= ${times(g.goal)}: ${goalStatus(g.met)}`)
   }
-  console.log(lines.join('\n'))
+  print()
 }
 
 // ---------------------------------------------------------------------------------------------------------

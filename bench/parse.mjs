@@ -14,18 +14,31 @@
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met. It is 1 only
 // when a parser reports the wrong events (or streamsource cannot be loaded), since then the figures
 // would compare different work.
-import {existsSync, readdirSync, statSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import os from 'node:os'
-import {dirname, join, relative, resolve} from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
-import {setTimeout as sleep} from 'node:timers/promises'
-import {parseArgs} from 'node:util'
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import {createParser as createEventsourceParser} from 'eventsource-parser'
+import {
+  TOKENS,
+  fail,
+  findGc,
+  goalStatus,
+  integerOption,
+  loadStreamsource,
+  machine,
+  measure,
+  median,
+  packageVersion,
+  pairedRatio,
+  pick,
+  progress,
+  readArgs,
+  rotated,
+  seededRandom,
+  spread,
+  startReport,
+  table,
+  times,
+  toMs,
+} from './common.mjs'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const USAGE = 'usage: node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--module path/index.js]'
 
 const KiB = 1024
@@ -35,125 +48,25 @@ const GOAL_GEOMEAN = 1.5 // streamsource (bytes) / eventsource-parser, geometric
 const GOAL_LINEARITY = 12 // time(10mb-line) / time(1mb-line); linear time would be 10
 const MIN_SAMPLE_MS = 30 // short runs are repeated within one sample so timer and scheduler jitter stay small
 const MAX_REPS = 20
-const SETTLE_STEP_MS = 5 // see settle()
-const SETTLE_IDLE_US = 500 // less CPU time than this in one step counts as idle
-const SETTLE_MAX_MS = 250
 
 const CONTESTANTS = ['floor', 'eventsource-parser', 'streamsource (bytes)', 'streamsource (string)']
 
 // ---------------------------------------------------------------------------------------------------------
-// Options and setup
+// Options
 
 function readOptions() {
-  let values
-  try {
-    ;({values} = parseArgs({
-      options: {
-        quick: {type: 'boolean', default: false},
-        json: {type: 'boolean', default: false},
-        rounds: {type: 'string'},
-        module: {type: 'string'},
-        wall: {type: 'boolean', default: false},
-        help: {type: 'boolean', default: false},
-      },
-    }))
-  } catch (error) {
-    console.error(`${error.message}\n${USAGE}`)
-    process.exit(2)
-  }
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  const rounds = values.rounds === undefined ? (values.quick ? 4 : 16) : Number(values.rounds)
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    console.error(`--rounds must be a positive integer\n${USAGE}`)
-    process.exit(2)
-  }
+  const values = readArgs({rounds: {type: 'string'}, wall: {type: 'boolean', default: false}}, USAGE)
+  const rounds = integerOption(values, 'rounds', values.quick ? 4 : 16, USAGE)
   // V8 needed 3-5 runs of a corpus before eventsource-parser's times settled, hence a generous warm-up.
   const warmup = values.quick ? {runs: 2, ms: 50} : {runs: 5, ms: 200}
   return {json: values.json, rounds, warmup, module: values.module, clock: values.wall ? 'wall' : 'cpu'}
 }
 
-/** Imports createParser from dist/index.js (or --module) and notes whether dist/ looks older than src/. */
-async function loadStreamsource(modulePath) {
-  const file = resolve(modulePath ?? join(ROOT, 'dist', 'index.js'))
-  if (!existsSync(file)) {
-    const hint = modulePath === undefined ? ': run `npm run build` first (`npm run bench` does it)' : ''
-    console.error(`bench: ${file} not found${hint}`)
-    process.exit(1)
-  }
-  const module = await import(pathToFileURL(file).href)
-  if (typeof module.createParser !== 'function') {
-    console.error(`bench: ${file} does not export createParser`)
-    process.exit(1)
-  }
-  const stale = modulePath === undefined && newestSourceTime() > statSync(file).mtimeMs
-  return {createParser: module.createParser, label: relative(ROOT, file) || file, stale}
-}
-
-/** `npm run bench` only builds when dist/ is missing, so an older build would be measured silently. */
-function newestSourceTime() {
-  const src = join(ROOT, 'src')
-  if (!existsSync(src)) return 0
-  let newest = 0
-  for (const name of readdirSync(src, {recursive: true})) {
-    const file = join(src, name)
-    if (/\.[cm]?ts$/.test(name)) newest = Math.max(newest, statSync(file).mtimeMs)
-  }
-  return newest
-}
-
-/**
- * A minor gc() before each sample, so that no sample starts with another one's garbage in the young
- * generation. Not a full gc(): that also shrinks the young generation, and the next sample then pays for
- * growing it back (measured here: 2-7x slower samples, and far noisier ones).
- */
-function findGc() {
-  let gc = globalThis.gc
-  let how = 'minor gc before each sample (--expose-gc)'
-  if (typeof gc !== 'function') {
-    try {
-      // Without --expose-gc: set the flag at run time; a context created afterwards gets the gc() global.
-      v8.setFlagsFromString('--expose-gc')
-      gc = vm.runInNewContext('gc')
-      how = 'minor gc before each sample'
-    } catch {
-      gc = undefined
-    }
-  }
-  if (typeof gc !== 'function') return {gc: () => {}, how: 'none (gc() unavailable)'}
-  return {gc: () => gc({type: 'minor'}), how}
-}
-
-/** Progress goes to stderr, so that --json output stays clean. On a terminal, one line is rewritten. */
-function progress(message) {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${message}`)
-  else if (message && !message.startsWith(' ')) process.stderr.write(`${message}\n`)
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Deterministic corpora
 
-/** mulberry32: a tiny seeded PRNG, so every run on every machine benchmarks the same bytes. */
-function seededRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const randomInt = (random, min, max) => min + Math.floor(random() * (max - min + 1))
-const pick = (random, list) => list[Math.floor(random() * list.length)]
 
-const TOKENS = [
-  ' the', ' a', ' stream', ' of', ' events', ',', '.', ' parser', ' is', ' fast', ' and', ' data', ' line',
-  ' to', ' in', ' server', ' sent', ' chunk', ' model', ' token', 'ing', ' response', '\\n', ' JSON', ' it',
-]
 const WORDS = [
   'alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'stream', 'event', 'parser', 'buffer', 'chunk',
   'update', 'status', 'value', 'network', 'latency', 'reconnect', 'retry', 'message', 'payload', 'id',
@@ -455,21 +368,6 @@ function checkResult(corpus, contestant, result) {
 // Measuring
 
 /**
- * Sleeps until the process is idle: until V8 has finished, on its helper threads and in the foreground
- * tasks it posts to the event loop, the garbage collection that the last run started. Without this, that
- * work was done during the next sample and billed to the next contestant: eventsource-parser on the
- * 10mb-line leaves 15-70 ms of GC behind, and the floor run after it measured 13-14x its 1mb-line time.
- */
-async function settle() {
-  for (let waited = 0; waited < SETTLE_MAX_MS; waited += SETTLE_STEP_MS) {
-    const before = process.cpuUsage()
-    await sleep(SETTLE_STEP_MS)
-    const used = process.cpuUsage(before)
-    if (used.user + used.system < SETTLE_IDLE_US) return
-  }
-}
-
-/**
  * Returns sample(run, chunks, reps): runs `run` over the chunks `reps` times, then settles, and returns
  * the time per run on both clocks (`ns` is the one the figures use) and the last run's result.
  *
@@ -481,16 +379,12 @@ async function settle() {
  */
 function createSampler(gc, clock) {
   return async function sample(run, chunks, reps) {
-    gc()
-    const cpuStart = process.cpuUsage()
-    const wallStart = process.hrtime.bigint()
-    let result
-    for (let i = 0; i < reps; i++) result = run(chunks)
-    const wallNs = Number(process.hrtime.bigint() - wallStart) / reps
-    await settle()
-    const cpu = process.cpuUsage(cpuStart)
-    const cpuNs = ((cpu.user + cpu.system) * 1e3) / reps
-    return {ns: clock === 'wall' ? wallNs : cpuNs, wallNs, cpuNs, result}
+    const {ns, wallNs, cpuNs, result} = await measure(gc, clock, () => {
+      let last
+      for (let i = 0; i < reps; i++) last = run(chunks)
+      return {result: last, wallEnd: process.hrtime.bigint()}
+    })
+    return {ns: ns / reps, wallNs: wallNs / reps, cpuNs: cpuNs / reps, result}
   }
 }
 
@@ -536,10 +430,7 @@ async function warmUp(corpora, runners, warmup, sample) {
   return reps
 }
 
-/**
- * Timed rounds. Round r runs the contestants in an order rotated by r (A B C D, B C D A, ...), and every
- * round visits every corpus, so slow spells of a shared machine spread over all contestants.
- */
+/** Timed rounds, each visiting every corpus with the contestants in an order rotated by the round. */
 async function timeRounds(corpora, runners, reps, rounds, sample) {
   const samples = {}
   for (const corpus of corpora) {
@@ -548,9 +439,8 @@ async function timeRounds(corpora, runners, reps, rounds, sample) {
   }
   for (let round = 0; round < rounds; round++) {
     progress(`round ${round + 1}/${rounds}`)
-    const order = CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length])
     for (const corpus of corpora) {
-      for (const contestant of order) {
+      for (const contestant of rotated(CONTESTANTS, round)) {
         const runs = reps[corpus.name][contestant]
         const {result, ...times} = await sample(runners[contestant], corpus.chunks, runs)
         const failure = checkResult(corpus, contestant, result)
@@ -562,28 +452,13 @@ async function timeRounds(corpora, runners, reps, rounds, sample) {
   return samples
 }
 
-function fail(message) {
-  progress('')
-  console.error(`bench: ${message}; the figures would not compare the same work, so there are none`)
-  process.exit(1)
-}
-
-function quantile(sorted, q) {
-  const position = (sorted.length - 1) * q
-  const low = Math.floor(position)
-  const high = Math.ceil(position)
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low)
-}
-
 /** Median throughput, and half the interquartile range of the times relative to the median (the noise). */
 function summarize(corpus, {ns, wallNs, cpuNs}) {
-  const sorted = [...ns].sort((a, b) => a - b)
-  const medianNs = quantile(sorted, 0.5)
-  const toMs = (times) => times.map((time) => Math.round(time / 1e3) / 1e3)
+  const medianNs = median(ns)
   return {
     mbPerSecond: corpus.bytes / MB / (medianNs / 1e9),
     medianMs: medianNs / 1e6,
-    spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2 / medianNs,
+    spread: spread(ns),
     wallMs: toMs(wallNs),
     cpuMs: toMs(cpuNs),
   }
@@ -591,15 +466,6 @@ function summarize(corpus, {ns, wallNs, cpuNs}) {
 
 function geometricMean(values) {
   return Math.exp(values.reduce((sum, value) => sum + Math.log(value), 0) / values.length)
-}
-
-/**
- * The median over the rounds of time(a) / time(b), each round's pair measured back to back. A slow spell
- * of the machine usually hits both halves of a pair, so this is steadier than a ratio of two medians.
- */
-function pairedRatio(a, b) {
-  const ratios = a.ns.map((ns, round) => ns / b.ns[round])
-  return quantile(ratios.sort((x, y) => x - y), 0.5)
 }
 
 function analyze(corpora, samples) {
@@ -612,7 +478,7 @@ function analyze(corpora, samples) {
   }
   // Speed ratios, so time(baseline) / time(contestant).
   const speedup = (corpus, contestant, baseline) =>
-    pairedRatio(samples[corpus][baseline], samples[corpus][contestant])
+    pairedRatio(samples[corpus][baseline].ns, samples[corpus][contestant].ns)
   const ratios = {}
   for (const {name} of corpora) {
     ratios[name] = {
@@ -634,7 +500,7 @@ function analyze(corpora, samples) {
   for (const contestant of CONTESTANTS) {
     const small = samples['1mb-line'][contestant]
     const large = samples['10mb-line'][contestant]
-    const ratio = pairedRatio(large, small)
+    const ratio = pairedRatio(large.ns, small.ns)
     // The goal is streamsource's; the other contestants' ratios are there for reference.
     const met = contestant.startsWith('streamsource') ? ratio <= GOAL_LINEARITY : null
     const ms1mb = throughput['1mb-line'][contestant].medianMs
@@ -653,29 +519,18 @@ function formatNumber(value) {
   return value.toFixed(2)
 }
 
-const times = (value) => `${value.toFixed(2)}x`
 const percent = (part, whole) => `${Math.round((100 * part) / whole)}%`
-const goalStatus = (met) => (met ? 'goal met' : 'goal MISSED')
 
-/** Left-aligns the first column and right-aligns the rest. */
-function table(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)))
-  const align = (cell, column) =>
-    column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column])
-  return rows.map((row) => row.map(align).join('  ').trimEnd()).join('\n')
+/** The gc line of the report, worded as before findGc() moved to common.mjs, so that old reports compare. */
+function gcNote(gc, how) {
+  if (gc === undefined) return how
+  return how === '--expose-gc' ? 'minor gc before each sample (--expose-gc)' : 'minor gc before each sample'
 }
 
 function environment(streamsource, options, gcHow) {
-  const cpus = os.cpus()
   return {
-    node: process.version,
-    date: new Date().toISOString(),
-    platform: `${process.platform} ${process.arch}`,
-    cpu: `${cpus.length} x ${cpus[0]?.model ?? 'unknown'}`,
-    loadAverage: os.loadavg()[0],
-    streamsource: streamsource.label,
-    streamsourceStale: streamsource.stale,
-    eventsourceParser: createRequire(import.meta.url)('eventsource-parser/package.json').version,
+    ...machine(streamsource),
+    eventsourceParser: packageVersion('eventsource-parser'),
     rounds: options.rounds,
     warmup: options.warmup,
     clock:
@@ -687,13 +542,11 @@ function environment(streamsource, options, gcHow) {
 }
 
 function printReport(env, corpora, results) {
-  const lines = []
-  const say = (line = '') => lines.push(line)
-  say('streamsource parser benchmark (bench/parse.mjs)')
-  say(`node ${env.node}, ${env.platform}, ${env.cpu}, load average ${env.loadAverage.toFixed(2)}`)
-  say(`date ${env.date}`)
-  say(`streamsource from ${env.streamsource}, eventsource-parser ${env.eventsourceParser}`)
-  if (env.streamsourceStale) say('WARNING: dist/ is older than src/, so this measures an old build')
+  const {say, print} = startReport(
+    'streamsource parser benchmark (bench/parse.mjs)',
+    env,
+    `streamsource from ${env.streamsource}, eventsource-parser ${env.eventsourceParser}`,
+  )
   say(
     `${env.rounds} timed rounds, each after a warm-up of at least ${env.warmup.runs} runs and ` +
       `${env.warmup.ms} ms per corpus and contestant; ${env.gc}`,
@@ -763,7 +616,7 @@ function printReport(env, corpora, results) {
       }),
     ]),
   )
-  console.log(lines.join('\n'))
+  print()
 }
 
 function printJson(env, corpora, results) {
@@ -780,9 +633,9 @@ function printJson(env, corpora, results) {
 
 async function main() {
   const options = readOptions()
-  const streamsource = await loadStreamsource(options.module)
+  const streamsource = await loadStreamsource(options.module, 'createParser')
   const {gc, how: gcHow} = findGc()
-  const env = environment(streamsource, options, gcHow)
+  const env = environment(streamsource, options, gcNote(gc, gcHow))
   const {bytes, string} = streamsourceRunners(streamsource.createParser)
   const runners = {
     'floor': runFloor,

@@ -13,8 +13,18 @@
 // The exit code is 0 whether or not the goal is met; 1 when the cycles do not complete (a timeout, an
 // event that never came), or streamsource cannot be loaded.
 import {setTimeout as sleep} from 'node:timers/promises'
-import {parseArgs} from 'node:util'
-import {findGc, goalStatus, loadStreamsource, machine, progress, startServer, table} from './common.mjs'
+import {
+  findGc,
+  goalStatus,
+  integerOption,
+  loadStreamsource,
+  machine,
+  progress,
+  readArgs,
+  startReport,
+  startServer,
+  table,
+} from './common.mjs'
 
 const USAGE = 'usage: node --expose-gc bench/reconnect.mjs [--quick] [--json] [--cycles N] [--module path/index.js]'
 
@@ -28,30 +38,8 @@ const TIMEOUT_PER_CYCLE_MS = 30
 const HANDLES_SETTLE_MS = 200 // after close(): time for aborted requests to let their sockets go
 
 function readOptions() {
-  let values
-  try {
-    ;({values} = parseArgs({
-      options: {
-        quick: {type: 'boolean', default: false},
-        json: {type: 'boolean', default: false},
-        cycles: {type: 'string'},
-        module: {type: 'string'},
-        help: {type: 'boolean', default: false},
-      },
-    }))
-  } catch (error) {
-    console.error(`${error.message}\n${USAGE}`)
-    process.exit(2)
-  }
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  const cycles = values.cycles === undefined ? (values.quick ? 2_000 : 10_000) : Number(values.cycles)
-  if (!Number.isInteger(cycles) || cycles < 100) {
-    console.error(`--cycles must be an integer of at least 100\n${USAGE}`)
-    process.exit(2)
-  }
+  const values = readArgs({cycles: {type: 'string'}}, USAGE)
+  const cycles = integerOption(values, 'cycles', values.quick ? 2_000 : 10_000, USAGE, 100)
   return {json: values.json, cycles, module: values.module}
 }
 
@@ -172,9 +160,7 @@ async function main() {
   const handlesMet = extraSockets <= 0 && extraTimers <= 0 && serverStats.openConnections <= 1
 
   const report = {
-    ...machine(),
-    streamsource: streamsource.label,
-    streamsourceStale: streamsource.stale,
+    ...machine(streamsource),
     gc: `full gc() before each heap reading (${gcHow})`,
     cycles: options.cycles,
     seconds: result.seconds,
@@ -199,13 +185,11 @@ async function main() {
     console.log(JSON.stringify(report, null, 2))
     process.exit(0)
   }
-  const lines = []
-  const say = (line = '') => lines.push(line)
-  say('streamsource reconnect cycles (bench/reconnect.mjs)')
-  say(`node ${report.node}, ${report.platform}, ${report.cpu}, load average ${report.loadAverage.toFixed(2)}`)
-  say(`date ${report.date}`)
-  say(`streamsource from ${report.streamsource}; ${report.gc}`)
-  if (report.streamsourceStale) say('WARNING: dist/ is older than src/, so this measures an old build')
+  const {say, print} = startReport(
+    'streamsource reconnect cycles (bench/reconnect.mjs)',
+    report,
+    `streamsource from ${report.streamsource}; ${report.gc}`,
+  )
   say()
   say(
     `${result.messages.toLocaleString('en')} cycles (each: request, 200 text/event-stream, \`retry: 0\`, one ` +
@@ -239,7 +223,7 @@ async function main() {
   say(' PipeWraps too when piped. The fetch pool\'s idle keep-alive socket is unref\'d, so not listed: the')
   say(' server\'s count of open connections above shows it.)')
   say(`  goal ${report.goals.handles.goal}: ${goalStatus(handlesMet)}`)
-  console.log(lines.join('\n'))
+  print()
   // An idle keep-alive socket of the fetch pool would hold the process open for a few seconds more.
   process.exit(0)
 }

@@ -13,8 +13,7 @@
 // The exit code is the first non-zero one of the benchmarks (they all run regardless).
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
-import {parseArgs} from 'node:util'
-import {ROOT} from './common.mjs'
+import {ROOT, readArgs, usageError} from './common.mjs'
 
 const BENCHMARKS = {
   parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
@@ -26,35 +25,19 @@ const USAGE =
   'usage: node bench/run.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
   '[--module path/index.js] [--only parse,eventsource,reconnect]'
 
-let values
-try {
-  ;({values} = parseArgs({
-    options: {
-      quick: {type: 'boolean'},
-      json: {type: 'boolean'},
-      wall: {type: 'boolean'},
-      rounds: {type: 'string'},
-      events: {type: 'string'},
-      cycles: {type: 'string'},
-      module: {type: 'string'},
-      only: {type: 'string'},
-      help: {type: 'boolean'},
-    },
-  }))
-} catch (error) {
-  console.error(`${error.message}\n${USAGE}`)
-  process.exit(2)
-}
-if (values.help) {
-  console.log(USAGE)
-  process.exit(0)
-}
+const values = readArgs(
+  {
+    wall: {type: 'boolean'},
+    rounds: {type: 'string'},
+    events: {type: 'string'},
+    cycles: {type: 'string'},
+    only: {type: 'string'},
+  },
+  USAGE,
+)
 const names = values.only === undefined ? Object.keys(BENCHMARKS) : values.only.split(',').map((name) => name.trim())
 const unknown = names.filter((name) => !(name in BENCHMARKS))
-if (unknown.length > 0) {
-  console.error(`unknown benchmark(s): ${unknown.join(', ')}\n${USAGE}`)
-  process.exit(2)
-}
+if (unknown.length > 0) usageError(`unknown benchmark(s): ${unknown.join(', ')}`, USAGE)
 
 /** The command-line options of run.mjs that `benchmark` understands, as arguments for it. */
 function argsFor(benchmark) {

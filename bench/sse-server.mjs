@@ -9,6 +9,7 @@
 // counters, and exits when the parent goes (the IPC channel closes) or after MAX_LIFETIME_MS regardless.
 import http from 'node:http'
 import {parseArgs} from 'node:util'
+import {TOKENS, pick, seededRandom} from './common.mjs'
 
 const WRITE_SIZE = 16 * 1024 // one write per 16 KiB: cheap for the server, a few hundred events per read
 const MAX_LIFETIME_MS = 60 * 60 * 1000
@@ -17,25 +18,8 @@ const {values} = parseArgs({options: {events: {type: 'string', default: '200000'
 const EVENTS = Number(values.events)
 
 // ---------------------------------------------------------------------------------------------------------
-// Deterministic corpora: the same bytes on every run and machine (mulberry32, as bench/parse.mjs).
+// Deterministic corpora: the same bytes on every run and machine (seededRandom() in bench/common.mjs).
 
-function seededRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const pick = (random, list) => list[Math.floor(random() * list.length)]
-
-const TOKENS = [
-  ' the', ' a', ' stream', ' of', ' events', ',', '.', ' parser', ' is', ' fast', ' and', ' data', ' line',
-  ' to', ' in', ' server', ' sent', ' chunk', ' model', ' token', 'ing', ' response', '\\n', ' JSON', ' it',
-]
 const TYPES = ['update', 'patch', 'status']
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'TSLA']
 
