@@ -2,6 +2,7 @@
  * The EventSource's options: what users pass (`EventSourceInit`), and the one place that turns it
  * into the settings the EventSource runs on, with every default.
  */
+import {MAX_TIMER_DELAY} from './backoff.js'
 
 /** Header values as `fetch` takes them. */
 export type HeadersValue = HeadersInit
@@ -207,8 +208,7 @@ export function normalizeInit(given?: EventSourceInit | null): Settings {
     retryOnStatus: statusList(reconnect.retryOnStatus, 'reconnect.retryOnStatus'),
     shouldReconnect: optionalFunction(reconnect.shouldReconnect, 'reconnect.shouldReconnect'),
     oneShot: Boolean(init.oneShot),
-    heartbeatTimeout:
-      init.heartbeatTimeout === undefined ? undefined : positive(init.heartbeatTimeout, 'heartbeatTimeout'),
+    heartbeatTimeout: heartbeat(init.heartbeatTimeout),
     maxEventSize: positive(init.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, 'maxEventSize'),
     reconnectOnPageEvents: init.reconnectOnPageEvents ?? false,
   }
@@ -220,6 +220,15 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
     throw new TypeError(`EventSource option \`${name}\` must be a number ≥ 0, got ${String(value)}`)
   }
   return value
+}
+
+/**
+ * The heartbeat timeout, or `undefined` for none (also for `Infinity`). Timers cannot wait longer
+ * than 2³¹ − 1 ms (they would fire at once), so longer timeouts wait that long.
+ */
+function heartbeat(value: number | undefined): number | undefined {
+  if (value == null || value === Infinity) return undefined
+  return Math.min(positive(value, 'heartbeatTimeout'), MAX_TIMER_DELAY)
 }
 
 /** For limits where 0 could only mean a loop (a timeout that fires at once) or nothing working. */

@@ -1,0 +1,135 @@
+// Option values that cannot work are refused up front with a TypeError naming the option, rather
+// than misbehaving later (a 0 heartbeat that fires at once, a status list that never matches);
+// and a ReadableStream body, which can be sent only once, fails the connection on the reconnect
+// instead of retrying forever.
+import {describe, expect, test} from 'vitest'
+import {EventSource, type EventSourceErrorEvent, type EventSourceInit} from '../src/index.js'
+import {open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {startSse} from './support/sse-server.js'
+
+useEventSourceHooks()
+
+// Port 1 is never listened on; nothing should be sent anyway, since the constructor throws.
+const unreachable = 'http://127.0.0.1:1/'
+
+describe('invalid option values throw a TypeError naming the option', () => {
+  test.each([
+    ['heartbeatTimeout', {heartbeatTimeout: 0}],
+    ['heartbeatTimeout', {heartbeatTimeout: -1}],
+    ['heartbeatTimeout', {heartbeatTimeout: -0.5}],
+    ['heartbeatTimeout', {heartbeatTimeout: Number.NaN}],
+    ['heartbeatTimeout', {heartbeatTimeout: '1000'}],
+    ['maxEventSize', {maxEventSize: 0}],
+    ['maxEventSize', {maxEventSize: -1}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: ['503']}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [99]}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [600]}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [503.5]}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: 503}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: '503'}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: new Set([503])}}],
+    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: null}}],
+    ['reconnect.factor', {reconnect: {factor: -1}}],
+    ['reconnect.factor', {reconnect: {factor: Number.NaN}}],
+    ['reconnect.jitter', {reconnect: {jitter: Number.NaN}}],
+    ['reconnect.jitter', {reconnect: {jitter: -0.1}}],
+    ['fetch', {fetch: 'x'}],
+    ['fetch', {fetch: {}}],
+    ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: 1}}],
+    ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: 'no'}}],
+  ])('%s: %o', (name, init) => {
+    const construct = () => new EventSource(unreachable, init as unknown as EventSourceInit)
+    expect(construct).toThrow(TypeError)
+    expect(construct).toThrow(`\`${name}\``)
+  })
+
+  test.each([
+    ['GET', {method: 'GET', body: 'x'}],
+    ['get (lower case)', {method: 'get', body: 'x'}],
+    ['the default method', {body: 'x'}],
+    ['HEAD', {method: 'HEAD', body: 'x'}],
+    ['HEAD and a body function', {method: 'HEAD', body: () => 'x'}],
+  ])('a body with %s', (_name, init) => {
+    const construct = () => new EventSource(unreachable, init as EventSourceInit)
+    expect(construct).toThrow(TypeError)
+    expect(construct).toThrow('`body`')
+  })
+
+  test('a refused source sends nothing', async () => {
+    const server = await serve((_req, res) => void startSse(res))
+    for (const init of [{heartbeatTimeout: 0}, {method: 'GET', body: 'x'}, {reconnect: {retryOnStatus: [99]}}]) {
+      expect(() => new EventSource(`${server.url}stream`, init)).toThrow(TypeError)
+    }
+    // Connecting starts a microtask after the constructor; give a stray attempt time to arrive.
+    await sleep(100)
+    expect(server.requests).toEqual([])
+  })
+
+  // The boundaries the checks draw: what is accepted right next to what is refused.
+  test.each([
+    {heartbeatTimeout: 1},
+    {heartbeatTimeout: undefined},
+    {maxEventSize: 1},
+    {reconnect: {retryOnStatus: [100, 503, 599]}},
+    {reconnect: {retryOnStatus: []}},
+    {reconnect: {factor: 0, jitter: 0}},
+    {reconnect: {jitter: 1}},
+    {method: 'POST', body: 'x'},
+    {body: null},
+  ])('%o is accepted', (init) => {
+    const source = new EventSource(unreachable, init as EventSourceInit)
+    source.close()
+    expect(source.readyState).toBe(EventSource.CLOSED)
+  })
+})
+
+test('EventSource.length is 1, as WebIDL counts the optional init', () => {
+  expect(EventSource.length).toBe(1)
+})
+
+describe('a ReadableStream passed directly as body', () => {
+  test('is sent on the first attempt; the reconnect fails the connection instead of retrying forever', async () => {
+    // Each connection sends one event and ends, so the source reconnects 10 ms later.
+    const server = await serve({
+      'POST /stream': async (_req, res) => {
+        const stream = startSse(res)
+        await stream.send({retry: 10, id: '1', data: 'one'})
+        await stream.end()
+      },
+    })
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('the prompt'))
+        controller.close()
+      },
+    })
+    const source = open(`${server.url}stream`, {method: 'POST', body})
+    const {log, events} = recordEvents(source)
+
+    await waitFor(() => source.readyState === EventSource.CLOSED, 'the source to fail', {timeout: 10_000})
+    // Long enough for several 10 ms retries, had the source gone on retrying.
+    await sleep(200)
+
+    expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'error 2 final'])
+    expect(server.requests.map((request) => [request.method, request.body])).toEqual([['POST', 'the prompt']])
+    const final = events[3] as EventSourceErrorEvent
+    expect(final.willReconnect).toBe(false)
+    expect(final.cause).toBeInstanceOf(TypeError)
+    expect(String((final.cause as TypeError).message)).toMatch(/function/)
+  })
+})
+
+describe('heartbeatTimeout past what timers can wait', () => {
+  test.each([Infinity, 2 ** 40])('%s never times out a quiet open connection', async (heartbeatTimeout) => {
+    // setTimeout fires at once for a delay past 2³¹ − 1 ms: unclamped, this source would loop on errors.
+    const server = await serve({
+      '/stream': (_req, res) => void startSse(res).send({data: 'one'}),
+    })
+    const source = open(`${server.url}stream`, {heartbeatTimeout, reconnect: {initialDelay: 10}})
+    const {log} = recordEvents(source)
+    await waitFor(() => log.length === 2, 'the first event')
+    await sleep(150)
+    expect(log).toEqual(['open 1', 'message 1 one'])
+    expect(server.requests).toHaveLength(1)
+  })
+})
