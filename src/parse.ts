@@ -36,9 +36,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
   const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
 
-  // The start of a line whose end has not arrived yet. Appending makes a rope that is only read
-  // (flattened, once) when the line ends, and only new chunks are searched for line ends, so a
-  // line that spans many chunks costs linear time.
+  // For strings: the start of a line whose end has not arrived yet. Appending makes a rope that is
+  // only read (flattened, once) when the line ends, and only new chunks are searched for line ends,
+  // so a line that spans many chunks costs linear time.
   let pendingLine = ''
   // For bytes: the start of a line whose end has not arrived yet, still undecoded (`pendingBytes`
   // up to `pendingByteLength`). Only whole lines are decoded, so a long line becomes one string in
@@ -82,15 +82,16 @@ export function createParser(config: ParserConfig): EventSourceParser {
     while (lastEnd >= 0 && chunk[lastEnd] !== LF && chunk[lastEnd] !== CR) lastEnd--
     if (lastEnd === -1) return keepBytes(chunk, 0, length)
     decoder ??= createUtf8Decoder()
+    const startGeneration = generation
     let text: string
     if (pendingByteLength === 0) {
       text = decoder(chunk, 0, lastEnd + 1)
     } else {
       keepBytes(chunk, 0, lastEnd + 1)
+      if (generation !== startGeneration) return // the line outgrew maxBufferSize
       text = decoder(pendingBytes, 0, pendingByteLength)
       pendingByteLength = 0
     }
-    const startGeneration = generation
     readText(text, false)
     if (generation === startGeneration && lastEnd + 1 < length) keepBytes(chunk, lastEnd + 1, length)
   }
@@ -107,22 +108,24 @@ export function createParser(config: ParserConfig): EventSourceParser {
     if (end - start > 64) pendingBytes.set(chunk.subarray(start, end), pendingByteLength)
     else for (let index = start, to = pendingByteLength; index < end; ) pendingBytes[to++] = chunk[index++]!
     pendingByteLength = length
-    // Bytes are at least as many as the characters they decode to: a bound that holds.
+    // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
+    // they decode to, so the limit holds (reached a little early by non-ASCII text).
     if (pendingByteLength > maxBufferSize) checkBufferSize()
   }
 
-  function readText(chunk: string, isText: boolean): void {
+  /** Strips the stream's BOM, then reads lines. `fedAsString`: the caller fed a string, not bytes. */
+  function readText(chunk: string, fedAsString: boolean): void {
     let text = chunk
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
-      if (text === '' || (isText && (text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)))) {
+      if (text === '' || (fedAsString && (text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)))) {
         streamStart = text
         return
       }
       streamStart = undefined
       if (text.charCodeAt(0) === 0xfeff /* BOM */) text = text.slice(1)
-      else if (isText && text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
+      else if (fedAsString && text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
     }
     if (text !== '') readLines(text)
   }

@@ -60,7 +60,8 @@ export interface ParserCallbacks {
 export interface ParserConfig extends ParserCallbacks {
   /**
    * The most characters the parser may hold while waiting for the end of a line or of an event:
-   * an unterminated line plus the `data` of an event whose blank line has not come yet. Past it,
+   * an unterminated line plus the `data` of an event whose blank line has not come yet (an
+   * unterminated line fed as bytes counts its bytes, which are never fewer than its characters). Past it,
    * `onError` receives a `max-buffer-size-exceeded` error, the buffered input is dropped and
    * `feed` throws until `reset()`. Protects against endless lines and events.
    *
