@@ -13,20 +13,28 @@ const ts = () =>
   })
 
 /** The public entry points: `exports` subpath → source file. */
-const entries = {index: 'src/index.ts'}
+const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
+
+/** Peer dependencies: imported at run time, never bundled (only `streamsource/react` imports React). */
+const external = ['react']
 
 export default [
   {
     input: entries,
+    external,
     plugins: [ts()],
+    // One file per source module, not shared chunks: a bundler drops a whole module nobody imports
+    // from (`sideEffects` names only the polyfill), so `createParser` alone leaves EventSource.js
+    // out, whereas a chunk holding both would keep EventSource for its top-level defineProperties.
     output: [
-      {dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true},
-      {dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named'},
+      {dir: 'dist', format: 'es', entryFileNames: '[name].js', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true},
+      {dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true, exports: 'named'},
     ],
   },
   {
-    // Minified ES module copies, for CDNs and for measuring what an app pays (npm run size).
+    // Minified ES module copies, for CDNs. (npm run size measures what an app pays with esbuild instead.)
     input: entries,
+    external,
     plugins: [ts(), terser({ecma: 2022, module: true, compress: {passes: 2}})],
     output: {dir: 'dist', format: 'es', entryFileNames: '[name].min.js', chunkFileNames: 'chunks/[name]-[hash].min.js'},
   },

@@ -2,7 +2,7 @@ import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // The JSON report is what .ci/run turns into its `N passed, N failed` line.
     reporters: ['default', ['json', {outputFile: 'test-results/vitest.json'}]],
     testTimeout: 20_000,

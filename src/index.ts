@@ -4,6 +4,7 @@ export {EventSourceParserStream, type StreamOptions} from './stream.js'
 export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfig} from './types.js'
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {EventSource, type EventSourceEventMap} from './EventSource.js'
+export {createEventSource} from './native.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
 export type {
   BodyValue,

@@ -1,0 +1,122 @@
+// What an app pays for streamsource, next to what it would pay for the alternatives: each row is a
+// one-line app bundled by esbuild (minified, ES module, browser), then gzipped, all in this run, so
+// the peers are measured exactly as streamsource is. `npm run size` builds dist/ first: the rows
+// import `streamsource` through package.json `exports` and `sideEffects`, as an app would.
+// Usage: node scripts/size.mjs [--json]
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {gzipSync} from 'node:zlib'
+import {build} from 'esbuild'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * The ES5 script-tag build (a later step of issue 4) once rollup makes it: measured as shipped,
+ * since a script tag loads the file itself.
+ */
+const LEGACY_BUILD = 'dist/streamsource.legacy.min.js'
+
+/** One-line apps: what each bundle keeps is what its `export` reaches. */
+const apps = {
+  'streamsource: EventSource only': `export {EventSource} from 'streamsource'`,
+  'streamsource: createParser only': `export {createParser} from 'streamsource'`,
+  'streamsource: whole root': `export * from 'streamsource'`,
+  'eventsource: EventSource': `export {EventSource} from 'eventsource'`,
+  'sse.js: SSE': `export {SSE} from 'sse.js'`,
+  'eventsource-parser: createParser': `export {createParser} from 'eventsource-parser'`,
+  'event-source-polyfill': `export {EventSourcePolyfill} from 'event-source-polyfill'`,
+}
+
+/** Bytes minified and minified + gzipped (level 9, as size tools report it). */
+function measure(code) {
+  return {min: Buffer.byteLength(code), gz: gzipSync(code, {level: 9}).length}
+}
+
+async function bundle(source) {
+  const result = await build({
+    stdin: {contents: source, resolveDir: root, loader: 'js', sourcefile: 'app.js'},
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    // License banners are not code: they would only blur the comparison.
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+  })
+  return result.outputFiles[0].text
+}
+
+if (!existsSync(join(root, 'dist', 'index.js'))) {
+  console.error('dist/index.js is missing: run `npm run size` (which builds first) or `npm run build`.')
+  process.exit(1)
+}
+
+const sizes = {}
+for (const [name, source] of Object.entries(apps)) sizes[name] = measure(await bundle(source))
+const legacyPath = join(root, LEGACY_BUILD)
+const legacy = existsSync(legacyPath) ? measure(readFileSync(legacyPath, 'utf8')) : undefined
+
+const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`
+const own = (name) => sizes[`streamsource: ${name}`].gz
+const peer = (name) => sizes[name].gz
+
+/** The goals of issue 4, each against a peer measured above (min + gzip). */
+const goals = [
+  {
+    goal: 'EventSource only < eventsource package\'s class (issue: ~4.2 KB)',
+    ours: own('EventSource only'),
+    theirs: peer('eventsource: EventSource'),
+    met: (ours, theirs) => ours < theirs,
+  },
+  {
+    goal: 'EventSource only, aim: sse.js (issue: ~1.8 KB)',
+    ours: own('EventSource only'),
+    theirs: peer('sse.js: SSE'),
+    met: (ours, theirs) => ours <= theirs,
+    aim: true,
+  },
+  {
+    goal: 'createParser only ≤ eventsource-parser (issue: ~1.8 KB)',
+    ours: own('createParser only'),
+    theirs: peer('eventsource-parser: createParser'),
+    met: (ours, theirs) => ours <= theirs,
+  },
+  {
+    goal: 'legacy script-tag build ≤ event-source-polyfill (issue: ~5.0 KB)',
+    ours: legacy?.gz,
+    theirs: peer('event-source-polyfill'),
+    met: (ours, theirs) => ours <= theirs,
+  },
+]
+
+function verdict({ours, theirs, met, aim}) {
+  if (ours === undefined) return 'not built yet'
+  if (met(ours, theirs)) return 'met'
+  const over = `${ours - theirs} B over`
+  return aim ? `not yet (${over})` : `MISSED (${over})`
+}
+
+if (process.argv.includes('--json')) {
+  const report = goals.map((goal) => ({goal: goal.goal, ours: goal.ours ?? null, theirs: goal.theirs, verdict: verdict(goal)}))
+  console.log(JSON.stringify({sizes, legacy: legacy ?? null, goals: report}, null, 2))
+} else {
+  const rows = [
+    ...Object.entries(sizes).map(([name, size]) => [name, String(size.min), String(size.gz), kb(size.gz)]),
+    ['streamsource: legacy script-tag build', ...(legacy ? [String(legacy.min), String(legacy.gz), kb(legacy.gz)] : ['—', '—', 'not built yet'])],
+  ]
+  const header = ['bundle (esbuild --minify, gzip -9)', 'min B', 'min+gz B', 'min+gz']
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
+  const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')
+  console.log(line(header))
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
+  for (const row of rows) console.log(line(row))
+  if (!legacy) console.log(`(the legacy build is measured as shipped, from ${LEGACY_BUILD}, once it exists)`)
+  console.log('\nGoals (min+gz, against the peer measured above):')
+  for (const goal of goals) {
+    const ours = goal.ours === undefined ? '—' : `${goal.ours} B`
+    console.log(`  ${verdict(goal).padEnd(22)} ${goal.goal}: ${ours} vs ${goal.theirs} B`)
+  }
+}

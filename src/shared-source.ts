@@ -1,0 +1,577 @@
+/**
+ * Shared EventSource connections, framework-free: what `useEventSource` (src/react.ts) stands on,
+ * and what an adapter for another framework would stand on too.
+ *
+ * One registry maps a key (the URL and the request options, serialised) to one connection: one
+ * library `EventSource`, opened by its first subscriber and closed a moment after its last one
+ * leaves. Each subscriber keeps an immutable snapshot (connection state plus the last message it
+ * received), replaced on every change, for `useSyncExternalStore`-style `subscribe`/`getSnapshot`.
+ * Every event reaches every subscriber listening to its type, in order, from the event listener
+ * itself: nothing waits for a render, so nothing is dropped when many events arrive at once.
+ *
+ * No import of any framework here or in what it imports.
+ */
+import {EventSource} from './EventSource.js'
+import {EventSourceErrorEvent} from './events.js'
+import type {EventSourceInit} from './options.js'
+
+/**
+ * Where a shared connection is, in words:
+ * - `idle`: nothing is open, on purpose (no URL, or `enabled: false`);
+ * - `connecting`: the first attempt, or a fresh one after `reconnect()`, has not opened yet;
+ * - `open`: connected, events flowing;
+ * - `reconnecting`: the connection dropped and the EventSource is waiting to try again
+ *   (`error` holds why);
+ * - `closed`: `close()` was called, or a `oneShot` stream ended;
+ * - `error`: the connection failed for good (a status other than 200, the retry policy gave up…;
+ *   `error` holds why).
+ *
+ * @public
+ */
+export type EventSourceStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'error'
+
+/**
+ * The event types a connection listens to and the type of their data, as a map
+ * (`{price: Price; trade: Trade}`), or event names alone (`'price' | 'trade'`, data stays a string),
+ * as the `Events` parameter of `EventSource<Events>` takes them.
+ */
+export type EventDataMap<Events> = [Events] extends [string] ? Record<Events, string> : Events
+
+/** The event types of an `Events` parameter. */
+export type EventTypes<Events> = keyof EventDataMap<Events> & string
+
+/** What `parse` returns for any of the event types. */
+export type EventData<Events> = EventDataMap<Events>[EventTypes<Events>]
+
+/**
+ * One event as a subscriber receives it: its type, its data (after `parse`), and the rest of the
+ * `MessageEvent`. A union over the event types, so that checking `type` narrows `data`.
+ *
+ * @public
+ */
+export type ReceivedMessage<Events = string> = {
+  [Type in EventTypes<Events>]: {
+    /** The event type: `message`, or the `event:` field the server sent. */
+    readonly type: Type
+    /** The event's data, as `parse` returned it (the string the server sent without `parse`). */
+    readonly data: EventDataMap<Events>[Type]
+    /** The last event ID when the event arrived. */
+    readonly lastEventId: string
+    /** The origin of the stream's final URL. */
+    readonly origin: string
+    /** The `MessageEvent` itself. */
+    readonly event: MessageEvent<string>
+  }
+}[EventTypes<Events>]
+
+/** The state of a shared connection. A new object on every change, never mutated. */
+export interface ConnectionState {
+  /** The EventSource's `readyState`: `0` (CONNECTING), `1` (OPEN) or `2` (CLOSED, also when idle). */
+  readonly readyState: 0 | 1 | 2
+  /** The state in words; see {@link EventSourceStatus}. */
+  readonly status: EventSourceStatus
+  /**
+   * The last `error` event, with its details (`message`, `status`, `response`, `cause`,
+   * `willReconnect`, `reconnectDelay`, `attempt`): set while `reconnecting` or after an `error`,
+   * cleared when the connection opens again.
+   */
+  readonly error: EventSourceErrorEvent | undefined
+}
+
+/**
+ * What a subscriber sees: the connection's state and the last message it received.
+ *
+ * @public
+ */
+export interface SharedSnapshot<Events = string> extends ConnectionState {
+  /** The last event received, of the types this subscriber listens to; `undefined` until one arrives. */
+  readonly message: ReceivedMessage<Events> | undefined
+}
+
+/**
+ * A subscriber's options: every `EventSourceInit` option, plus what to listen to and what to do
+ * with each event.
+ *
+ * The connection is shared by every subscriber with the same URL, the same request options and
+ * the same `key`, compared by value (objects and arrays by content, `Headers` by their entries).
+ * Three exceptions:
+ * - functions (`headers`, `body`, `fetch`, `reconnect.shouldReconnect`) count only as "a
+ *   function here": changing one does not reconnect, and each attempt calls the newest one given
+ *   (of the subscriber that has been there longest), as callbacks are treated;
+ * - other objects that cannot be compared by content (a `Blob`, `FormData` or `ArrayBuffer` body)
+ *   count by identity: keep them stable, or pass a function;
+ * - `events`, `parse`, `onMessage` and `signal` belong to the subscriber, not the connection.
+ *
+ * Two uses that differ only in what a function returns (a token for another user, say) share a
+ * connection unless `key` tells them apart.
+ *
+ * @public
+ */
+export interface SharedSourceOptions<Events = string> extends EventSourceInit {
+  /**
+   * Event types to listen to. Events of other types are not received (the `message` type is not
+   * implied once this is given).
+   * @defaultValue `['message']`
+   */
+  // The same names as EventTypes<Events>, written so that TypeScript infers `Events` from them
+  // (`events: ['price']` types messages as `price` events) instead of inventing a map.
+  events?: readonly (Events extends string ? Events : keyof Events & string)[] | undefined
+  /**
+   * Turns each event's data into what `onMessage` and `message` get (`JSON.parse`, say). Called
+   * once per event, in the event listener, never in a render; subscribers with the same `parse`
+   * function share its result. When it throws, the error is reported as a listener's would be
+   * (`reportError`) and the event is skipped for this subscriber.
+   * @defaultValue `undefined` (the data stays the string the server sent)
+   */
+  parse?: ((data: string) => EventData<Events>) | undefined
+  /**
+   * Called for every event of the listened types, in order, as it arrives: none is skipped
+   * however many arrive between two renders. Changing it does not reconnect. Exceptions are
+   * reported (`reportError`) and do not stop other subscribers from receiving the event.
+   * @defaultValue `undefined`
+   */
+  onMessage?: ((message: ReceivedMessage<Events>) => void) | undefined
+  /**
+   * Extra text for the sharing key: subscribers with different keys never share a connection.
+   * Needed only when two uses differ in nothing but what a function option returns.
+   * @defaultValue `undefined`
+   */
+  key?: string | undefined
+  /**
+   * Aborting it closes the shared connection, as `close()` does. Belongs to the subscriber: it is
+   * not part of the sharing key, and the EventSource itself is not given it.
+   * @defaultValue `undefined`
+   */
+  signal?: AbortSignal | undefined
+}
+
+/** A subscriber as a connection sees it. */
+interface Member {
+  /** The subscriber's newest options: the connection calls the functions among them. */
+  options(): object
+  types(): ReadonlySet<string>
+  receive(event: MessageEvent<string>, connection: SharedConnection): void
+  changed(): void
+}
+
+/** Options that belong to a subscriber (or to a framework adapter) rather than to the connection. */
+const SUBSCRIBER_OPTIONS = new Set(['events', 'parse', 'onMessage', 'key', 'signal', 'enabled'])
+
+const CONNECTING_STATE: ConnectionState = {readyState: 0, status: 'connecting', error: undefined}
+const OPEN_STATE: ConnectionState = {readyState: 1, status: 'open', error: undefined}
+const CLOSED_STATE: ConnectionState = {readyState: 2, status: 'closed', error: undefined}
+
+/** Before the first event, and on the server (the server snapshot is always this one object). */
+const CONNECTING_SNAPSHOT: SharedSnapshot<never> = {...CONNECTING_STATE, message: undefined}
+/** No URL or not enabled: nothing opens. */
+const IDLE_SNAPSHOT: SharedSnapshot<never> = {readyState: 2, status: 'idle', error: undefined, message: undefined}
+
+const registry = new Map<string, SharedConnection>()
+
+/** Identities for objects that count by identity in keys; weak, so keys do not keep them alive. */
+const identities = new WeakMap<object, number>()
+let nextIdentity = 0
+
+/**
+ * The sharing key of a URL and options: equal for subscribers that may share one connection.
+ * See {@link SharedSourceOptions} for what counts.
+ */
+export function sharedSourceKey<Events>(url: string | URL, options: SharedSourceOptions<Events> = {}): string {
+  const request: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(options)) {
+    if (!SUBSCRIBER_OPTIONS.has(name)) request[name] = value
+  }
+  return JSON.stringify([String(url), options.key ?? null, keyPart(request)])
+}
+
+/** A value as it counts in a key: JSON that is equal exactly when the values mean the same. */
+function keyPart(value: unknown): unknown {
+  switch (typeof value) {
+    case 'function':
+      // The function itself does not count (each attempt calls the newest one): only that there is one.
+      return {'\u0000': 'function'}
+    case 'number':
+      // JSON has no Infinity or NaN (they would both become null).
+      return Number.isFinite(value) ? value : String(value)
+    case 'bigint':
+    case 'symbol':
+      return {'\u0000': String(value)}
+    case 'object':
+      break
+    default:
+      return value
+  }
+  if (value === null) return null
+  if (Array.isArray(value)) return value.map(keyPart)
+  if (typeof Headers === 'function' && value instanceof Headers) return {'\u0000': 'Headers', entries: [...value]}
+  if (typeof URLSearchParams === 'function' && value instanceof URLSearchParams) {
+    return {'\u0000': 'URLSearchParams', value: value.toString()}
+  }
+  if (isPlainObject(value)) {
+    // Sorted, so that `{a, b}` and `{b, a}` are one key; undefined values drop out, as absent options.
+    const sorted: Record<string, unknown> = {}
+    for (const name of Object.keys(value).sort()) sorted[name] = keyPart(value[name])
+    return sorted
+  }
+  let identity = identities.get(value)
+  if (identity === undefined) identities.set(value, (identity = ++nextIdentity))
+  return {'\u0000': 'object', identity}
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * One subscriber's handle on the shared connection for a URL and options: `subscribe` and
+ * `getSnapshot` in the shape `useSyncExternalStore` takes, plus `close()` and `reconnect()`.
+ * Creating one opens nothing: the first `subscribe` does.
+ *
+ * A `null` URL makes an idle handle: it never opens anything and its snapshot says `idle`.
+ */
+export class SharedSubscription<Events = string> {
+  /** The sharing key, or `null` for an idle handle. */
+  readonly key: string | null
+  readonly #url: string
+  #options: SharedSourceOptions<Events>
+  #types: ReadonlySet<string>
+  #connection: SharedConnection | undefined
+  readonly #listeners = new Set<() => void>()
+  #message: ReceivedMessage<Events> | undefined
+  /** The snapshot last handed out, and the state and message it was made from. */
+  #snapshot: SharedSnapshot<Events>
+  #snapshotState: ConnectionState = CONNECTING_STATE
+  #snapshotMessage: ReceivedMessage<Events> | undefined
+  #signal: AbortSignal | undefined
+  readonly #member: Member
+
+  constructor(url: string | URL | null, options: SharedSourceOptions<Events> = {}, key?: string) {
+    this.#url = url === null ? '' : String(url)
+    this.key = url === null ? null : (key ?? sharedSourceKey(url, options))
+    this.#options = options
+    this.#types = typesOf(options)
+    this.#snapshot = url === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT
+    this.#member = {
+      options: () => this.#options,
+      types: () => this.#types,
+      receive: (event, connection) => this.#receive(event, connection),
+      changed: () => this.#notify(),
+    }
+  }
+
+  /**
+   * Takes the newest options: callbacks, function options, `events` and `signal` take effect at
+   * once; the request options are the key's and do not change (a new key needs a new handle).
+   */
+  update(options: SharedSourceOptions<Events>): void {
+    this.#options = options
+    const types = typesOf(options)
+    if (!sameMembers(types, this.#types)) {
+      this.#types = types
+      this.#connection?.listen(types)
+    }
+    if (this.#connection !== undefined) this.#watchSignal(options.signal)
+  }
+
+  /** Starts receiving (the first call opens or joins the connection); returns the unsubscribe function. */
+  readonly subscribe = (onChange: () => void): (() => void) => {
+    const listener = (): void => onChange()
+    this.#listeners.add(listener)
+    if (this.#connection === undefined && this.key !== null) {
+      this.#connection = SharedConnection.acquire(this.key, this.#url, this.#member)
+      this.#watchSignal(this.#options.signal)
+    }
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size > 0 || this.#connection === undefined) return
+      this.#watchSignal(undefined)
+      this.#connection.release(this.#member)
+      this.#connection = undefined
+    }
+  }
+
+  /** The current snapshot: the same object until something changes. */
+  readonly getSnapshot = (): SharedSnapshot<Events> => {
+    if (this.key === null) return this.#snapshot
+    // Before subscribing, a connection others opened already shows its state.
+    const state = (this.#connection ?? registry.get(this.key))?.state ?? CONNECTING_STATE
+    if (state !== this.#snapshotState || this.#message !== this.#snapshotMessage) {
+      this.#snapshotState = state
+      this.#snapshotMessage = this.#message
+      this.#snapshot = {...state, message: this.#message}
+    }
+    return this.#snapshot
+  }
+
+  /** The snapshot for server rendering: always the same `connecting` (or `idle`) object. */
+  readonly getServerSnapshot = (): SharedSnapshot<Events> => (this.key === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT)
+
+  /** Closes the shared connection, for every subscriber, until `reconnect()` or until all have left. */
+  readonly close = (): void => {
+    this.#current()?.close()
+  }
+
+  /**
+   * Closes the shared connection and opens a new one at once, sending the last event ID, whatever
+   * state it was in (waiting to reconnect, failed, closed).
+   */
+  readonly reconnect = (): void => {
+    this.#current()?.reconnect()
+  }
+
+  // PRIVATES FOLLOW
+
+  #current(): SharedConnection | undefined {
+    return this.#connection ?? (this.key === null ? undefined : registry.get(this.key))
+  }
+
+  #receive(event: MessageEvent<string>, connection: SharedConnection): void {
+    if (!this.#types.has(event.type)) return
+    const {parse, onMessage} = this.#options
+    let data: unknown = event.data
+    if (parse !== undefined) {
+      try {
+        data = connection.parse(event, parse)
+      } catch (error) {
+        return report(error)
+      }
+    }
+    const message = {type: event.type, data, lastEventId: event.lastEventId, origin: event.origin, event}
+    this.#message = message as ReceivedMessage<Events>
+    if (onMessage !== undefined) {
+      try {
+        onMessage(this.#message)
+      } catch (error) {
+        report(error)
+      }
+    }
+    this.#notify()
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener()
+  }
+
+  readonly #onAbort = (): void => this.close()
+
+  /** Follows `signal`: aborting it closes the connection. `undefined` stops following. */
+  #watchSignal(signal: AbortSignal | undefined): void {
+    if (signal === this.#signal) return
+    this.#signal?.removeEventListener('abort', this.#onAbort)
+    this.#signal = signal
+    if (signal === undefined) return
+    if (signal.aborted) this.close()
+    else signal.addEventListener('abort', this.#onAbort)
+  }
+}
+
+/** One EventSource for everyone with the same key. */
+class SharedConnection {
+  state: ConnectionState = CONNECTING_STATE
+  readonly #key: string
+  readonly #url: string
+  /** In the order they came: the first has been there longest, and its functions are called. */
+  readonly #members = new Set<Member>()
+  /** Every type any member listens to; listeners for a type stay until the source closes. */
+  readonly #types = new Set<string>()
+  /** The options of the member that opened the connection, should all have left when it reopens. */
+  readonly #given: object
+  #source: EventSource | undefined
+  #onMessage: ((event: Event) => void) | undefined
+  /** The last event ID of the sources before this one, for `reconnect()`. */
+  #lastEventId = ''
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined
+  /** The last `parse` result, so that members with the same `parse` function share it. */
+  #parsed: {event: MessageEvent<string>; parse: (data: string) => unknown; value: unknown} | undefined
+
+  /** Joins the connection for `key`, creating (and opening) it for the first member. */
+  static acquire(key: string, url: string, member: Member): SharedConnection {
+    let connection = registry.get(key)
+    if (connection === undefined) {
+      connection = new SharedConnection(key, url, member.options())
+      registry.set(key, connection)
+      connection.#add(member)
+      connection.#open('')
+    } else {
+      connection.#add(member)
+    }
+    return connection
+  }
+
+  private constructor(key: string, url: string, given: object) {
+    this.#key = key
+    this.#url = url
+    this.#given = given
+  }
+
+  /**
+   * Leaves the connection. The last member out closes it, but only after a turn of the event
+   * loop: React's StrictMode unmounts and mounts every component again at once in development,
+   * and a component that subscribes again straight away must find the same connection, not open a
+   * second one.
+   */
+  release(member: Member): void {
+    this.#members.delete(member)
+    if (this.#members.size > 0) return
+    clearTimeout(this.#releaseTimer)
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = undefined
+      if (this.#members.size > 0) return
+      this.#source?.close()
+      this.#source = undefined
+      if (registry.get(this.#key) === this) registry.delete(this.#key)
+    }, 0)
+  }
+
+  /** Adds listeners for the types not listened to yet. */
+  listen(types: Iterable<string>): void {
+    for (const type of types) {
+      if (this.#types.has(type)) continue
+      this.#types.add(type)
+      if (this.#onMessage !== undefined) this.#source?.addEventListener(type, this.#onMessage)
+    }
+  }
+
+  close(): void {
+    this.#source?.close()
+    this.#setState(CLOSED_STATE)
+  }
+
+  reconnect(): void {
+    const previous = this.#source
+    previous?.close()
+    // A source that never saw an ID of its own was resuming from the one before.
+    this.#open(previous?.lastEventId || this.#lastEventId)
+  }
+
+  /** `parse(event.data)`, once per event for every member that has the same `parse`. */
+  parse(event: MessageEvent<string>, parse: (data: string) => unknown): unknown {
+    const parsed = this.#parsed
+    if (parsed !== undefined && parsed.event === event && parsed.parse === parse) return parsed.value
+    const value = parse(event.data)
+    this.#parsed = {event, parse, value}
+    return value
+  }
+
+  #add(member: Member): void {
+    clearTimeout(this.#releaseTimer)
+    this.#releaseTimer = undefined
+    this.#members.add(member)
+    this.listen(member.types())
+  }
+
+  #open(lastEventId: string): void {
+    this.#lastEventId = lastEventId
+    this.#source = undefined
+    this.#onMessage = undefined
+    let source: EventSource
+    try {
+      source = new EventSource(this.#url, this.#init(lastEventId))
+    } catch (error) {
+      // An invalid URL or option: a failed connection to show, not an exception in a render or effect.
+      const message = error instanceof Error ? error.message : String(error)
+      const event = new EventSourceErrorEvent({message, cause: error, willReconnect: false, attempt: 0})
+      return this.#setState({readyState: 2, status: 'error', error: event})
+    }
+    this.#source = source
+    const onMessage = (event: Event): void => {
+      // A server may name an event `error` or `open`: those arrive as MessageEvents too.
+      if (this.#source === source && event instanceof MessageEvent) this.#dispatch(event as MessageEvent<string>)
+    }
+    this.#onMessage = onMessage
+    source.addEventListener('open', () => {
+      if (this.#source === source) this.#setState(OPEN_STATE)
+    })
+    source.addEventListener('error', (event) => {
+      if (this.#source !== source || !(event instanceof EventSourceErrorEvent)) return
+      this.#setState(
+        event.willReconnect ? {readyState: 0, status: 'reconnecting', error: event} : {readyState: 2, status: 'error', error: event},
+      )
+    })
+    source.addEventListener('end', () => {
+      if (this.#source === source) this.#setState(CLOSED_STATE)
+    })
+    for (const type of this.#types) source.addEventListener(type, onMessage)
+    this.#setState(CONNECTING_STATE)
+  }
+
+  /**
+   * The EventSource's options: the first member's request options, each function replaced by one
+   * that calls the newest function there (so a changed callback needs no reconnect), and the last
+   * event ID to resume from after `reconnect()`.
+   */
+  #init(lastEventId: string): EventSourceInit {
+    const first = this.#members.values().next().value
+    const init: Record<string, unknown> = {}
+    for (const [name, value] of Object.entries(first?.options() ?? this.#given)) {
+      if (!SUBSCRIBER_OPTIONS.has(name)) init[name] = this.#bindFunctions(value, [name])
+    }
+    if (lastEventId !== '') init['headers'] = withLastEventId(init['headers'] as EventSourceInit['headers'], lastEventId)
+    return init
+  }
+
+  #bindFunctions(value: unknown, path: readonly string[]): unknown {
+    if (typeof value === 'function') {
+      const given = value as (...args: unknown[]) => unknown
+      return (...args: unknown[]) => (this.#newestFunction(path) ?? given)(...args)
+    }
+    if (typeof value !== 'object' || value === null || !isPlainObject(value)) return value
+    const bound: Record<string, unknown> = {}
+    for (const [name, field] of Object.entries(value)) bound[name] = this.#bindFunctions(field, [...path, name])
+    return bound
+  }
+
+  /** The function at `path` in the options of the member that has been there longest and has one. */
+  #newestFunction(path: readonly string[]): ((...args: unknown[]) => unknown) | undefined {
+    for (const member of this.#members) {
+      let value: unknown = member.options()
+      for (const name of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined
+      if (typeof value === 'function') return value as (...args: unknown[]) => unknown
+    }
+    return undefined
+  }
+
+  #dispatch(event: MessageEvent<string>): void {
+    // A member that leaves during the loop is skipped, one that joins receives the event.
+    for (const member of this.#members) member.receive(event, this)
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.state) return
+    this.state = state
+    for (const member of this.#members) member.changed()
+  }
+}
+
+/** Headers that add `Last-Event-ID`, for a new EventSource resuming where another left off. */
+function withLastEventId(headers: EventSourceInit['headers'], lastEventId: string): EventSourceInit['headers'] {
+  return async () => {
+    const given = typeof headers === 'function' ? await headers() : headers
+    const result = new Headers(given)
+    // Header values carry bytes: the ID goes as UTF-8, as the EventSource itself sends it.
+    let bytes = ''
+    for (const byte of new TextEncoder().encode(lastEventId)) bytes += String.fromCharCode(byte)
+    result.set('last-event-id', bytes)
+    return result
+  }
+}
+
+function typesOf(options: {events?: readonly string[] | undefined}): ReadonlySet<string> {
+  return new Set(options.events ?? ['message'])
+}
+
+function sameMembers(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false
+  for (const item of a) if (!b.has(item)) return false
+  return true
+}
+
+/** Reports an exception from a user callback as an event listener's is, without stopping the others. */
+function report(error: unknown): void {
+  if (typeof reportError === 'function') reportError(error)
+  else
+    setTimeout(() => {
+      throw error
+    })
+}

@@ -1,0 +1,88 @@
+// `streamsource/polyfill`: installs the library's class as globalThis.EventSource where there is
+// none, never replaces one, and does nothing the second time. Node 20 has no EventSource global,
+// so "none" is the real state here; a native one is a stand-in class.
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {afterEach, beforeEach, expect, test, vi} from 'vitest'
+import {assertBuilt, distDir} from './support/paths.js'
+
+type Global = {EventSource?: unknown}
+const scope = globalThis as Global
+
+class FakeNative extends EventTarget {}
+
+/** A fresh copy of the polyfill module and of the class it installs, as a first import would be. */
+async function importPolyfill(): Promise<{EventSource: unknown}> {
+  await import('../src/polyfill.js')
+  const {EventSource} = await import('../src/EventSource.js')
+  return {EventSource}
+}
+
+beforeEach(() => {
+  vi.resetModules()
+  delete scope.EventSource
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  delete scope.EventSource
+})
+
+test('installs the library class where there is no EventSource', async () => {
+  expect('EventSource' in globalThis).toBe(false)
+  const {EventSource} = await importPolyfill()
+  expect(scope.EventSource).toBe(EventSource)
+  // As WebIDL puts interface objects on the global: writable, configurable, not enumerable.
+  expect(Object.getOwnPropertyDescriptor(globalThis, 'EventSource')).toEqual({
+    value: EventSource,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  })
+})
+
+test('the installed class works by its global name', async () => {
+  await importPolyfill()
+  const Installed = scope.EventSource as typeof import('../src/EventSource.js').EventSource
+  const source = new Installed('http://127.0.0.1:1/', {signal: AbortSignal.abort()})
+  expect(source.readyState).toBe(Installed.CLOSED)
+  expect(Object.prototype.toString.call(source)).toBe('[object EventSource]')
+})
+
+test('a native EventSource is never replaced', async () => {
+  vi.stubGlobal('EventSource', FakeNative)
+  const {EventSource} = await importPolyfill()
+  expect(scope.EventSource).toBe(FakeNative)
+  expect(scope.EventSource).not.toBe(EventSource)
+})
+
+test('a global EventSource that is not a constructor counts as none', async () => {
+  vi.stubGlobal('EventSource', undefined)
+  const {EventSource} = await importPolyfill()
+  expect(scope.EventSource).toBe(EventSource)
+})
+
+test('importing it twice keeps the first install', async () => {
+  const first = await importPolyfill()
+  expect(scope.EventSource).toBe(first.EventSource)
+  // A second, separate evaluation (another copy of the package, or a reset module registry) must
+  // not swap the class under code that already holds the global.
+  vi.resetModules()
+  const second = await importPolyfill()
+  expect(second.EventSource).not.toBe(first.EventSource)
+  expect(scope.EventSource).toBe(first.EventSource)
+})
+
+test('the built ES module and CommonJS polyfills together install once', async () => {
+  assertBuilt()
+  await import(pathToFileURL(join(distDir, 'polyfill.js')).href)
+  const installed = scope.EventSource
+  const {EventSource: esmClass} = (await import(pathToFileURL(join(distDir, 'index.js')).href)) as Global
+  expect(installed).toBe(esmClass)
+  const require = createRequire(import.meta.url)
+  require(join(distDir, 'polyfill.cjs'))
+  const {EventSource: cjsClass} = require(join(distDir, 'index.cjs')) as Global
+  expect(cjsClass).not.toBe(esmClass)
+  expect(scope.EventSource).toBe(esmClass)
+})
