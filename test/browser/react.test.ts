@@ -25,7 +25,14 @@ const pageHtml = `<!doctype html>
 </html>
 `
 
-describe('useEventSource in Chromium', {timeout: 60_000}, () => {
+// The app is bundled once per supported React major: 19 (the devDependency) and 18 (installed as
+// `react-18` and `react-dom-18`; esbuild's alias swaps them in for every import, React DOM's own included).
+const reactVersions = [
+  {react: 19, alias: {}},
+  {react: 18, alias: {react: 'react-18', 'react-dom': 'react-dom-18'}},
+]
+
+describe.each(reactVersions)('useEventSource in Chromium with React $react', {timeout: 60_000}, ({react, alias}) => {
   let server: TestServer
   let chromium: ChromiumSession
   let watched: WatchedPage | undefined
@@ -34,14 +41,14 @@ describe('useEventSource in Chromium', {timeout: 60_000}, () => {
 
   beforeAll(async () => {
     assertBuilt()
-    dir = await mkdtemp(join(tmpdir(), 'streamsource-react-'))
+    dir = await mkdtemp(join(tmpdir(), `streamsource-react${react}-`))
     await build({
       entryPoints: [fileURLToPath(new URL('./react/app.jsx', import.meta.url))],
       outfile: join(dir, 'app.js'),
       bundle: true,
       format: 'esm',
       jsx: 'automatic',
-      alias: {'streamsource/react': join(distDir, 'react.js')},
+      alias: {'streamsource/react': join(distDir, 'react.js'), ...alias},
       // React's development build: StrictMode mounts, unmounts and mounts every effect again.
       define: {'process.env.NODE_ENV': '"development"'},
       logLevel: 'silent',
@@ -103,5 +110,9 @@ describe('useEventSource in Chromium', {timeout: 60_000}, () => {
     await expect.poll(() => streams[1]!.isClosed, {timeout: 20_000}).toBe(true)
     expect(eventRequests()).toHaveLength(2)
     expect(errors).toEqual([])
+    // The bundle holds the React it was meant to test.
+    expect(await page.evaluate(() => document.querySelector('#root')?.getAttribute('data-react'))).toMatch(
+      new RegExp(`^${react}\\.`),
+    )
   })
 })

@@ -1,7 +1,7 @@
 // The page of test/browser/react.test.ts: a React app in StrictMode (a development build, so
 // effects run twice on mount) showing live events from useEventSource. Bundled by esbuild with
 // `streamsource/react` resolved to the built dist/react.js.
-import {StrictMode, useState} from 'react'
+import {StrictMode, useState, version} from 'react'
 import {createRoot} from 'react-dom/client'
 import {useEventSource} from 'streamsource/react'
 
@@ -33,7 +33,10 @@ function Live() {
   )
 }
 
-createRoot(document.getElementById('root')).render(
+const root = document.getElementById('root')
+// Which React the bundle holds: the test runs this app on each supported major.
+root.setAttribute('data-react', version)
+createRoot(root).render(
   <StrictMode>
     <Live />
   </StrictMode>,
