@@ -2,21 +2,14 @@
 // request and leaves no timer. Checked with the server's records and real (short) delays.
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {open, recordEvents, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
-import {startSse, type SseStream} from './support/sse-server.js'
+import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import type {SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
 
 /** Serves /stream: each connection is handed to `script`; /hang never answers. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
-  let connections = 0
-  return serve({
-    '/stream': async (_req, res) => {
-      connections++
-      await script(connections, startSse(res))
-    },
-    '/hang': () => {},
-  })
+  return serve({'/stream': scriptedStream(script).handler, '/hang': () => {}})
 }
 
 describe('close()', () => {

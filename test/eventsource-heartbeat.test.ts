@@ -3,8 +3,8 @@
 // keeps it alive; close() leaves no timer behind.
 import {describe, expect, test} from 'vitest'
 import {HeartbeatTimeoutError, type EventSourceErrorEvent} from '../src/index.js'
-import {open, recordEvents, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
-import {startSse, type SseStream} from './support/sse-server.js'
+import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import type {SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
 
@@ -12,17 +12,8 @@ const EARLY = 5
 
 /** Serves /stream: connection n (from 1) is handed to `script(n, stream)`; /hang never answers. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
-  let connections = 0
-  const streams: SseStream[] = []
-  const server = await serve({
-    '/stream': async (_req, res) => {
-      connections++
-      const stream = startSse(res)
-      streams.push(stream)
-      await script(connections, stream)
-    },
-    '/hang': () => {},
-  })
+  const {handler, streams} = scriptedStream(script)
+  const server = await serve({'/stream': handler, '/hang': () => {}})
   return {server, streams}
 }
 

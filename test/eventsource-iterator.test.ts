@@ -2,24 +2,15 @@
 // reconnects; breaking out closes the source; close() ends the loop; a failure throws its cause.
 import {describe, expect, test} from 'vitest'
 import {EventSource, HTTPError, ParseError} from '../src/index.js'
-import {open, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
-import {respond, startSse, type SseStream} from './support/sse-server.js'
+import {open, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {respond, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
 
 /** Serves /stream: connection n (from 1) is written by `script(n, stream)`. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
-  let connections = 0
-  const streams: SseStream[] = []
-  const server = await serve({
-    '/stream': async (_req, res) => {
-      connections++
-      const stream = startSse(res)
-      streams.push(stream)
-      await script(connections, stream)
-    },
-    '/missing': respond(404, 'no'),
-  })
+  const {handler, streams} = scriptedStream(script)
+  const server = await serve({'/stream': handler, '/missing': respond(404, 'no')})
   return {server, streams}
 }
 

@@ -3,21 +3,14 @@
 // when the server sent ids, and fails when it did not.
 import {describe, expect, test} from 'vitest'
 import type {EventSourceErrorEvent} from '../src/index.js'
-import {open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
-import {respond, startSse, type SseStream} from './support/sse-server.js'
+import {open, recordEvents, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {respond, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
 
 /** Serves POST /chat: connection n (from 1) is written by `script(n, stream)`. */
 async function chat(script: (connection: number, stream: SseStream) => void | Promise<void>) {
-  let connections = 0
-  return serve({
-    'POST /chat': async (_req, res) => {
-      connections++
-      await script(connections, startSse(res))
-    },
-    '/missing': respond(404, 'no'),
-  })
+  return serve({'POST /chat': scriptedStream(script).handler, '/missing': respond(404, 'no')})
 }
 
 const init = {method: 'POST', body: '{"prompt":"hello"}', oneShot: true, reconnect: {initialDelay: 10}}

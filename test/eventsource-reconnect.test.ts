@@ -3,7 +3,7 @@
 // Last-Event-ID. Timings are measured from request timestamps, with generous upper bounds.
 import {describe, expect, test} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {open, recordEvents, scriptedStream, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {startServer, startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -14,13 +14,7 @@ const LATE = 1000
 
 /** Serves /stream: connection n (from 1) is written by `script(n, stream)`. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
-  let connections = 0
-  return serve({
-    '/stream': async (_req, res) => {
-      connections++
-      await script(connections, startSse(res))
-    },
-  })
+  return serve({'/stream': scriptedStream(script).handler})
 }
 
 /** Records when each `error` event fired (performance.now(), the clock request times use). */

@@ -3,7 +3,7 @@
 // polling waits instead of fixed sleeps, and a check that no promise rejection went unhandled.
 import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import {EventSource, type EventSourceInit} from '../../src/index.js'
-import {startServer, type Handler, type Routes, type TestServer} from './sse-server.js'
+import {startServer, startSse, type Handler, type Routes, type SseStream, type TestServer} from './sse-server.js'
 
 const sources = new Set<EventSource>()
 const servers = new Set<TestServer>()
@@ -163,4 +163,23 @@ export function trackSourceTimers(): {pending: () => number; started: () => numb
     globalThis.clearTimeout = realClearTimeout
   })
   return {pending: () => live.size, started: () => started}
+}
+
+/**
+ * A route that answers every request with an event stream written by `script(n, stream)`, `n`
+ * counting the connections from 1; `streams` holds them all, in order.
+ */
+export function scriptedStream(script: (connection: number, stream: SseStream) => void | Promise<void>): {
+  handler: Handler
+  streams: SseStream[]
+} {
+  const streams: SseStream[] = []
+  return {
+    streams,
+    handler: async (_req, res) => {
+      const stream = startSse(res)
+      streams.push(stream)
+      await script(streams.length, stream)
+    },
+  }
 }
