@@ -3,9 +3,9 @@
 import {mkdir} from 'node:fs/promises'
 import {request} from 'node:http'
 import {join} from 'node:path'
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startDemoServer, type DemoServer} from '../../demo/server.mjs'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
+import {useChromium, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir, repoRoot} from '../support/paths.js'
 
 /** A GET with the path sent exactly as written (fetch would normalise `..` away before sending). */
@@ -109,30 +109,20 @@ describe('demo server', () => {
 // Each test waits on real seconds (ticks, the 2 s retry) on a possibly busy machine.
 describe('demo page in Chromium', {timeout: 60_000}, () => {
   let demo: DemoServer
-  let chromium: ChromiumSession
-  let watched: WatchedPage | undefined
 
   beforeAll(async () => {
     assertBuilt()
     // The real settings: a tick a second, retry 2000 ms.
     demo = await startDemoServer({port: 0, distDir})
-    chromium = await launchChromium()
   })
-
-  afterEach(async () => {
-    await watched?.close()
-    watched = undefined
-  })
+  const chromium = useChromium()
 
   afterAll(async () => {
-    await chromium?.close()
     await demo?.close()
   })
 
-  async function openDemo(): Promise<WatchedPage> {
-    watched = await chromium.newPage({viewport: {width: 1100, height: 760}})
-    await watched.page.goto(demo.url)
-    return watched
+  function openDemo(): Promise<WatchedPage> {
+    return chromium.openPage(demo.url, {context: {viewport: {width: 1100, height: 760}}})
   }
 
   /** Waits until the log shows at least `count` tick events; generous, for a busy machine. */

@@ -6,8 +6,8 @@
 import {fileURLToPath} from 'node:url'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {useChromium, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
 import {serveDirectory, serveFile, startServer, startSse, type TestServer} from '../support/sse-server.js'
 
@@ -33,8 +33,6 @@ const CSP = "script-src 'self'"
 
 describe('EventSource in a dedicated module worker', {timeout: 30_000}, () => {
   let server: TestServer
-  let chromium: ChromiumSession
-  let watched: WatchedPage | undefined
 
   beforeAll(async () => {
     assertBuilt()
@@ -56,25 +54,15 @@ describe('EventSource in a dedicated module worker', {timeout: 30_000}, () => {
       'GET /dist/*': serveDirectory(distDir, '/dist', {'Content-Security-Policy': CSP}),
       'GET /*': serveDirectory(fixtures, '/', {'Content-Security-Policy': CSP}),
     })
-    chromium = await launchChromium()
   })
-
-  afterEach(async () => {
-    await watched?.close()
-    watched = undefined
-  })
+  const chromium = useChromium()
 
   afterAll(async () => {
-    await chromium?.close()
     await server?.close()
   })
 
-  async function openHarness(): Promise<WatchedPage> {
-    watched = await chromium.newPage()
-    const response = await watched.page.goto(server.url)
-    expect(response?.headers()['content-security-policy']).toBe(CSP)
-    await watched.page.waitForFunction(() => window.workerHarness !== undefined, undefined, {timeout: 10_000})
-    return watched
+  function openHarness(): Promise<WatchedPage> {
+    return chromium.openPage(server.url, {csp: CSP, ready: () => window.workerHarness !== undefined, timeout: 10_000})
   }
 
   /** Waits until the worker posted `count` messages or reported an error, then reads it. */

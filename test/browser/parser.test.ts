@@ -2,8 +2,8 @@
 // script-src 'self'` imports /dist/index.js, fetches an event stream that the server writes
 // in deliberately awkward pieces, and reports what it parsed.
 import {fileURLToPath} from 'node:url'
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {useChromium, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
 import {bytes, serveDirectory, serveFile, startServer, startSse, utf8, type TestServer} from '../support/sse-server.js'
 
@@ -125,8 +125,6 @@ class Acks {
 // A busy two-core machine can be slow to start Chromium and load pages: generous limits.
 describe('parser in Chromium', {timeout: 60_000}, () => {
   let server: TestServer
-  let chromium: ChromiumSession
-  let watched: WatchedPage | undefined
   const acks = new Acks()
   let runs = 0
 
@@ -150,26 +148,20 @@ describe('parser in Chromium', {timeout: 60_000}, () => {
         res.end()
       },
     })
-    chromium = await launchChromium()
   })
-
-  afterEach(async () => {
-    await watched?.close()
-    watched = undefined
-  })
+  const chromium = useChromium()
 
   afterAll(async () => {
-    await chromium?.close()
     await server?.close()
   })
 
   /** Opens the harness page and waits until its module (and so /dist/index.js) has loaded. */
-  async function openHarness(): Promise<WatchedPage> {
-    watched = await chromium.newPage()
-    const response = await watched.page.goto(server.url)
-    expect(response?.headers()['content-security-policy']).toBe(CSP)
-    await watched.page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', null, {timeout: 15_000})
-    return watched
+  function openHarness(): Promise<WatchedPage> {
+    return chromium.openPage(server.url, {
+      csp: CSP,
+      ready: () => document.documentElement.dataset['ready'] === 'true',
+      timeout: 15_000,
+    })
   }
 
   function streamUrls() {

@@ -4,8 +4,8 @@
 //   /dist/polyfill.js, which must install the library's class, and it must stream events;
 // - a normal page, where the polyfill must leave the native class alone and createEventSource must
 //   give the native class for plain options and the library's class once headers are asked for.
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {useChromium, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
 import {serveDirectory, startServer, startSse, type Handler, type TestServer} from '../support/sse-server.js'
 
@@ -105,8 +105,6 @@ function script(source: string): Handler {
 
 describe('polyfill and createEventSource in Chromium', {timeout: 60_000}, () => {
   let server: TestServer
-  let chromium: ChromiumSession
-  let watched: WatchedPage | undefined
 
   beforeAll(async () => {
     assertBuilt()
@@ -124,25 +122,19 @@ describe('polyfill and createEventSource in Chromium', {timeout: 60_000}, () => 
         await stream.send({data: `${run} two`})
       },
     })
-    chromium = await launchChromium()
   })
-
-  afterEach(async () => {
-    await watched?.close()
-    watched = undefined
-  })
+  const chromium = useChromium()
 
   afterAll(async () => {
-    await chromium?.close()
     await server?.close()
   })
 
-  async function open(path: string): Promise<WatchedPage> {
-    watched = await chromium.newPage()
-    const response = await watched.page.goto(new URL(path, server.url).href)
-    expect(response?.headers()['content-security-policy']).toBe(CSP)
-    await watched.page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', null, {timeout: 15_000})
-    return watched
+  function open(path: string): Promise<WatchedPage> {
+    return chromium.openPage(new URL(path, server.url).href, {
+      csp: CSP,
+      ready: () => document.documentElement.dataset['ready'] === 'true',
+      timeout: 15_000,
+    })
   }
 
   function requestsFor(run: string) {

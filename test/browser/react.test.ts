@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
+import {useChromium} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
 import {formatEvent, serveFile, startServer, startSse, type SseStream, type TestServer} from '../support/sse-server.js'
 
@@ -34,8 +34,6 @@ const reactVersions = [
 
 describe.each(reactVersions)('useEventSource in Chromium with React $react', {timeout: 60_000}, ({react, alias}) => {
   let server: TestServer
-  let chromium: ChromiumSession
-  let watched: WatchedPage | undefined
   let dir: string
   const streams: SseStream[] = []
 
@@ -61,12 +59,10 @@ describe.each(reactVersions)('useEventSource in Chromium with React $react', {ti
       'GET /': serveFile(join(dir, 'index.html'), {'Content-Security-Policy': CSP}),
       'GET /app.js': serveFile(join(dir, 'app.js'), {'Content-Security-Policy': CSP}),
     })
-    chromium = await launchChromium()
   })
+  const chromium = useChromium()
 
   afterAll(async () => {
-    await watched?.close()
-    await chromium?.close()
     await server?.close()
     if (dir !== undefined) await rm(dir, {recursive: true, force: true})
   })
@@ -76,10 +72,7 @@ describe.each(reactVersions)('useEventSource in Chromium with React $react', {ti
     Array.from({length: to - from + 1}, (_, index) => formatEvent({event: 'tick', id: String(from + index), data: JSON.stringify({n: from + index})})).join('')
 
   test('renders live events in order, a burst included, over one connection; Close and Reconnect work', async () => {
-    watched = await chromium.newPage()
-    const {page, errors} = watched
-    const response = await page.goto(server.url)
-    expect(response?.headers()['content-security-policy']).toBe(CSP)
+    const {page, errors} = await chromium.openPage(server.url, {csp: CSP})
     const text = (selector: string) => page.locator(selector).textContent()
     const logLength = (count: number) =>
       page.waitForFunction((min) => document.querySelectorAll('#log li').length >= min, count, {timeout: 20_000})

@@ -1,6 +1,7 @@
 // Real Chromium for the browser tests, driven by playwright-core. The browser is Debian's
 // (or $CHROMIUM_PATH): playwright-core never downloads one, these machines have no internet.
 import {chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page} from 'playwright-core'
+import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 
 /** Headless, and quiet: no sandbox (we run as root), no background traffic to Google. */
 export const chromiumArgs = [
@@ -77,6 +78,69 @@ export async function launchChromium(): Promise<ChromiumSession> {
     async close() {
       await Promise.allSettled([...pages].map((watched) => watched.close()))
       if (browser.isConnected()) await browser.close()
+    },
+  }
+}
+
+export interface OpenPageOptions {
+  /** The Content-Security-Policy header the page must have been served with. */
+  csp?: string
+  /** Run in the page until it returns something truthy, e.g. the page's scripts have loaded. */
+  ready?: () => unknown
+  /** How long `ready` may take, in ms; generous by default, for a busy machine. */
+  timeout?: number
+  /** For the page's fresh context, e.g. a viewport. */
+  context?: BrowserContextOptions
+}
+
+export interface ChromiumPages {
+  /** A page in a fresh context, watched for errors; closed after the test that opened it. */
+  newPage(options?: BrowserContextOptions): Promise<WatchedPage>
+  /** A new page at `url`, checked for its CSP header and waited on until ready, each if asked for. */
+  openPage(url: string, options?: OpenPageOptions): Promise<WatchedPage>
+}
+
+/**
+ * Registers a suite's Chromium hooks: launch before all, close the test's pages after each,
+ * close the browser after all. Call it after the suite's own beforeAll, so the browser starts
+ * once the suite's servers are up, and (hooks running as a stack) is gone before they close.
+ */
+export function useChromium(): ChromiumPages {
+  let session: ChromiumSession | undefined
+  // Only this test's pages: a page left open would keep its stream, and its errors, alive.
+  const opened = new Set<WatchedPage>()
+
+  beforeAll(async () => {
+    session = await launchChromium()
+  })
+
+  afterEach(async () => {
+    const pages = [...opened]
+    opened.clear()
+    await Promise.all(pages.map((watched) => watched.close()))
+  })
+
+  afterAll(async () => {
+    await session?.close()
+    session = undefined
+  })
+
+  async function newPage(options?: BrowserContextOptions): Promise<WatchedPage> {
+    if (!session) throw new Error('Chromium is not running: useChromium() launches it in beforeAll.')
+    const watched = await session.newPage(options)
+    opened.add(watched)
+    return watched
+  }
+
+  return {
+    newPage,
+    async openPage(url, {csp, ready, timeout = 15_000, context} = {}) {
+      const watched = await newPage(context)
+      const response = await watched.page.goto(url)
+      // Asserted, not assumed: the tests that rely on the policy would prove less without it.
+      if (csp !== undefined) expect(response?.headers()['content-security-policy']).toBe(csp)
+      if (ready) await watched.page.waitForFunction(ready, undefined, {timeout})
+      return watched
     },
   }
 }
