@@ -109,6 +109,7 @@ export class EventSource<Events extends string = string> extends EventTarget {
       throw new TypeError(`EventSource option \`body\` needs a method other than ${settings.method}, e.g. POST`)
     }
     this.#reconnectionTime = settings.initialDelay
+    this.#lastEventId = settings.lastEventId
     const fetchImpl = settings.fetch ?? globalThis.fetch
     this.#transport = createFetchTransport((input, requestInit) => fetchImpl(input, requestInit))
     this.#parser = createParser({

@@ -125,6 +125,12 @@ export interface EventSourceInit {
    */
   fetch?: FetchLike | undefined
   /**
+   * The last event ID to start from: sent as `Last-Event-ID` from the first request on, until the
+   * stream sends an `id:` of its own. For resuming where an earlier source (or page) left off.
+   * @defaultValue `''` (none)
+   */
+  lastEventId?: string | undefined
+  /**
    * Closes the source when aborted, as `close()` does.
    * @defaultValue `undefined`
    */
@@ -171,6 +177,7 @@ export interface Settings {
   body: EventSourceInit['body']
   fetch: FetchLike | undefined
   signal: AbortSignal | undefined
+  lastEventId: string
   initialDelay: number
   factor: number
   maxDelay: number
@@ -200,6 +207,7 @@ export function normalizeInit(given?: EventSourceInit | null): Settings {
     body: init.body,
     fetch: optionalFunction(init.fetch, 'fetch'),
     signal: init.signal,
+    lastEventId: eventId(init.lastEventId),
     initialDelay: nonNegative(reconnect.initialDelay, DEFAULT_RECONNECTION_TIME, 'reconnect.initialDelay'),
     factor: nonNegative(reconnect.factor, 1, 'reconnect.factor'),
     maxDelay: nonNegative(reconnect.maxDelay, Infinity, 'reconnect.maxDelay'),
@@ -229,6 +237,15 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 function heartbeat(value: number | undefined): number | undefined {
   if (value == null || value === Infinity) return undefined
   return Math.min(positive(value, 'heartbeatTimeout'), MAX_TIMER_DELAY)
+}
+
+/** An ID the stream itself could have sent: no NULL (the parser ignores those), no line end. */
+function eventId(value: string | undefined): string {
+  if (value === undefined) return ''
+  if (typeof value !== 'string' || /[\0\r\n]/.test(value)) {
+    throw new TypeError('EventSource option `lastEventId` must be a string without NULL, CR or LF')
+  }
+  return value
 }
 
 /** For limits where 0 could only mean a loop (a timeout that fires at once) or nothing working. */

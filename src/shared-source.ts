@@ -441,8 +441,9 @@ class SharedConnection {
   reconnect(): void {
     const previous = this.#source
     previous?.close()
-    // A source that never saw an ID of its own was resuming from the one before.
-    this.#open(previous?.lastEventId || this.#lastEventId)
+    // The source started from the ID it was given (its `lastEventId` option) and follows the stream,
+    // an empty `id:` included; without a source (an invalid URL, say) the ID given last stands.
+    this.#open(previous?.lastEventId ?? this.#lastEventId)
   }
 
   /** `parse(event.data)`, once per event for every member that has the same `parse`. */
@@ -507,7 +508,7 @@ class SharedConnection {
     for (const [name, value] of Object.entries(first?.options() ?? this.#given)) {
       if (!SUBSCRIBER_OPTIONS.has(name)) init[name] = this.#bindFunctions(value, [name])
     }
-    if (lastEventId !== '') init['headers'] = withLastEventId(init['headers'] as EventSourceInit['headers'], lastEventId)
+    if (lastEventId !== '') init['lastEventId'] = lastEventId
     return init
   }
 
@@ -541,19 +542,6 @@ class SharedConnection {
     if (state === this.state) return
     this.state = state
     for (const member of this.#members) member.changed()
-  }
-}
-
-/** Headers that add `Last-Event-ID`, for a new EventSource resuming where another left off. */
-function withLastEventId(headers: EventSourceInit['headers'], lastEventId: string): EventSourceInit['headers'] {
-  return async () => {
-    const given = typeof headers === 'function' ? await headers() : headers
-    const result = new Headers(given)
-    // Header values carry bytes: the ID goes as UTF-8, as the EventSource itself sends it.
-    let bytes = ''
-    for (const byte of new TextEncoder().encode(lastEventId)) bytes += String.fromCharCode(byte)
-    result.set('last-event-id', bytes)
-    return result
   }
 }
 

@@ -353,3 +353,27 @@ describe('invalid options', () => {
     expect(() => new EventSource('http://[', {heartbeatTimeout: -1})).toThrow(DOMException)
   })
 })
+
+describe('lastEventId', () => {
+  test('is sent as Last-Event-ID from the first request until the stream sends an id of its own', async () => {
+    const server = await serve({
+      '/stream': async (_req, res) => {
+        const stream = startSse(res)
+        await stream.send({retry: 10, id: 'é42', data: 'resumed'})
+        await stream.end()
+      },
+    })
+    const source = open(`${server.url}stream`, {lastEventId: '41'})
+    expect(source.lastEventId).toBe('41')
+    const requests = await server.waitForRequests(2, {timeout: 5_000})
+    // Header values carry bytes: the stream's ID goes out as UTF-8.
+    expect(requests.map((request) => request.headers['last-event-id'])).toEqual([
+      '41',
+      Buffer.from('é42', 'utf8').toString('latin1'),
+    ])
+  })
+
+  test.each(['a\nb', 'a\rb', 'a\0b'])('%j is refused with a TypeError naming the option', (lastEventId) => {
+    expect(() => new EventSource('http://127.0.0.1:1/', {lastEventId})).toThrow(/lastEventId/)
+  })
+})
