@@ -15,6 +15,20 @@ export interface DemoServerOptions {
   keepAliveInterval?: number
   /** The `retry:` the ticker sends, in milliseconds. Default 2000. */
   retry?: number
+  /** Milliseconds between the tokens of a /chat answer. Default 30. */
+  chatTokenInterval?: number
+  /** Milliseconds between the events of a /flaky attempt. Default 250. */
+  flakyEventInterval?: number
+}
+
+/** One POST /chat as the server saw it. */
+export interface ChatRequest {
+  /** The Authorization header as sent ('' when none). */
+  authorization: string
+  /** The Last-Event-ID it resumed after, when it sent one. */
+  lastEventId: number | undefined
+  /** What the server answered: 200 (the stream), 401, 400 or 413. */
+  status: number
 }
 
 export interface DemoServer {
@@ -23,6 +37,8 @@ export interface DemoServer {
   port: number
   /** How many /ticker responses are still streaming. */
   openStreams(): number
+  /** The last 100 POST /chat requests, oldest first. */
+  chatRequests(): ChatRequest[]
   /** Ends every /ticker stream cleanly, as a server restart would; clients are expected to reconnect. */
   disconnectClients(): void
   close(): Promise<void>

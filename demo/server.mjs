@@ -1,6 +1,6 @@
-// The demo's server: the page, the built library from dist/ and a fake price ticker
-// over Server-Sent Events. Plain node:http and no dependencies, so `npm start` needs
-// nothing but a build.
+// The demo's server: the pages, the built library from dist/, a fake price ticker over
+// Server-Sent Events, a fake LLM chat (POST, bearer tokens) and a deliberately flaky stream.
+// Plain node:http and no dependencies, so `npm start` needs nothing but a build.
 import {createServer} from 'node:http'
 import {realpathSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
@@ -27,7 +27,32 @@ const mimeTypes = {
 }
 
 // Only these of demo/'s own files are public: the server's source stays private.
-const demoFiles = new Set(['/index.html', '/ticker.js', '/style.css', '/favicon.svg'])
+const demoFiles = new Set([
+  '/index.html',
+  '/ticker.js',
+  '/chat.html',
+  '/chat.js',
+  '/flaky.html',
+  '/flaky.js',
+  '/log.js',
+  '/style.css',
+  '/favicon.svg',
+])
+
+/** The token the chat page starts with: always refused, so the page has to fetch a fresh one. */
+const EXPIRED_TOKEN = 'expired-token'
+/** A prompt is a sentence or two; anything larger is refused rather than buffered. */
+const MAX_CHAT_BODY = 16 * 1024
+
+/**
+ * What /flaky does on each attempt of one client, in a cycle: deterministic, so the demo (and its
+ * test) always show the same story: events, a drop, two 503s with growing backoff, events again.
+ */
+const FLAKY_PLAN = ['events', 'unavailable', 'unavailable']
+/** Events /flaky sends before it drops the connection. */
+const FLAKY_EVENTS_PER_ATTEMPT = 4
+/** Clients /flaky remembers; the oldest is forgotten first, so memory stays bounded. */
+const FLAKY_MAX_CLIENTS = 1000
 
 // The page loads nothing from elsewhere and no inline script, so it can run under a
 // strict policy: proof that the library works for sites that use one.
@@ -56,10 +81,19 @@ export async function startDemoServer(options = {}) {
     tickInterval = 1000,
     keepAliveInterval = 15_000,
     retry = 2000,
+    chatTokenInterval = 30,
+    flakyEventInterval = 250,
   } = options
 
   /** Responses of /ticker still streaming, so close() and disconnectClients() can end them. */
   const streams = new Set()
+  /** Tokens handed out by /token; /chat accepts only these. Bounded like the flaky clients. */
+  const validTokens = new Set()
+  let tokenCount = 0
+  /** What /chat was asked with, for the tests to check that the page refreshed its token. */
+  const chatRequests = []
+  /** Attempts per /flaky client (the page's `client` query parameter). */
+  const flakyAttempts = new Map()
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -71,12 +105,21 @@ export async function startDemoServer(options = {}) {
 
   async function handle(req, res) {
     // Parsing against a dummy origin only splits path from query: the Host header is not trusted.
-    const {pathname} = new URL(req.url ?? '/', 'http://demo.invalid')
+    const {pathname, searchParams} = new URL(req.url ?? '/', 'http://demo.invalid')
+    if (pathname === '/chat') {
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST')
+        return send(res, 405, 'Method not allowed')
+      }
+      return chat(req, res)
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return send(res, 405, 'Method not allowed')
     }
     if (pathname === '/ticker') return ticker(req, res)
+    if (pathname === '/token') return token(res)
+    if (pathname === '/flaky') return flaky(req, res, searchParams.get('client') ?? '')
     if (pathname === '/' || demoFiles.has(pathname)) {
       const file = join(demoDir, pathname === '/' ? 'index.html' : pathname.slice(1))
       const headers = extname(file) === '.html' ? pageSecurityHeaders : {}
@@ -123,6 +166,97 @@ export async function startDemoServer(options = {}) {
     })
   }
 
+  /** A fresh bearer token, as an auth server would issue after the old one expired. */
+  function token(res) {
+    const value = `fresh-${++tokenCount}-${Math.random().toString(36).slice(2, 10)}`
+    validTokens.add(value)
+    if (validTokens.size > FLAKY_MAX_CLIENTS) validTokens.delete(validTokens.values().next().value)
+    res.writeHead(200, {'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store'})
+    res.end(JSON.stringify({token: value}))
+  }
+
+  /** A fake LLM completion: POST {prompt} with a bearer token, the answer streamed a token at a time. */
+  async function chat(req, res) {
+    const authorization = String(req.headers['authorization'] ?? '')
+    const bearer = /^Bearer (\S+)$/.exec(authorization)?.[1]
+    const last = parseLastEventId(req.headers['last-event-id'])
+    const record = {authorization, lastEventId: last, status: 0}
+    chatRequests.push(record)
+    if (chatRequests.length > 100) chatRequests.shift()
+
+    const body = await readBody(req, MAX_CHAT_BODY)
+    let prompt
+    try {
+      prompt = JSON.parse(body ?? '').prompt
+    } catch {}
+    if (typeof prompt !== 'string' || prompt.trim() === '') {
+      record.status = body === undefined ? 413 : 400
+      return send(res, record.status, body === undefined ? 'Prompt too large' : 'Expected JSON {"prompt": "..."}')
+    }
+    if (!bearer || !validTokens.has(bearer)) {
+      record.status = 401
+      res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`)
+      return send(res, 401, bearer === EXPIRED_TOKEN ? 'Token expired' : 'Unknown token')
+    }
+
+    record.status = 200
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    })
+    const tokens = answerTokens(prompt)
+    // Token ids count from 1, so a dropped completion resumes after the last token it got.
+    let index = last ?? 0
+    const timer = setInterval(() => {
+      if (index < tokens.length) {
+        index++
+        res.write(`id: ${index}\ndata: ${JSON.stringify({token: tokens[index - 1]})}\n\n`)
+        return
+      }
+      clearInterval(timer)
+      // The OpenAI-style end marker, then the end of the response: the client's oneShot closes here.
+      res.end('data: [DONE]\n\n')
+    }, chatTokenInterval)
+    res.on('close', () => clearInterval(timer))
+  }
+
+  /** An event stream that fails on purpose, the same way on the same attempt of each client. */
+  function flaky(req, res, client) {
+    const attempt = (flakyAttempts.get(client) ?? 0) + 1
+    // Deleted and set again, so the Map's order is least recently seen first.
+    flakyAttempts.delete(client)
+    flakyAttempts.set(client, attempt)
+    if (flakyAttempts.size > FLAKY_MAX_CLIENTS) flakyAttempts.delete(flakyAttempts.keys().next().value)
+
+    if (FLAKY_PLAN[(attempt - 1) % FLAKY_PLAN.length] === 'unavailable') {
+      res.setHeader('Retry-After', '1')
+      return send(res, 503, `Attempt ${attempt}: service unavailable, retry after 1 s`)
+    }
+
+    const last = parseLastEventId(req.headers['last-event-id'])
+    let nextId = last === undefined ? 1 : last + 1
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    })
+    if (req.method === 'HEAD') return res.end()
+    let sent = 0
+    const sendEvent = () => {
+      if (sent === FLAKY_EVENTS_PER_ATTEMPT) {
+        // No clean end: the socket just goes, as when a proxy or a server process dies.
+        return res.destroy()
+      }
+      sent++
+      const id = nextId++
+      res.write(`id: ${id}\ndata: ${JSON.stringify({n: id, attempt, resumedAfter: last ?? null})}\n\n`)
+    }
+    sendEvent()
+    const timer = setInterval(sendEvent, flakyEventInterval)
+    res.on('close', () => clearInterval(timer))
+  }
+
   const boundPort = await listen(server, port, host, portAttempts)
   const url = `http://${formatHost(host)}:${boundPort}/`
 
@@ -130,6 +264,7 @@ export async function startDemoServer(options = {}) {
     url,
     port: boundPort,
     openStreams: () => streams.size,
+    chatRequests: () => chatRequests.map((record) => ({...record})),
     disconnectClients() {
       for (const res of streams) res.end()
     },
@@ -194,6 +329,28 @@ async function serveFile(req, res, file, headers) {
     'Cache-Control': 'no-cache',
   })
   res.end(req.method === 'HEAD' ? undefined : body)
+}
+
+/** The request body as text, or undefined when it is longer than `limit` bytes. */
+async function readBody(req, limit) {
+  const chunks = []
+  let size = 0
+  for await (const chunk of req) {
+    size += chunk.length
+    if (size > limit) return undefined
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The canned answer, split the way LLM APIs stream it: a word and its following space at a time. */
+function answerTokens(prompt) {
+  const topic = prompt.trim().replace(/\s+/g, ' ').slice(0, 80)
+  const text =
+    `You asked: "${topic}". Here is the answer, one token at a time, streamed as Server-Sent Events ` +
+    'over a POST request. When the token has expired, the first attempt is refused with 401, the ' +
+    'headers function fetches a fresh one and the EventSource sends the request again.'
+  return text.match(/\S+\s*/g) ?? []
 }
 
 function send(res, status, text) {

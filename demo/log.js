@@ -1,0 +1,64 @@
+// What the chat and flaky pages share: the event log table and the connection state badge,
+// the same markup and classes as the ticker page so style.css styles all three alike.
+
+const MAX_ROWS = 200
+
+/**
+ * A log that adds rows at the top of `tbody`. Text only (no HTML), since the data comes off the network.
+ * @param {HTMLElement} tbody
+ * @param {HTMLElement} empty the "waiting" line, hidden once there is a row
+ */
+export function createLog(tbody, empty) {
+  return {
+    /**
+     * @param {'event' | 'system'} kind
+     * @param {string} type
+     * @param {string} text
+     * @param {string} [id]
+     * @returns {HTMLTableRowElement} the new row, for callers that tag it with data attributes
+     */
+    add(kind, type, text, id = '') {
+      const row = document.createElement('tr')
+      row.className = kind
+      row.dataset['type'] = type
+      if (id !== '') row.dataset['id'] = id
+      const cells = [
+        ['time', new Date().toLocaleTimeString([], {hour12: false})],
+        ['id', id],
+        ['type', type],
+        ['data', text],
+      ]
+      for (const [name, value] of cells) {
+        const cell = document.createElement('td')
+        cell.className = name
+        cell.textContent = value
+        row.append(cell)
+      }
+      tbody.prepend(row)
+      while (tbody.childElementCount > MAX_ROWS) tbody.lastElementChild?.remove()
+      empty.hidden = true
+      return row
+    },
+    clear() {
+      tbody.replaceChildren()
+      empty.hidden = false
+    },
+  }
+}
+
+/** Shows the EventSource's state on the badge; style.css colours it by `data-state` on <html>. */
+export function setState(badge, state, detail) {
+  document.documentElement.dataset['state'] = state
+  badge.textContent = detail ? `${state} ${detail}` : state
+}
+
+/** Loads the built library, or says on the page (and in the log) that it is missing. */
+export async function loadLibrary(badge, log) {
+  try {
+    return await import('/dist/index.js')
+  } catch (error) {
+    setState(badge, 'closed', 'library not built')
+    log.add('system', 'error', `Could not load /dist/index.js (${error.message}). Run \`npm run build\`, then reload.`)
+    return undefined
+  }
+}
