@@ -1,4 +1,4 @@
-// What the chat and flaky pages share: the event log table and the connection state badge,
+// What the demo pages share: the event log table and the connection state badge,
 // the same markup and classes as the ticker page so style.css styles all three alike.
 
 const MAX_ROWS = 200
@@ -7,11 +7,12 @@ const MAX_ROWS = 200
  * A log that adds rows at the top of `tbody`. Text only (no HTML), since the data comes off the network.
  * @param {HTMLElement} tbody
  * @param {HTMLElement} empty the "waiting" line, hidden once there is a row
+ * @param {number} [maxRows] the oldest rows past this many are dropped
  */
-export function createLog(tbody, empty) {
+export function createLog(tbody, empty, maxRows = MAX_ROWS) {
   return {
     /**
-     * @param {'event' | 'system'} kind
+     * @param {'event' | 'comment' | 'system'} kind
      * @param {string} type
      * @param {string} text
      * @param {string} [id]
@@ -35,7 +36,7 @@ export function createLog(tbody, empty) {
         row.append(cell)
       }
       tbody.prepend(row)
-      while (tbody.childElementCount > MAX_ROWS) tbody.lastElementChild?.remove()
+      while (tbody.childElementCount > maxRows) tbody.lastElementChild?.remove()
       empty.hidden = true
       return row
     },

@@ -1,6 +1,7 @@
 // The demo page's client. It reads /ticker with fetch, feeds every chunk of bytes to the
 // streamsource parser, and reconnects by itself the way EventSource does (sending
 // Last-Event-ID, waiting the server's `retry`), so each step of the protocol shows in the log.
+import {createLog, setState as showState} from './log.js'
 
 const MAX_ROWS = 100
 // What EventSource implementations commonly wait before the server has sent a `retry:`.
@@ -20,6 +21,7 @@ const ui = {
   log: el('log'),
   empty: el('empty'),
 }
+const log = createLog(ui.log, ui.empty, MAX_ROWS)
 
 let lastEventId = ''
 let retryMs = DEFAULT_RETRY_MS
@@ -37,14 +39,13 @@ try {
   createParser = library.createParser
 } catch (error) {
   setState('closed', 'library not built')
-  logRow('system', 'error', `Could not load /dist/index.js (${error.message}). Run \`npm run build\`, then reload.`)
+  log.add('system', 'error', `Could not load /dist/index.js (${error.message}). Run \`npm run build\`, then reload.`)
 }
 
 if (createParser) {
   ui.toggle.addEventListener('click', () => (current || reconnectTimer ? disconnect() : connect()))
   ui.clear.addEventListener('click', () => {
-    ui.log.replaceChildren()
-    ui.empty.hidden = false
+    log.clear()
   })
   connect()
 }
@@ -64,7 +65,7 @@ async function connect() {
     response = await fetch('/ticker', {headers, cache: 'no-store', signal: controller.signal})
   } catch (error) {
     if (controller.signal.aborted) return
-    logRow('system', 'error', `Network error: ${error.message}`)
+    log.add('system', 'error', `Network error: ${error.message}`)
     return scheduleReconnect()
   }
 
@@ -74,12 +75,12 @@ async function connect() {
     controller.abort()
     current = undefined
     setState('closed', 'failed')
-    logRow('system', 'error', `Server answered ${response.status} (${type || 'no content type'}); not reconnecting.`)
+    log.add('system', 'error', `Server answered ${response.status} (${type || 'no content type'}); not reconnecting.`)
     return
   }
 
   setState('open')
-  logRow('system', 'open', lastEventId === '' ? 'Connected' : `Connected, resuming after event ${lastEventId}`)
+  log.add('system', 'open', lastEventId === '' ? 'Connected' : `Connected, resuming after event ${lastEventId}`)
 
   // A new parser per connection: an event cut off by a dropped connection is discarded.
   const parser = createParser({
@@ -87,13 +88,13 @@ async function connect() {
     onRetry(ms) {
       retryMs = ms
       ui.retry.textContent = `${ms} ms`
-      logRow('system', 'retry', `Server asks to wait ${ms} ms before reconnecting`)
+      log.add('system', 'retry', `Server asks to wait ${ms} ms before reconnecting`)
     },
     onComment(text) {
-      logRow('comment', 'comment', `: ${text}`)
+      log.add('comment', 'comment', `: ${text}`)
     },
     onError(error) {
-      logRow('system', 'error', `Parse error: ${error.message}`)
+      log.add('system', 'error', `Parse error: ${error.message}`)
     },
   })
 
@@ -106,7 +107,7 @@ async function connect() {
     }
   } catch (error) {
     if (controller.signal.aborted) return
-    logRow('system', 'error', `Connection lost: ${error.message}`)
+    log.add('system', 'error', `Connection lost: ${error.message}`)
   }
   if (controller.signal.aborted) return
   scheduleReconnect()
@@ -115,7 +116,7 @@ async function connect() {
 function scheduleReconnect() {
   current = undefined
   setState('reconnecting', `in ${Number((retryMs / 1000).toFixed(1))} s`)
-  logRow('system', 'closed', `Stream ended; reconnecting in ${retryMs} ms`)
+  log.add('system', 'closed', `Stream ended; reconnecting in ${retryMs} ms`)
   reconnectTimer = setTimeout(() => {
     reconnects++
     ui.reconnects.textContent = String(reconnects)
@@ -129,7 +130,7 @@ function disconnect() {
   current?.abort()
   current = undefined
   setState('closed')
-  logRow('system', 'closed', 'Disconnected')
+  log.add('system', 'closed', 'Disconnected')
 }
 
 /** @param {{id?: string, event?: string, data: string}} message */
@@ -142,7 +143,7 @@ function showEvent({id, event, data}) {
   eventCount++
   ui.count.textContent = String(eventCount)
   const type = event ?? 'message'
-  logRow('event', type, data, id)
+  log.add('event', type, data, id)
   if (type === 'tick') showQuote(data)
 }
 
@@ -161,33 +162,6 @@ function showQuote(data) {
 }
 
 function setState(state, detail) {
-  document.documentElement.dataset['state'] = state
-  ui.state.textContent = detail ? `${state} ${detail}` : state
+  showState(ui.state, state, detail)
   ui.toggle.textContent = state === 'closed' ? 'Connect' : 'Disconnect'
-}
-
-/**
- * Adds a row at the top of the log. Text only (no HTML), since the data comes off the network.
- * @param {'event' | 'comment' | 'system'} kind
- */
-function logRow(kind, type, text, id = '') {
-  const row = document.createElement('tr')
-  row.className = kind
-  row.dataset['type'] = type
-  if (id !== '') row.dataset['id'] = id
-  const cells = [
-    ['time', new Date().toLocaleTimeString([], {hour12: false})],
-    ['id', id],
-    ['type', type],
-    ['data', text],
-  ]
-  for (const [name, value] of cells) {
-    const cell = document.createElement('td')
-    cell.className = name
-    cell.textContent = value
-    row.append(cell)
-  }
-  ui.log.prepend(row)
-  while (ui.log.childElementCount > MAX_ROWS) ui.log.lastElementChild?.remove()
-  ui.empty.hidden = true
 }
