@@ -1,7 +1,7 @@
 // The flaky page: the library's EventSource against a server that drops connections and
 // answers 503, showing each error, each scheduled reconnect with its delay, and where the
 // stream resumes (Last-Event-ID).
-import {createLog, loadLibrary, setState} from './log.js'
+import {createLog, describeError, loadLibrary, setState} from './log.js'
 
 const el = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 const ui = {
@@ -54,8 +54,7 @@ function connect(EventSource) {
   })
   es.addEventListener('error', (event) => {
     ui.status.textContent = event.status ? String(event.status) : 'no response'
-    const next = event.willReconnect ? `; reconnecting in ${event.reconnectDelay} ms` : '; giving up'
-    log.add('system', 'error', `${event.message} (attempt ${event.attempt})${next}`)
+    log.add('system', 'error', describeError(event))
     if (event.willReconnect) setState(ui.state, 'reconnecting', `in ${event.reconnectDelay} ms`)
     else closed('failed')
   })

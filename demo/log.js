@@ -1,5 +1,5 @@
-// What the demo pages share: the event log table and the connection state badge,
-// the same markup and classes as the ticker page so style.css styles all three alike.
+// What the demo pages share: the event log table, the connection state badge and the words for
+// an error event, the same markup and classes on every page so style.css styles them all alike.
 
 const MAX_ROWS = 200
 
@@ -62,4 +62,16 @@ export async function loadLibrary(badge, log) {
     log.add('system', 'error', `Could not load /dist/index.js (${error.message}). Run \`npm run build\`, then reload.`)
     return undefined
   }
+}
+
+/**
+ * An `error` event of the library's EventSource in words: why the attempt ended, which attempt it
+ * was, and what happens next (the details it carries: `status`, `attempt`, `willReconnect`,
+ * `reconnectDelay`).
+ */
+export function describeError(event) {
+  // HTTPError's message names the status already; others (a wrong content type) do not.
+  const status = event.status && !event.message.includes(`HTTP ${event.status}`) ? `HTTP ${event.status}, ` : ''
+  const next = event.willReconnect ? `reconnecting in ${event.reconnectDelay} ms` : 'giving up'
+  return `${event.message} (${status}attempt ${event.attempt}); ${next}`
 }

@@ -19,6 +19,8 @@ export interface DemoServerOptions {
   chatTokenInterval?: number
   /** Milliseconds between the events of a /flaky attempt. Default 250. */
   flakyEventInterval?: number
+  /** How long /ticker stays down (connections dropped unanswered) after POST /ticker/restart. Default 3000. */
+  restartDowntime?: number
 }
 
 /** One POST /chat as the server saw it. */
@@ -37,9 +39,14 @@ export interface DemoServer {
   port: number
   /** How many /ticker responses are still streaming. */
   openStreams(): number
+  /** How many /ticker streams have been opened since the server started. */
+  tickerConnections(): number
   /** The last 100 POST /chat requests, oldest first. */
   chatRequests(): ChatRequest[]
-  /** Ends every /ticker stream cleanly, as a server restart would; clients are expected to reconnect. */
+  /**
+   * Ends every /ticker stream cleanly, as a server restart would; clients are expected to reconnect.
+   * (POST /ticker/restart, the pages' "Restart server" button, also keeps /ticker down a moment.)
+   */
   disconnectClients(): void
   close(): Promise<void>
 }

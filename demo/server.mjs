@@ -1,11 +1,14 @@
 // The demo's server: the pages, the built library from dist/, a fake price ticker over
-// Server-Sent Events, a fake LLM chat (POST, bearer tokens) and a deliberately flaky stream.
-// Plain node:http and no dependencies, so `npm start` needs nothing but a build.
+// Server-Sent Events, a fake LLM chat (POST, bearer tokens), a deliberately flaky stream, and the
+// React page's app bundled on request (demo/bundle.mjs).
+// Plain node:http; esbuild (a devDependency) is loaded only for the React page's bundle, so the
+// other pages need nothing but a build.
 import {createServer} from 'node:http'
 import {realpathSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import {dirname, extname, join, resolve, sep} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+import {createBundle} from './bundle.mjs'
 
 const demoDir = dirname(fileURLToPath(import.meta.url))
 const defaultDistDir = join(demoDir, '..', 'dist')
@@ -34,6 +37,8 @@ const demoFiles = new Set([
   '/chat.js',
   '/flaky.html',
   '/flaky.js',
+  '/react.html',
+  '/react.js',
   '/log.js',
   '/style.css',
   '/favicon.svg',
@@ -53,6 +58,17 @@ const FLAKY_PLAN = ['events', 'unavailable', 'unavailable']
 const FLAKY_EVENTS_PER_ATTEMPT = 4
 /** Clients /flaky remembers; the oldest is forgotten first, so memory stays bounded. */
 const FLAKY_MAX_CLIENTS = 1000
+
+/**
+ * The symbols /ticker quotes (`?symbols=SSE,ACME`; SSE alone by default): each a made-up price
+ * curve around `base`, shifted by `phase` ticks so the curves differ.
+ */
+const SYMBOLS = {
+  SSE: {base: 100, phase: 0},
+  ACME: {base: 42, phase: 17},
+  WAVE: {base: 250, phase: 41},
+  BOLT: {base: 8, phase: 73},
+}
 
 // The page loads nothing from elsewhere and no inline script, so it can run under a
 // strict policy: proof that the library works for sites that use one.
@@ -83,10 +99,15 @@ export async function startDemoServer(options = {}) {
     retry = 2000,
     chatTokenInterval = 30,
     flakyEventInterval = 250,
+    restartDowntime = 3000,
   } = options
 
   /** Responses of /ticker still streaming, so close() and disconnectClients() can end them. */
   const streams = new Set()
+  /** /ticker streams opened since the start: the React page's test counts its connections. */
+  let tickerConnections = 0
+  /** Until when /ticker plays a server that is down, after POST /ticker/restart. */
+  let downUntil = 0
   /** Tokens handed out by /token; /chat accepts only these. Bounded like the flaky clients. */
   const validTokens = new Set()
   let tokenCount = 0
@@ -94,6 +115,9 @@ export async function startDemoServer(options = {}) {
   const chatRequests = []
   /** Attempts per /flaky client (the page's `client` query parameter). */
   const flakyAttempts = new Map()
+
+  /** The React page's app, bundled on first request and kept in memory. */
+  const reactApp = createBundle(join(demoDir, 'react-app.jsx'), {distDir})
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -104,8 +128,11 @@ export async function startDemoServer(options = {}) {
   })
 
   async function handle(req, res) {
-    // Parsing against a dummy origin only splits path from query: the Host header is not trusted.
-    const {pathname, searchParams} = new URL(req.url ?? '/', 'http://demo.invalid')
+    // Only origin-form targets (`/path?query`). Appended to a dummy origin, the URL parser only splits
+    // path from query: the Host header is not trusted, and `//x` stays a path instead of a host.
+    const target = req.url ?? '/'
+    if (!target.startsWith('/')) return send(res, 400, 'Bad request')
+    const {pathname, searchParams} = new URL(`http://demo.invalid${target}`)
     if (pathname === '/chat') {
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST')
@@ -113,11 +140,19 @@ export async function startDemoServer(options = {}) {
       }
       return chat(req, res)
     }
+    if (pathname === '/ticker/restart') {
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST')
+        return send(res, 405, 'Method not allowed')
+      }
+      return restartTicker(res)
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return send(res, 405, 'Method not allowed')
     }
-    if (pathname === '/ticker') return ticker(req, res)
+    if (pathname === '/ticker') return ticker(req, res, searchParams.get('symbols'))
+    if (pathname === '/react-app.js') return serveReactApp(req, res)
     if (pathname === '/token') return token(res)
     if (pathname === '/flaky') return flaky(req, res, searchParams.get('client') ?? '')
     if (pathname === '/' || demoFiles.has(pathname)) {
@@ -132,7 +167,21 @@ export async function startDemoServer(options = {}) {
     return send(res, 404, 'Not found')
   }
 
-  function ticker(req, res) {
+  /**
+   * Quotes for `symbols` (comma-separated, SSE when absent): one `tick` event per symbol per tick,
+   * ids counting up across symbols, so the symbol and price of every id are fixed and a resumed
+   * stream continues exactly where it stopped.
+   */
+  function ticker(req, res, symbolsParam) {
+    if (Date.now() < downUntil) {
+      // A server that is down: the connection goes without a response, as a refused one would.
+      return req.socket.destroy()
+    }
+    const symbols = symbolsParam === null ? ['SSE'] : symbolsParam.split(',')
+    const unknown = symbols.find((symbol) => !Object.hasOwn(SYMBOLS, symbol))
+    if (unknown !== undefined || new Set(symbols).size !== symbols.length) {
+      return send(res, 400, `Expected ?symbols= with some of ${Object.keys(SYMBOLS).join(',')}, each once`)
+    }
     // Resume after the last event the client saw, as EventSource asks on reconnection.
     const last = parseLastEventId(req.headers['last-event-id'])
     let nextId = last === undefined ? 1 : last + 1
@@ -146,11 +195,16 @@ export async function startDemoServer(options = {}) {
     })
     if (req.method === 'HEAD') return res.end()
 
+    tickerConnections++
     res.write(`retry: ${retry}\n\n`)
     const tick = () => {
-      const id = nextId++
-      const data = {symbol: 'SSE', price: price(id), change: round(price(id) - price(id - 1)), time: new Date().toISOString()}
-      res.write(`event: tick\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`)
+      const time = new Date().toISOString()
+      let events = ''
+      for (let count = 0; count < symbols.length; count++) {
+        const id = nextId++
+        events += `event: tick\nid: ${id}\ndata: ${JSON.stringify({...quote(symbols, id), time})}\n\n`
+      }
+      res.write(events)
     }
     // The first tick goes out at once so the page shows data as soon as it connects.
     tick()
@@ -164,6 +218,31 @@ export async function startDemoServer(options = {}) {
       clearInterval(keepAlive)
       streams.delete(res)
     })
+  }
+
+  /** Ends every /ticker stream and refuses new ones for `restartDowntime` ms: a server restart. */
+  function restartTicker(res) {
+    downUntil = Date.now() + restartDowntime
+    for (const stream of streams) stream.end()
+    res.writeHead(204, {'Cache-Control': 'no-store'})
+    res.end()
+  }
+
+  async function serveReactApp(req, res) {
+    let code
+    try {
+      code = await reactApp()
+    } catch (error) {
+      console.error(`[demo] /react-app.js: ${error.message}`)
+      return send(res, 500, `The React demo could not be bundled.\n\n${error.message}`)
+    }
+    res.writeHead(200, {
+      'Content-Type': mimeTypes['.js'],
+      'Content-Length': Buffer.byteLength(code),
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    })
+    res.end(req.method === 'HEAD' ? undefined : code)
   }
 
   /** A fresh bearer token, as an auth server would issue after the old one expired. */
@@ -264,6 +343,7 @@ export async function startDemoServer(options = {}) {
     url,
     port: boundPort,
     openStreams: () => streams.size,
+    tickerConnections: () => tickerConnections,
     chatRequests: () => chatRequests.map((record) => ({...record})),
     disconnectClients() {
       for (const res of streams) res.end()
@@ -363,9 +443,19 @@ function parseLastEventId(header) {
   return value !== undefined && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined
 }
 
-/** A made-up but repeatable price for each event id, so a resumed stream continues the same curve. */
-function price(id) {
-  return round(100 + 6 * Math.sin(id / 8) + 2.5 * Math.sin(id / 2.7) + 0.8 * Math.sin(id * 1.9))
+/** The quote event `id` carries in a stream of `symbols`: repeatable, so a resumed stream continues the same curves. */
+function quote(symbols, id) {
+  const symbol = symbols[(id - 1) % symbols.length]
+  const step = Math.floor((id - 1) / symbols.length) + 1
+  const now = price(symbol, step)
+  return {symbol, price: now, change: round(now - price(symbol, step - 1))}
+}
+
+/** A made-up price for a symbol at a step: a wavy curve, a few percent around the symbol's base. */
+function price(symbol, step) {
+  const {base, phase} = SYMBOLS[symbol]
+  const x = step + phase
+  return round(base * (1 + (6 * Math.sin(x / 8) + 2.5 * Math.sin(x / 2.7) + 0.8 * Math.sin(x * 1.9)) / 100))
 }
 
 function round(value) {

@@ -1,11 +1,11 @@
-// The demo page's client. It reads /ticker with fetch, feeds every chunk of bytes to the
-// streamsource parser, and reconnects by itself the way EventSource does (sending
-// Last-Event-ID, waiting the server's `retry`), so each step of the protocol shows in the log.
-import {createLog, setState as showState} from './log.js'
+// The ticker page: the library's EventSource on /ticker, showing each event, each error with what
+// happens next (`willReconnect`, `reconnectDelay`, `attempt`, `status`), each scheduled reconnect,
+// and where the stream resumes (Last-Event-ID) after a drop or a server restart.
+import {createLog, describeError, loadLibrary, setState} from './log.js'
 
 const MAX_ROWS = 100
-// What EventSource implementations commonly wait before the server has sent a `retry:`.
-const DEFAULT_RETRY_MS = 3000
+// Grows the server's `retry:` (2000 ms) while the server stays down, up to 10 s between attempts.
+const RECONNECT = {factor: 2, maxDelay: 10_000}
 
 const el = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 const ui = {
@@ -15,136 +15,83 @@ const ui = {
   lastId: el('last-id'),
   count: el('count'),
   reconnects: el('reconnects'),
-  retry: el('retry'),
+  delay: el('delay'),
   toggle: el('toggle'),
+  restart: /** @type {HTMLButtonElement} */ (el('restart')),
   clear: el('clear'),
-  log: el('log'),
-  empty: el('empty'),
 }
-const log = createLog(ui.log, ui.empty, MAX_ROWS)
+const log = createLog(el('log'), el('empty'), MAX_ROWS)
 
 let lastEventId = ''
-let retryMs = DEFAULT_RETRY_MS
 let eventCount = 0
 let reconnects = 0
-/** @type {AbortController | undefined} the request in flight, aborted on Disconnect */
-let current
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let reconnectTimer
+/** @type {EventSource | undefined} the open (or reconnecting) source; undefined once closed */
+let source
 
-// A dynamic import, so a missing build shows up as a message on the page, not a blank one.
-let createParser
-try {
-  const library = await import('/dist/index.js')
-  createParser = library.createParser
-} catch (error) {
-  setState('closed', 'library not built')
-  log.add('system', 'error', `Could not load /dist/index.js (${error.message}). Run \`npm run build\`, then reload.`)
+const library = await loadLibrary(ui.state, log)
+if (library) {
+  ui.toggle.addEventListener('click', () => (source ? disconnect() : connect(library.EventSource)))
+  ui.restart.addEventListener('click', restartServer)
+  ui.clear.addEventListener('click', () => log.clear())
+  connect(library.EventSource)
 }
 
-if (createParser) {
-  ui.toggle.addEventListener('click', () => (current || reconnectTimer ? disconnect() : connect()))
-  ui.clear.addEventListener('click', () => {
-    log.clear()
+function connect(EventSource) {
+  showState('connecting')
+  // After Disconnect → Connect, a new source resumes where the old one stopped.
+  const es = new EventSource('/ticker', {lastEventId, reconnect: RECONNECT})
+  source = es
+
+  es.addEventListener('open', () => {
+    showState('open')
+    log.add('system', 'open', es.lastEventId ? `Connected, resuming after event ${es.lastEventId}` : 'Connected')
   })
-  connect()
-}
-
-async function connect() {
-  clearTimeout(reconnectTimer)
-  reconnectTimer = undefined
-  const controller = new AbortController()
-  current = controller
-  setState('connecting')
-
-  const headers = {Accept: 'text/event-stream'}
-  if (lastEventId !== '') headers['Last-Event-ID'] = lastEventId
-
-  let response
-  try {
-    response = await fetch('/ticker', {headers, cache: 'no-store', signal: controller.signal})
-  } catch (error) {
-    if (controller.signal.aborted) return
-    log.add('system', 'error', `Network error: ${error.message}`)
-    return scheduleReconnect()
-  }
-
-  const type = response.headers.get('Content-Type') ?? ''
-  if (response.status !== 200 || !/^text\/event-stream\b/i.test(type)) {
-    // EventSource gives up for good here: asking again would get the same answer.
-    controller.abort()
-    current = undefined
-    setState('closed', 'failed')
-    log.add('system', 'error', `Server answered ${response.status} (${type || 'no content type'}); not reconnecting.`)
-    return
-  }
-
-  setState('open')
-  log.add('system', 'open', lastEventId === '' ? 'Connected' : `Connected, resuming after event ${lastEventId}`)
-
-  // A new parser per connection: an event cut off by a dropped connection is discarded.
-  const parser = createParser({
-    onEvent: showEvent,
-    onRetry(ms) {
-      retryMs = ms
-      ui.retry.textContent = `${ms} ms`
-      log.add('system', 'retry', `Server asks to wait ${ms} ms before reconnecting`)
-    },
-    onComment(text) {
-      log.add('comment', 'comment', `: ${text}`)
-    },
-    onError(error) {
-      log.add('system', 'error', `Parse error: ${error.message}`)
-    },
+  es.addEventListener('tick', (event) => {
+    lastEventId = event.lastEventId
+    ui.lastId.textContent = lastEventId
+    ui.count.textContent = String(++eventCount)
+    log.add('event', 'tick', event.data, event.lastEventId)
+    showQuote(event.data)
   })
-
-  const reader = response.body.getReader()
-  try {
-    for (;;) {
-      const {done, value} = await reader.read()
-      if (done) break
-      parser.feed(value)
-    }
-  } catch (error) {
-    if (controller.signal.aborted) return
-    log.add('system', 'error', `Connection lost: ${error.message}`)
-  }
-  if (controller.signal.aborted) return
-  scheduleReconnect()
-}
-
-function scheduleReconnect() {
-  current = undefined
-  setState('reconnecting', `in ${Number((retryMs / 1000).toFixed(1))} s`)
-  log.add('system', 'closed', `Stream ended; reconnecting in ${retryMs} ms`)
-  reconnectTimer = setTimeout(() => {
-    reconnects++
-    ui.reconnects.textContent = String(reconnects)
-    connect()
-  }, retryMs)
+  es.addEventListener('error', (event) => {
+    log.add('system', 'error', describeError(event))
+    if (event.willReconnect) showState('reconnecting', `in ${seconds(event.reconnectDelay)} s`)
+    else closed('failed')
+  })
+  es.addEventListener('reconnect', (event) => {
+    ui.reconnects.textContent = String(++reconnects)
+    ui.delay.textContent = `${event.delay} ms`
+    const row = log.add('system', 'reconnect', `Attempt ${event.attempt} failed: waiting ${event.delay} ms`)
+    // The numbers as data too, so a test can read them without parsing the text.
+    row.dataset['attempt'] = String(event.attempt)
+    row.dataset['delay'] = String(event.delay)
+  })
 }
 
 function disconnect() {
-  clearTimeout(reconnectTimer)
-  reconnectTimer = undefined
-  current?.abort()
-  current = undefined
-  setState('closed')
+  // close() aborts the request at once: the server sees the stream end.
+  source?.close()
   log.add('system', 'closed', 'Disconnected')
+  closed()
 }
 
-/** @param {{id?: string, event?: string, data: string}} message */
-function showEvent({id, event, data}) {
-  // Like EventSource, an event without an id keeps the last one.
-  if (id !== undefined) {
-    lastEventId = id
-    ui.lastId.textContent = id === '' ? '(reset)' : id
+function closed(detail) {
+  source = undefined
+  showState('closed', detail)
+}
+
+/** Asks the demo server to drop every ticker stream and stay down a moment, as a restart would. */
+async function restartServer() {
+  ui.restart.disabled = true
+  log.add('system', 'restart', 'POST /ticker/restart: the server drops every stream and stays down a moment')
+  try {
+    const response = await fetch('/ticker/restart', {method: 'POST', cache: 'no-store'})
+    if (!response.ok) log.add('system', 'error', `Restart refused: HTTP ${response.status}`)
+  } catch (error) {
+    log.add('system', 'error', `Restart failed: ${error.message}`)
+  } finally {
+    ui.restart.disabled = false
   }
-  eventCount++
-  ui.count.textContent = String(eventCount)
-  const type = event ?? 'message'
-  log.add('event', type, data, id)
-  if (type === 'tick') showQuote(data)
 }
 
 function showQuote(data) {
@@ -161,7 +108,11 @@ function showQuote(data) {
   ui.change.className = `change ${change >= 0 ? 'up' : 'down'}`
 }
 
-function setState(state, detail) {
-  showState(ui.state, state, detail)
+function showState(state, detail) {
+  setState(ui.state, state, detail)
   ui.toggle.textContent = state === 'closed' ? 'Connect' : 'Disconnect'
+}
+
+function seconds(ms) {
+  return Number((ms / 1000).toFixed(1))
 }

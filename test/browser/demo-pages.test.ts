@@ -3,24 +3,15 @@
 // that drops connections and answers 503.
 import {mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
-import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {startDemoServer, type DemoServer} from '../../demo/server.mjs'
+import {describe, expect, test} from 'vitest'
 import {useChromium, type WatchedPage} from '../support/chromium.js'
-import {assertBuilt, distDir, repoRoot} from '../support/paths.js'
+import {useDemoServer} from '../support/demo-server.js'
+import {repoRoot} from '../support/paths.js'
 
 // Real timings (Retry-After: 1, backoff from 500 ms) on a possibly busy machine.
 describe('demo chat and flaky pages in Chromium', {timeout: 60_000}, () => {
-  let demo: DemoServer
-
-  beforeAll(async () => {
-    assertBuilt()
-    demo = await startDemoServer({port: 0, distDir})
-  })
+  const demo = useDemoServer()
   const chromium = useChromium()
-
-  afterAll(async () => {
-    await demo?.close()
-  })
 
   async function open(path: string): Promise<WatchedPage> {
     // The CSP is checked, so these pages prove the library runs without inline script or style.
@@ -44,14 +35,15 @@ describe('demo chat and flaky pages in Chromium', {timeout: 60_000}, () => {
     return errors.filter((error) => !status.test(error) && !(dropped && drop.test(error)))
   }
 
-  test('the index page links to both new pages', async () => {
+  test('the index page links to every demo page, and every page has the same links', async () => {
+    const pages = ['/', '/chat.html', '/flaky.html', '/react.html']
     const {page, errors} = await open('/')
-    expect(await page.locator('nav a').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual([
-      '/',
-      '/chat.html',
-      '/flaky.html',
-    ])
+    expect(await page.locator('nav a').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(pages)
     expect(errors).toEqual([])
+    for (const path of pages.slice(1)) {
+      const html = await (await fetch(new URL(path, demo.url))).text()
+      expect({path, links: [...html.matchAll(/<a href="([^"]+)"/g)].map((match) => match[1])}).toEqual({path, links: pages})
+    }
   })
 
   test('chat: a 401 for the expired token, a fresh token from the headers function, then the answer and [DONE]', async () => {
