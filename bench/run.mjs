@@ -1,15 +1,17 @@
 // `npm run bench`: the benchmarks one after another, each in its own node process (so that one's JIT
 // state and heap do not weigh on the next), with the options each one understands.
 //
-//   node bench/run.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
-//                      [--module path/to/index.js] [--only parse,eventsource,reconnect]
+//   node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
+//                      [--module path/to/index.js] [--only parse,eventsource,reconnect,memory]
 //
 //   parse        bench/parse.mjs: parser throughput against eventsource-parser
 //   eventsource  bench/eventsource.mjs: events/s end to end against `eventsource` and `eventsource-client`
 //   reconnect    bench/reconnect.mjs: heap and handles over 10,000 reconnect cycles
+//   memory       bench/memory.mjs: heap before, at the peak and after, over 10,000 reconnects and 1,000,000 events
 //
+// Names before the options pick benchmarks as --only does (`npm run bench -- memory`).
 // --quick, --json and --module go to all of them; --wall and --rounds to parse and eventsource, --events to
-// eventsource, --cycles to reconnect. With --json the output is one JSON object keyed by benchmark.
+// eventsource and memory, --cycles to reconnect and memory. With --json the output is one JSON object keyed by benchmark.
 // The exit code is the first non-zero one of the benchmarks (they all run regardless).
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
@@ -19,12 +21,16 @@ const BENCHMARKS = {
   parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
   eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module']},
   reconnect: {file: 'reconnect.mjs', options: ['quick', 'json', 'cycles', 'module']},
+  memory: {file: 'memory.mjs', options: ['quick', 'json', 'cycles', 'events', 'module']},
 }
 const TIMEOUT_MS = 30 * 60 * 1000 // each benchmark takes minutes at most; longer means it hangs
 const USAGE =
-  'usage: node bench/run.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
-  '[--module path/index.js] [--only parse,eventsource,reconnect]'
+  'usage: node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
+  '[--module path/index.js] [--only parse,eventsource,reconnect,memory]'
 
+// Leading names (`node bench/run.mjs memory --quick`) are taken off before the options are read.
+const firstOption = process.argv.findIndex((arg, index) => index >= 2 && arg.startsWith('-'))
+const positional = process.argv.splice(2, (firstOption === -1 ? process.argv.length : firstOption) - 2)
 const values = readArgs(
   {
     wall: {type: 'boolean'},
@@ -35,7 +41,8 @@ const values = readArgs(
   },
   USAGE,
 )
-const names = values.only === undefined ? Object.keys(BENCHMARKS) : values.only.split(',').map((name) => name.trim())
+const picked = [...positional, ...(values.only?.split(',') ?? [])].map((name) => name.trim())
+const names = picked.length === 0 ? Object.keys(BENCHMARKS) : picked
 const unknown = names.filter((name) => !(name in BENCHMARKS))
 if (unknown.length > 0) usageError(`unknown benchmark(s): ${unknown.join(', ')}`, USAGE)
 

@@ -2,7 +2,7 @@
 // a recorder that notes the readyState at each event (so tests can assert exact sequences),
 // polling waits instead of fixed sleeps, and a check that no promise rejection went unhandled.
 import {afterAll, afterEach, beforeAll, expect} from 'vitest'
-import {EventSource, type EventSourceInit} from '../../src/index.js'
+import {EventSource, type EventSourceInit, type FetchLike, type FetchLikeInit} from '../../src/index.js'
 import {startServer, startSse, type Handler, type Routes, type SseStream, type TestServer} from './sse-server.js'
 
 const sources = new Set<EventSource>()
@@ -46,9 +46,9 @@ export function unhandledRejections(): readonly unknown[] {
   return unhandled
 }
 
-/** A test server that is closed after the test. */
-export async function serve(routes: Handler | Routes): Promise<TestServer> {
-  const server = await startServer(routes)
+/** A test server that is closed after the test; `port` as {@link startServer} takes it. */
+export async function serve(routes: Handler | Routes, options?: {port?: number}): Promise<TestServer> {
+  const server = await startServer(routes, options)
   servers.add(server)
   return server
 }
@@ -121,6 +121,33 @@ export function nextEvent<E extends Event = Event>(target: EventTarget, type: st
     }
     target.addEventListener(type, listener)
   })
+}
+
+/** One call of a {@link recordFetches} fetch: when it was made (performance.now()), and with what. */
+export interface FetchCall {
+  url: string
+  init: FetchLikeInit
+  time: number
+}
+
+/**
+ * A `fetch` option that notes every attempt before passing it to the real fetch: attempts that never
+ * reach a server (a refused connection, a failed DNS lookup) are counted and timed too.
+ */
+export function recordFetches(): {fetch: FetchLike; calls: FetchCall[]} {
+  const calls: FetchCall[] = []
+  return {
+    calls,
+    fetch: (url, init) => {
+      calls.push({url, init, time: performance.now()})
+      return fetch(url, init)
+    },
+  }
+}
+
+/** The gaps between consecutive times, in ms. */
+export function gaps(times: readonly number[]): number[] {
+  return times.slice(1).map((time, index) => time - times[index]!)
 }
 
 export function sleep(ms: number): Promise<void> {

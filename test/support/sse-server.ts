@@ -55,6 +55,11 @@ export interface TestServer {
   errors: unknown[]
   /** TCP connections currently open, including idle keep-alive ones. */
   openConnections(): number
+  /**
+   * TCP connections currently open that carried at least one request: not counting those a client's
+   * pool opens ahead of need (Node's fetch opens one after an aborted request) and never uses.
+   */
+  usedConnections(): number
   /** Requests whose response has neither finished nor lost its connection (an open event stream counts). */
   activeRequests(): number
   /** Resolves once at least `count` requests (matching `filter`, when given) have arrived. */
@@ -62,15 +67,23 @@ export interface TestServer {
     count: number,
     options?: {filter?: (request: RecordedRequest) => boolean; timeout?: number},
   ): Promise<RecordedRequest[]>
-  /** Destroys every connection at once, like a network failure (no clean end of the response). */
-  dropConnections(): void
+  /**
+   * Destroys every connection at once, like a network failure (no clean end of the response); with
+   * `unused`, only the open connections that never carried a request.
+   */
+  dropConnections(options?: {unused?: boolean}): void
   close(): Promise<void>
 }
 
-/** Starts a server on 127.0.0.1 and a free port; `close()` it in afterAll/afterEach. */
-export async function startServer(handlerOrRoutes: Handler | Routes): Promise<TestServer> {
+/**
+ * Starts a server on 127.0.0.1 and a free port (or `port`, to bring a closed server back where it
+ * was); `close()` it in afterAll/afterEach.
+ */
+export async function startServer(handlerOrRoutes: Handler | Routes, {port: wantedPort = 0}: {port?: number} = {}): Promise<TestServer> {
   const handler = typeof handlerOrRoutes === 'function' ? handlerOrRoutes : router(handlerOrRoutes)
   const sockets = new Set<Socket>()
+  /** The sockets that carried a request. */
+  const used = new WeakSet<Socket>()
   const active = new Set<ServerResponse>()
   const requests: RecordedRequest[] = []
   const errors: unknown[] = []
@@ -86,10 +99,16 @@ export async function startServer(handlerOrRoutes: Handler | Routes): Promise<Te
 
   async function serve(req: IncomingMessage, res: ServerResponse) {
     const time = performance.now()
+    used.add(req.socket)
     active.add(res)
     res.on('close', () => active.delete(res))
     try {
-      const body = await readBody(req)
+      const body = await readBody(req).catch((error: unknown) => {
+        // A client that gives up while sending its body (an aborted upload) is no handler failure.
+        if (req.destroyed) return undefined
+        throw error
+      })
+      if (body === undefined) return
       const url = new URL(req.url ?? '/', origin)
       const request: RecordedRequest = {
         method: req.method ?? 'GET',
@@ -116,7 +135,7 @@ export async function startServer(handlerOrRoutes: Handler | Routes): Promise<Te
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(wantedPort, '127.0.0.1', () => {
       server.off('error', rejectListen)
       resolveListen()
     })
@@ -131,6 +150,7 @@ export async function startServer(handlerOrRoutes: Handler | Routes): Promise<Te
     requests,
     errors,
     openConnections: () => sockets.size,
+    usedConnections: () => [...sockets].filter((socket) => used.has(socket)).length,
     activeRequests: () => [...active].filter((res) => !res.writableFinished && !res.destroyed).length,
     waitForRequests(count, {filter = () => true, timeout = 10_000} = {}) {
       const matching = () => requests.filter(filter)
@@ -153,8 +173,8 @@ export async function startServer(handlerOrRoutes: Handler | Routes): Promise<Te
         check()
       })
     },
-    dropConnections() {
-      for (const socket of sockets) socket.destroy()
+    dropConnections({unused = false} = {}) {
+      for (const socket of sockets) if (!unused || !used.has(socket)) socket.destroy()
     },
     close() {
       return new Promise((resolveClose, rejectClose) => {
