@@ -3,13 +3,16 @@
 // decodes UTF-8 and finds the line ends, which every parser has to do. The inputs are deterministic
 // corpora delivered the way bytes come off the network: as arrays of Uint8Array chunks.
 //
-//   node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--module path/to/index.js]
+//   node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only a,b] [--module path/to/index.js]
 //
 // --quick     fewer warm-up runs and rounds: a rough figure in about 20 s instead of about a minute
 // --json      print the results as JSON on stdout (progress still goes to stderr)
 // --wall      time with the wall clock instead of the process's CPU time (see createSampler)
 // --rounds N  timed rounds per corpus and contestant (default 16, 4 with --quick)
-// --module    load createParser from another build of streamsource instead of dist/index.js
+// --only a,b  only these corpora (a development aid: the geometric mean and the linearity ratio are
+//             only reported when all the corpora they need ran)
+// --module    load createParser from another build of streamsource instead of dist/node.js (what
+//             `import 'streamsource'` gives in Node)
 //
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met. It is 1 only
 // when a parser reports the wrong events (or streamsource cannot be loaded), since then the figures
@@ -18,6 +21,7 @@ import {createParser as createEventsourceParser} from 'eventsource-parser'
 import {
   TOKENS,
   fail,
+  usageError,
   findGc,
   goalStatus,
   integerOption,
@@ -39,7 +43,8 @@ import {
   toMs,
 } from './common.mjs'
 
-const USAGE = 'usage: node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--module path/index.js]'
+const USAGE =
+  'usage: node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only corpus,...] [--module path/index.js]'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -55,11 +60,17 @@ const CONTESTANTS = ['floor', 'eventsource-parser', 'streamsource (bytes)', 'str
 // Options
 
 function readOptions() {
-  const values = readArgs({rounds: {type: 'string'}, wall: {type: 'boolean', default: false}}, USAGE)
+  const values = readArgs(
+    {rounds: {type: 'string'}, wall: {type: 'boolean', default: false}, only: {type: 'string'}},
+    USAGE,
+  )
   const rounds = integerOption(values, 'rounds', values.quick ? 4 : 16, USAGE)
   // V8 needed 3-5 runs of a corpus before eventsource-parser's times settled, hence a generous warm-up.
   const warmup = values.quick ? {runs: 2, ms: 50} : {runs: 5, ms: 200}
-  return {json: values.json, rounds, warmup, module: values.module, clock: values.wall ? 'wall' : 'cpu'}
+  const only = values.only === undefined ? undefined : values.only.split(',').map((name) => name.trim())
+  const unknown = only?.filter((name) => !CORPUS_NAMES.includes(name)) ?? []
+  if (unknown.length > 0) usageError(`unknown corpus(es): ${unknown.join(', ')}; known: ${CORPUS_NAMES.join(', ')}`, USAGE)
+  return {json: values.json, rounds, warmup, only, module: values.module, clock: values.wall ? 'wall' : 'cpu'}
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -269,16 +280,20 @@ function longLineCorpus(name, size) {
   return corpus(name, '64 B reads', sliceAt(bytes, everyNBytes(bytes.length, 64)), serialized)
 }
 
-function buildCorpora() {
-  return [
-    llmTokensCorpus(),
-    feedCorpus(),
-    largeEventsCorpus(),
-    crlfCorpus(),
-    multibyteCorpus(),
-    longLineCorpus('10mb-line', 10 * MiB),
-    longLineCorpus('1mb-line', MiB),
-  ]
+const CORPORA = {
+  'llm-tokens': llmTokensCorpus,
+  'feed': feedCorpus,
+  '1mb-events': largeEventsCorpus,
+  'crlf': crlfCorpus,
+  'multibyte': multibyteCorpus,
+  '10mb-line': () => longLineCorpus('10mb-line', 10 * MiB),
+  '1mb-line': () => longLineCorpus('1mb-line', MiB),
+}
+const CORPUS_NAMES = Object.keys(CORPORA)
+
+/** All the corpora, or those --only names (in the usual order). */
+function buildCorpora(only = CORPUS_NAMES) {
+  return CORPUS_NAMES.filter((name) => only.includes(name)).map((name) => CORPORA[name]())
 }
 
 // The 1mb-line corpus only exists as the denominator of the linearity ratio.
@@ -488,6 +503,8 @@ function analyze(corpora, samples) {
       stringVsFloor: speedup(name, 'streamsource (string)', 'floor'),
     }
   }
+  const ran = (name) => ratios[name] !== undefined
+  if (!GEOMEAN_CORPORA.every(ran) || !ran('1mb-line') || !ran('10mb-line')) return {throughput, ratios}
   const geomeanValue = geometricMean(GEOMEAN_CORPORA.map((name) => ratios[name].bytesVsEventsourceParser))
   const geomean = {
     of: 'streamsource (bytes) / eventsource-parser',
@@ -532,6 +549,7 @@ function environment(streamsource, options, gcHow) {
     ...machine(streamsource),
     eventsourceParser: packageVersion('eventsource-parser'),
     rounds: options.rounds,
+    only: options.only,
     warmup: options.warmup,
     clock:
       options.clock === 'wall'
@@ -601,6 +619,10 @@ function printReport(env, corpora, results) {
   )
   say()
   const {geomean} = results
+  if (geomean === undefined) {
+    say('(--only: no geometric mean or linearity ratio, which need all the corpora)')
+    return print()
+  }
   say(`Geometric mean of streamsource (bytes) / eventsource-parser over ${geomean.corpora.join(', ')}:`)
   say(`  ${times(geomean.value)}   goal >= ${times(geomean.goal)}: ${goalStatus(geomean.met)}`)
   say()
@@ -645,7 +667,7 @@ async function main() {
   }
 
   progress('generating corpora')
-  const corpora = buildCorpora()
+  const corpora = buildCorpora(options.only)
   progress('checking what each parser reports')
   checkAll(corpora, runners)
   progress('warming up')

@@ -8,10 +8,28 @@ import {createRequire} from 'node:module'
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {stdio: 'inherit'})
 
+/**
+ * Private members (TypeScript `private`, named `…_`, see rollup.config.mjs) are no one else's
+ * business: each class keeps one `#private;` in their place, as TypeScript declares classes with
+ * `#private` fields, so the class stays nominal and a subclass is not told the internal names.
+ */
+function hidePrivateMembers(text) {
+  return text
+    .split(/^(?=(?:export )?declare (?:abstract )?class )/m)
+    .map((part) => {
+      let first = true
+      const member = /^(?:[ \t]*\/\*\*(?:(?!\*\/)[\s\S])*?\*\/\n)?([ \t]*)private (?:readonly )?[a-z]\w*_;\n/gm
+      return part.replace(member, (_, indent) => (first ? ((first = false), `${indent}#private;\n`) : ''))
+    })
+    .join('')
+}
+
 for (const name of readdirSync('dist', {recursive: true})) {
   const file = join('dist', String(name))
   if (!file.endsWith('.d.ts')) continue
+  const dts = hidePrivateMembers(readFileSync(file, 'utf8'))
+  writeFileSync(file, dts)
   // Relative specifiers `./x.js` become `./x.cjs`, which TypeScript maps to `./x.d.cts`.
-  const cts = readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
+  const cts = dts.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), cts)
 }

@@ -1,62 +1,67 @@
 /**
- * UTF-8 decoding of whole lines of the event stream.
+ * UTF-8 decoding of whole lines of the event stream, and finding where lines end in bytes.
  *
  * The event stream is always UTF-8: "Event streams are always decoded as UTF-8. There is no way to
  * specify another character encoding." (WHATWG HTML, § 9.2.5). Invalid bytes become U+FFFD, as the
  * spec's "UTF-8 decode" does. The parser only decodes bytes up to a line end (an ASCII byte, never
- * inside a character), so no character is ever cut in two here and no decoder state is carried.
- * A leading BOM is kept: the parser strips exactly one itself, whether it comes as bytes or text.
+ * inside a character), so no character is ever cut in two there and no decoder state is carried
+ * between lines. A leading BOM is kept: the parser strips exactly one itself, whether it comes as
+ * bytes or text.
+ *
+ * Everywhere this uses `TextDecoder`. An entry point can install something else with
+ * {@link installUtf8Decoder}: the Node entry (src/node.ts) installs Node's faster `Buffer` decoders
+ * (src/decode-node.ts), and a build for runtimes without `TextDecoder` installs the JavaScript
+ * decoder of src/utf8.ts. Neither is imported from here, so a bundle for browsers carries neither.
  */
 
 /** Decodes `bytes[start, end)`, which holds whole characters (or invalid bytes). */
 export type Utf8Decoder = (bytes: Uint8Array, start: number, end: number) => string
 
-/** Node's byte-range UTF-8 decoder: `Buffer.prototype.utf8Slice`, which takes any Uint8Array. */
-type Utf8Slice = (this: Uint8Array, start: number, end: number) => string
+/** The index of the last LF or CR byte in `bytes[0, end)`, or -1. */
+export type LineEndFinder = (bytes: Uint8Array, end: number) => number
 
-interface NodeGlobals {
-  process?: {versions?: {node?: string}}
-  Buffer?: {prototype?: {utf8Slice?: Utf8Slice}}
+/** The part of `TextDecoder` used here: src/utf8.ts implements it where `TextDecoder` is missing. */
+export interface StreamingTextDecoder {
+  decode(input?: Uint8Array, options?: {stream?: boolean}): string
 }
 
 /**
- * Returns the fastest exact decoder the runtime has. In Node, `Buffer`'s decoder turns ASCII into
- * text several times faster than `TextDecoder`, which is faster on other text (both apply the
- * WHATWG replacement rules): Node (and runtimes that implement its `Buffer`, such as Bun) get a
- * decoder that picks per call, elsewhere `TextDecoder` does it all. Only in Node: a `Buffer`
- * polyfill in a browser page would decode in JavaScript.
+ * What parsers use for bytes: `create` makes the decoder of one parser (called when it first gets
+ * bytes), `lastLineEnd` finds line ends. Replaced only through {@link installUtf8Decoder}.
  */
-export function createUtf8Decoder(): Utf8Decoder {
-  const {process, Buffer} = globalThis as NodeGlobals
-  const utf8Slice = process?.versions?.node === undefined ? undefined : Buffer?.prototype?.utf8Slice
-  const textDecoder = createTextDecoder()
-  return typeof utf8Slice === 'function' ? createAdaptiveDecoder(utf8Slice, textDecoder) : textDecoder
+export const decoding: {create: () => Utf8Decoder; lastLineEnd: LineEndFinder} = {
+  create: () => createTextDecoder(),
+  lastLineEnd(bytes, end) {
+    // LF and CR bytes only ever mean LF and CR in UTF-8: never part of another character.
+    while (--end >= 0 && bytes[end] !== 0x0a && bytes[end] !== 0x0d);
+    return end
+  },
 }
 
 /**
- * `TextDecoder` in streaming mode: in Node 20 that path is about twice as fast on non-ASCII text as
- * a one-shot `decode`, and gives the same text for a range that ends with a line end (an ASCII byte
- * leaves nothing held back). Any other range, such as an unterminated last line, is flushed.
+ * Makes every parser created from now on decode bytes with decoders from `createDecoder` (one per
+ * parser, called when it first gets bytes), and find line ends in bytes with `lastLineEnd` when
+ * given. For entry points only: the Node entry installs `Buffer`-based ones, and a build for
+ * runtimes without `TextDecoder` installs the decoder of src/utf8.ts (see `installUtf8Fallback`).
+ * Both must give exactly what `TextDecoder` gives.
  */
-export function createTextDecoder(): Utf8Decoder {
-  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+export function installUtf8Decoder(createDecoder: () => Utf8Decoder, lastLineEnd?: LineEndFinder): void {
+  decoding.create = createDecoder
+  if (lastLineEnd) decoding.lastLineEnd = lastLineEnd
+}
+
+/**
+ * `decoder` (by default a new `TextDecoder`) in streaming mode: in Node 20 that path is about twice
+ * as fast on non-ASCII text as a one-shot `decode`, and gives the same text for a range that ends
+ * with a line end (an ASCII byte leaves nothing held back). Any other range, such as an
+ * unterminated last line, is flushed.
+ */
+export function createTextDecoder(
+  decoder: StreamingTextDecoder = new TextDecoder('utf-8', {ignoreBOM: true}),
+): Utf8Decoder {
   return (bytes, start, end) => {
     const text = decoder.decode(bytes.subarray(start, end), {stream: true})
     const last = bytes[end - 1]
     return last === 0x0a || last === 0x0d ? text : text + decoder.decode()
-  }
-}
-
-/**
- * Decodes with `utf8Slice` while the text is ASCII and with `TextDecoder` once it is not, guessing
- * each call from the one before: a stream tends to stay one or the other.
- */
-export function createAdaptiveDecoder(utf8Slice: Utf8Slice, textDecoder: Utf8Decoder): Utf8Decoder {
-  let ascii = true
-  return (bytes, start, end) => {
-    const text = ascii ? utf8Slice.call(bytes, start, end) : textDecoder(bytes, start, end)
-    // Only all-ASCII bytes give one character per byte.
-    ascii = text.length === end - start
-    return text
   }
 }

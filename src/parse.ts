@@ -4,12 +4,11 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
-import {createUtf8Decoder, type Utf8Decoder} from './decode.js'
+import {decoding, type Utf8Decoder} from './decode.js'
 import {ParseError} from './errors.js'
 import type {EventSourceParser, ParserConfig} from './types.js'
 
 const LF = 0x0a
-const CR = 0x0d
 const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
@@ -31,7 +30,7 @@ const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
 export function createParser(config: ParserConfig): EventSourceParser {
   if (typeof config === 'function') {
     throw new TypeError(
-      '`config` must be an object, got a function instead. Did you mean `createParser({onEvent: fn})`?',
+      '`config` must be an object: did you mean `createParser({onEvent: fn})`?',
     )
   }
   const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
@@ -66,7 +65,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function feed(chunk: string | Uint8Array): void {
     if (overflowed) {
       throw new Error(
-        'Cannot feed parser: it was terminated after exceeding the configured max buffer size. Call `reset()` to resume parsing.',
+        'Cannot feed parser: it exceeded maxBufferSize. Call `reset()` to resume parsing.',
       )
     }
     if (typeof chunk === 'string') readText(chunk, true)
@@ -75,13 +74,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   /** Decodes the bytes up to the chunk's last line end and keeps the rest for the next chunk. */
   function readBytes(chunk: Uint8Array): void {
-    // LF and CR bytes only ever mean LF and CR in UTF-8: never part of another character. Searched
-    // from the end, as most chunks end with a line end or shortly after one.
     const length = chunk.length
-    let lastEnd = length - 1
-    while (lastEnd >= 0 && chunk[lastEnd] !== LF && chunk[lastEnd] !== CR) lastEnd--
+    const lastEnd = decoding.lastLineEnd(chunk, length)
     if (lastEnd === -1) return keepBytes(chunk, 0, length)
-    decoder ??= createUtf8Decoder()
+    decoder ??= decoding.create()
     const startGeneration = generation
     let text: string
     if (pendingByteLength === 0) {
@@ -104,9 +100,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
       grown.set(pendingBytes.subarray(0, pendingByteLength))
       pendingBytes = grown
     }
-    // A few bytes are copied faster by hand than through a subarray view.
-    if (end - start > 64) pendingBytes.set(chunk.subarray(start, end), pendingByteLength)
-    else for (let index = start, to = pendingByteLength; index < end; ) pendingBytes[to++] = chunk[index++]!
+    pendingBytes.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
     pendingByteLength = length
     // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
     // they decode to, so the limit holds (reached a little early by non-ASCII text).
@@ -119,7 +113,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
-      if (text === '' || (fedAsString && (text === BOM_AS_LATIN1[0] || text === BOM_AS_LATIN1.slice(0, 2)))) {
+      // (A BOM fed as Latin-1 text is waited for as long as the text could still be its start.)
+      if (text === '' || (fedAsString && BOM_AS_LATIN1.startsWith(text))) {
         streamStart = text
         return
       }
@@ -155,12 +150,27 @@ export function createParser(config: ParserConfig): EventSourceParser {
         if (next === length) skipLeadingLF = true
         else if (text.charCodeAt(next) === LF) next++
       }
-      if (pendingLine === '') {
-        parseLine(text, start, end)
-      } else {
+      if (pendingLine !== '') {
         const line = pendingLine + text.slice(start, end)
         pendingLine = ''
         parseLine(line, 0, line.length)
+      } else if (
+        // Nearly every line is `data:`: checked here first. One that starts an event and is followed
+        // by a blank line (LF) is a whole event, dispatched without searching for the blank line's end.
+        text.charCodeAt(start) === 0x64 &&
+        text.charCodeAt(start + 1) === 0x61 &&
+        text.charCodeAt(start + 2) === 0x74 &&
+        text.charCodeAt(start + 3) === 0x61 &&
+        text.charCodeAt(start + 4) === COLON
+      ) {
+        const value = text.slice(text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end)
+        if (data === undefined && text.charCodeAt(next) === LF && value.length <= maxBufferSize) {
+          data = value
+          next++
+          dispatchEvent()
+        } else appendData(value)
+      } else {
+        parseLine(text, start, end)
       }
       if (generation !== startGeneration) return
       start = next
@@ -299,7 +309,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
     if (options.consume) {
       // An unterminated line is in `pendingBytes` (bytes fed) or `pendingLine` (text fed).
       const line =
-        pendingByteLength > 0 ? (decoder ??= createUtf8Decoder())(pendingBytes, 0, pendingByteLength) : pendingLine
+        pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
       pendingLine = ''
       pendingByteLength = 0
       if (line !== '') parseLine(line, 0, line.length)
@@ -322,11 +332,4 @@ function startsWithField(text: string, start: number, field: string): boolean {
 }
 
 /** True when `value` is one or more of U+0030 (0) to U+0039 (9), and nothing else. */
-function isAsciiDigits(value: string): boolean {
-  if (value === '') return false
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index)
-    if (code < 0x30 || code > 0x39) return false
-  }
-  return true
-}
+const isAsciiDigits = (value: string): boolean => /^[0-9]+$/.test(value)

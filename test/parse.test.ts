@@ -940,6 +940,20 @@ test('events completed before a max-buffer-size overflow are delivered', () => {
   ])
 })
 
+test('a whole event in one chunk whose data outgrows maxBufferSize is an overflow too, as text and as bytes', () => {
+  // The single-line event that the parser dispatches without waiting for its blank line included.
+  for (const chunk of [`data: ${'x'.repeat(1001)}\n\n`, utf8(`data: ${'x'.repeat(1001)}\n\n`), `data: a\ndata: ${'x'.repeat(1000)}\n\n`]) {
+    const rec = record()
+    const parser = createParser({...rec, maxBufferSize: 1000})
+    parser.feed(chunk)
+    expect(rec.calls).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
+  }
+  // Exactly at the limit: delivered.
+  const rec = record()
+  createParser({...rec, maxBufferSize: 1000}).feed(`data: ${'x'.repeat(1000)}\n\n`)
+  expect(rec.calls).toEqual([ev('x'.repeat(1000))])
+})
+
 test('a stream of small complete events never exceeds maxBufferSize', () => {
   const rec = record()
   const parser = createParser({...rec, maxBufferSize: 100})

@@ -1,0 +1,11 @@
+/**
+ * The package root in Node (package.json `exports` condition `node`): everything `index.ts`
+ * exports, with parsers that decode bytes through Node's `Buffer` (src/decode-node.ts), which is
+ * faster than `TextDecoder` there. Browsers and bundles for them get `index.ts` and never this.
+ */
+import {installUtf8Decoder} from './decode.js'
+import {createNodeDecoder, nodeLastLineEnd} from './decode-node.js'
+
+installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
+
+export * from './index.js'

@@ -1,0 +1,48 @@
+// Which decoder each kind of app gets from the built package: Node (and bundles for Node) the Buffer
+// decoders of src/decode-node.ts through the `node` condition of package.json `exports`; browser
+// bundles neither those nor the JavaScript fallback of src/utf8.ts.
+import {execFileSync} from 'node:child_process'
+import {createRequire} from 'node:module'
+import {build} from 'esbuild'
+import {beforeAll, expect, test} from 'vitest'
+import {assertBuilt, repoRoot} from './support/paths.js'
+
+beforeAll(() => assertBuilt())
+
+async function bundle(platform: 'browser' | 'node'): Promise<string> {
+  const result = await build({
+    stdin: {contents: `export {createParser} from 'streamsource'`, resolveDir: repoRoot, loader: 'js'},
+    bundle: true,
+    format: 'esm',
+    platform,
+    write: false,
+    logLevel: 'silent',
+  })
+  return result.outputFiles[0]!.text
+}
+
+test('a browser bundle of createParser has neither the Node decoders nor the JavaScript fallback', async () => {
+  const code = await bundle('browser')
+  expect(code).toContain('TextDecoder')
+  expect(code).not.toMatch(/latin1Slice|utf8Slice|node:buffer/)
+  expect(code).not.toMatch(/fromCharCode|incompleteTail|installUtf8Fallback/)
+})
+
+test('a bundle for Node installs the Buffer decoders', async () => {
+  const code = await bundle('node')
+  expect(code).toMatch(/latin1Slice/)
+  expect(code).toMatch(/installUtf8Decoder\(createNodeDecoder, nodeLastLineEnd\)/)
+})
+
+test('Node resolves the package root to the entry that installs them, in ESM and CJS', async () => {
+  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('streamsource'))"], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
+  expect(esm.trim()).toMatch(/dist\/node\.js$/)
+  const require = createRequire(import.meta.url)
+  expect(require.resolve('streamsource')).toMatch(/dist[\\/]node\.cjs$/)
+  const {decoding} = require('../dist/decode.cjs') as typeof import('../src/decode.js')
+  require('streamsource')
+  expect(decoding.lastLineEnd.name).toBe('nodeLastLineEnd')
+})

@@ -1,0 +1,137 @@
+// The parser with Node's decoders installed (what `import 'streamsource'` gives in Node: src/node.ts):
+// Buffer's utf8Slice/latin1Slice and lastIndexOf must change nothing that the parser reports, whatever
+// the chunking, including at the size where a range is decoded as Latin-1 (LARGE_RANGE bytes).
+import fc from 'fast-check'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/decode-node.js'
+import {createTextDecoder, installUtf8Decoder} from '../src/decode.js'
+import {createParser} from '../src/parse.js'
+
+const encoder = new TextEncoder()
+
+type Chunk = string | Uint8Array
+
+/** Every callback, in order, for `chunks` fed to a fresh parser (then `reset({consume: true})`). */
+function parse(chunks: Chunk[]): unknown[] {
+  const calls: unknown[] = []
+  const parser = createParser({
+    onEvent: (event) => calls.push(['event', event.id, event.event, event.data]),
+    onId: (id) => calls.push(['id', id]),
+    onRetry: (retry) => calls.push(['retry', retry]),
+    onComment: (comment) => calls.push(['comment', comment]),
+    onError: (error) => calls.push(['error', error.type]),
+  })
+  for (const chunk of chunks) parser.feed(chunk)
+  parser.reset({consume: true})
+  return calls
+}
+
+/** The calls with the default decoder (TextDecoder), for comparison. */
+let withTextDecoder: (chunks: Chunk[]) => unknown[]
+
+beforeAll(() => {
+  // Taken before the Node decoders replace them.
+  const finder = (bytes: Uint8Array, end: number) => {
+    while (--end >= 0 && bytes[end] !== 0x0a && bytes[end] !== 0x0d);
+    return end
+  }
+  withTextDecoder = (chunks) => {
+    installUtf8Decoder(() => createTextDecoder(), finder)
+    try {
+      return parse(chunks)
+    } finally {
+      installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
+    }
+  }
+  installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
+})
+
+afterAll(() => installUtf8Decoder(() => createTextDecoder()))
+
+/** Cuts `input` at `cuts` (taken modulo the length + 1, sorted); empty pieces allowed. */
+function split(input: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b)
+  const pieces: Uint8Array[] = []
+  let start = 0
+  for (const point of points) {
+    pieces.push(input.subarray(start, point))
+    start = point
+  }
+  pieces.push(input.subarray(start))
+  return pieces
+}
+
+const line = fc
+  .tuple(
+    fc.constantFrom('data', 'data', 'data', 'event', 'id', 'retry', 'foo', ''),
+    fc.constantFrom(':', ': ', ''),
+    fc.constantFrom('', 'x', 'hello', '42', 'é日😀', 'a\0b', ': c', '\uFEFF'),
+    fc.constantFrom('\n', '\n', '\r', '\r\n', '\n\n', '\r\r', '\r\n\r\n'),
+  )
+  .map((parts) => parts.join(''))
+const stream = fc
+  .tuple(
+    fc.constantFrom([], [0xef, 0xbb, 0xbf], [0xef, 0xbb]),
+    fc.array(
+      fc.oneof(
+        {weight: 8, arbitrary: line.map((text) => Array.from(encoder.encode(text)))},
+        {weight: 1, arbitrary: fc.constantFrom([0xff], [0xe6, 0x97], [0xf0, 0x9f], [0xc3], [0x0d], [0x0a])},
+      ),
+      {maxLength: 30},
+    ),
+  )
+  .map(([bom, parts]) => Uint8Array.from([...bom, ...parts.flat()]))
+
+test('any chunking of any byte stream gives the same callbacks as with TextDecoder fed whole', () => {
+  fc.assert(
+    fc.property(stream, fc.array(fc.nat(), {maxLength: 8}), (input, cuts) => {
+      expect(parse(split(input, cuts))).toEqual(withTextDecoder([input]))
+    }),
+    {numRuns: 3000},
+  )
+})
+
+/** An event stream whose first event's data line is `size` bytes long (with the `data: ` and LF). */
+function bigEvent(size: number, fill: string, lineEnd = '\n'): Uint8Array {
+  const head = encoder.encode('data: ')
+  const fillBytes = encoder.encode(fill)
+  const body = new Uint8Array(size - head.length - lineEnd.length)
+  for (let index = 0; index < body.length; index++) body[index] = fillBytes[index % fillBytes.length]!
+  return Uint8Array.from([...head, ...body, ...encoder.encode(lineEnd), ...encoder.encode(`${lineEnd}data: after${lineEnd}${lineEnd}`)])
+}
+
+test('lines just under, at and just over the Latin-1 threshold, ASCII or not, cut anywhere near it', () => {
+  for (const size of [LARGE_RANGE - 1, LARGE_RANGE, LARGE_RANGE + 1, LARGE_RANGE + 2]) {
+    for (const fill of ['abc', 'aé', '日本語', 'x😀', 'ab\u0080']) {
+      for (const lineEnd of ['\n', '\r', '\r\n']) {
+        const input = bigEvent(size, fill, lineEnd)
+        const expected = withTextDecoder([input])
+        expect(parse([input])).toEqual(expected)
+        // Cuts around the line end and the threshold: a multi-byte character or a CRLF cut in two.
+        for (const cut of [size - 3, size - 2, size - 1, size, size + 1, LARGE_RANGE - 1, LARGE_RANGE, LARGE_RANGE + 1]) {
+          expect(parse([input.subarray(0, cut), input.subarray(cut)])).toEqual(expected)
+        }
+      }
+    }
+  }
+})
+
+test('a CR ending one chunk and an LF starting the next are one line end, on the bytes and the string paths', () => {
+  const text = `data: ${'x'.repeat(LARGE_RANGE)}\r\n\r\ndata: y\r\n\r\n`
+  const bytes = encoder.encode(text)
+  const cr = text.indexOf('\r') + 1
+  for (const cut of [cr, cr + 2, text.length - 2, text.length - 1]) {
+    const expected = [['event', undefined, undefined, 'x'.repeat(LARGE_RANGE)], ['event', undefined, undefined, 'y']]
+    expect(parse([text.slice(0, cut), text.slice(cut)])).toEqual(expected)
+    expect(parse([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected)
+  }
+})
+
+test('a line longer than 1 MB, fed 64 KiB at a time, ASCII and not', () => {
+  for (const fill of ['z', 'é']) {
+    const input = bigEvent(1_100_000, fill)
+    const chunks: Uint8Array[] = []
+    for (let start = 0; start < input.length; start += 65_536) chunks.push(input.subarray(start, start + 65_536))
+    expect(parse(chunks)).toEqual(withTextDecoder([input]))
+  }
+})
