@@ -21,7 +21,7 @@ export interface BackoffPolicy {
  * the reconnection time `base`. `random` is in [0, 1), as `Math.random` gives.
  */
 export function backoffDelay(base: number, attempt: number, policy: BackoffPolicy, random: number): number {
-  const grown = Math.min(policy.maxDelay, base * policy.factor ** Math.max(0, attempt - 1))
+  const grown = Math.min(policy.maxDelay, base * Math.pow(policy.factor, attempt - 1))
   return clampDelay(grown - grown * policy.jitter * random)
 }
 
@@ -32,9 +32,9 @@ export function backoffDelay(base: number, attempt: number, policy: BackoffPolic
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (value == null) return undefined
   const text = value.trim()
-  if (/^\d+$/.test(text)) return clampDelay(Number(text) * 1000)
-  const date = Date.parse(text)
-  return Number.isNaN(date) ? undefined : clampDelay(date - now)
+  const date = /^\d+$/.test(text) ? now + +text * 1000 : Date.parse(text)
+  // NaN (an unreadable date) is the only value that differs from itself.
+  return date === date ? clampDelay(date - now) : undefined
 }
 
 export function clampDelay(delay: number): number {

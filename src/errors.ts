@@ -50,14 +50,15 @@ export class StreamSourceError extends Error {
  */
 export class HTTPError extends StreamSourceError {
   override name = 'HTTPError'
-  readonly status: number
-  readonly statusText: string
-  readonly response: Response
+  declare readonly status: number
+  declare readonly statusText: string
+  declare readonly response: Response
 
   constructor(response: Response, url: string) {
-    super(`EventSource request to ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`)
-    this.status = response.status
-    this.statusText = response.statusText
+    const {status, statusText} = response
+    super(`EventSource request to ${url} failed: HTTP ${status}${statusText ? ` ${statusText}` : ''}`)
+    this.status = status
+    this.statusText = statusText
     this.response = response
   }
 }
@@ -70,8 +71,8 @@ export class HTTPError extends StreamSourceError {
 export class ContentTypeError extends StreamSourceError {
   override name = 'ContentTypeError'
   /** The `Content-Type` the server sent, or `null` when it sent none. */
-  readonly contentType: string | null
-  readonly response: Response
+  declare readonly contentType: string | null
+  declare readonly response: Response
 
   constructor(response: Response, url: string) {
     const contentType = response.headers.get('content-type')
@@ -90,7 +91,7 @@ export class ContentTypeError extends StreamSourceError {
  */
 export class HeartbeatTimeoutError extends StreamSourceError {
   override name = 'HeartbeatTimeoutError'
-  readonly timeout: number
+  declare readonly timeout: number
 
   constructor(timeout: number) {
     super(`No data received for ${timeout} ms (heartbeatTimeout)`)

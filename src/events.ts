@@ -1,4 +1,5 @@
 /** The events an EventSource fires besides `open` and `MessageEvent`s. */
+import {EventBase} from './platform.js'
 
 /** What an `error` event tells: why the attempt ended and what happens next. */
 export interface ErrorEventDetails {
@@ -16,37 +17,32 @@ export interface ErrorEventDetails {
  *
  * @public
  */
-export class EventSourceErrorEvent extends Event {
+export class EventSourceErrorEvent extends EventBase {
   /** What happened, in words. */
-  readonly message: string
+  declare readonly message: string
   /** The response status, when a response arrived. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** The response status text, when a response arrived. */
-  readonly statusText: string | undefined
+  declare readonly statusText: string | undefined
   /** The same as `status` (the `eventsource` package's name). */
-  readonly code: number | undefined
+  declare readonly code: number | undefined
   /** The response, when one arrived. Read its body inside the listener, or it is discarded. */
-  readonly response: Response | undefined
+  declare readonly response: Response | undefined
   /** The error behind it: a network `TypeError`, an `HTTPError`, a `ParseError`… */
-  readonly cause: unknown
+  declare readonly cause: unknown
   /** `true` when the EventSource will reconnect (readyState CONNECTING), `false` when it closed. */
-  readonly willReconnect: boolean
+  declare readonly willReconnect: boolean
   /** The wait before the reconnect, in milliseconds, when there will be one. */
-  readonly reconnectDelay: number | undefined
+  declare readonly reconnectDelay: number | undefined
   /** How many attempts in a row have failed, this one included. */
-  readonly attempt: number
+  declare readonly attempt: number
 
   constructor(details: ErrorEventDetails) {
     super('error')
-    this.message = details.message
-    this.status = details.response?.status
-    this.statusText = details.response?.statusText
-    this.code = this.status
-    this.response = details.response
-    this.cause = details.cause
-    this.willReconnect = details.willReconnect
-    this.reconnectDelay = details.reconnectDelay
-    this.attempt = details.attempt
+    const response = details.response
+    for (const key in details) (this as Record<string, unknown>)[key] = details[key as keyof ErrorEventDetails]
+    this.status = this.code = response?.status
+    this.statusText = response?.statusText
   }
 }
 
@@ -56,9 +52,9 @@ export class EventSourceErrorEvent extends Event {
  *
  * @public
  */
-export class EventSourceReconnectEvent extends Event {
-  readonly attempt: number
-  readonly delay: number
+export class EventSourceReconnectEvent extends EventBase {
+  declare readonly attempt: number
+  declare readonly delay: number
 
   constructor(attempt: number, delay: number) {
     super('reconnect')

@@ -168,105 +168,90 @@ export interface EventSourceInit {
 export const DEFAULT_RECONNECTION_TIME = 3000
 export const DEFAULT_MAX_EVENT_SIZE = 32 * 1024 * 1024
 
-/** `EventSourceInit` with every default applied: what the EventSource reads. */
-export interface Settings {
+/**
+ * What the EventSource reads: the options and the `reconnect` options in one object, copied once
+ * (later changes to `init` change nothing), checked, with every default applied.
+ */
+export interface Settings extends Omit<EventSourceInit, 'reconnect'>, Omit<ReconnectOptions, 'retryOnStatus'> {
   withCredentials: boolean
   credentials: RequestCredentials
   method: string
-  headers: EventSourceInit['headers']
-  body: EventSourceInit['body']
-  fetch: FetchLike | undefined
-  signal: AbortSignal | undefined
   lastEventId: string
   initialDelay: number
   factor: number
   maxDelay: number
+  /** At most 1. */
   jitter: number
   maxAttempts: number
   retryOnStatus: readonly number[]
-  shouldReconnect: ReconnectOptions['shouldReconnect']
-  oneShot: boolean
-  heartbeatTimeout: number | undefined
+  /** `undefined` for none (given as `Infinity`, say); at most what timers can wait. */
+  heartbeatTimeout?: number | undefined
   maxEventSize: number
-  reconnectOnPageEvents: boolean
 }
+
+/** The numeric `reconnect` options and their defaults: each a number ≥ 0. */
+const RECONNECT_NUMBERS = {initialDelay: DEFAULT_RECONNECTION_TIME, factor: 1, maxDelay: Infinity, jitter: 0, maxAttempts: Infinity}
 
 /**
  * Applies the defaults once and rejects values that cannot work, with a message naming the option.
- * `null` counts as `{}`, as WebIDL converts it for a dictionary argument (`new EventSource(url, null)`).
+ * `null` counts as `{}`, as WebIDL converts it for a dictionary argument (`new EventSource(url, null)`),
+ * and inherited keys count, as WebIDL reads dictionary members.
  */
-export function normalizeInit(given?: EventSourceInit | null): Settings {
-  const init = given ?? {}
-  const reconnect = init.reconnect ?? {}
-  const withCredentials = Boolean(init.withCredentials)
-  return {
-    withCredentials,
-    credentials: init.credentials ?? (withCredentials ? 'include' : 'same-origin'),
-    method: (init.method ?? 'GET').toUpperCase(),
-    headers: init.headers,
-    body: init.body,
-    fetch: optionalFunction(init.fetch, 'fetch'),
-    signal: init.signal,
-    lastEventId: eventId(init.lastEventId),
-    initialDelay: nonNegative(reconnect.initialDelay, DEFAULT_RECONNECTION_TIME, 'reconnect.initialDelay'),
-    factor: nonNegative(reconnect.factor, 1, 'reconnect.factor'),
-    maxDelay: nonNegative(reconnect.maxDelay, Infinity, 'reconnect.maxDelay'),
-    jitter: Math.min(1, nonNegative(reconnect.jitter, 0, 'reconnect.jitter')),
-    maxAttempts: nonNegative(reconnect.maxAttempts, Infinity, 'reconnect.maxAttempts'),
-    retryOnStatus: statusList(reconnect.retryOnStatus, 'reconnect.retryOnStatus'),
-    shouldReconnect: optionalFunction(reconnect.shouldReconnect, 'reconnect.shouldReconnect'),
-    oneShot: Boolean(init.oneShot),
-    heartbeatTimeout: heartbeat(init.heartbeatTimeout),
-    maxEventSize: positive(init.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, 'maxEventSize'),
-    reconnectOnPageEvents: init.reconnectOnPageEvents ?? false,
+export function normalizeInit(init?: EventSourceInit | null): Settings {
+  const settings = {} as Record<string, unknown> & Settings
+  for (const key in init) settings[key] = init[key as keyof EventSourceInit]
+  const reconnect = init?.reconnect
+  for (const key in reconnect) settings[key] = reconnect[key as keyof ReconnectOptions]
+  for (const name in RECONNECT_NUMBERS) {
+    settings[name] = number(settings[name], RECONNECT_NUMBERS[name as keyof typeof RECONNECT_NUMBERS], `reconnect.${name}`)
   }
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new TypeError(`EventSource option \`${name}\` must be a number ≥ 0, got ${String(value)}`)
-  }
-  return value
+  settings.jitter = Math.min(1, settings.jitter)
+  const {withCredentials, retryOnStatus = [], lastEventId = '', heartbeatTimeout} = settings
+  const method = (settings.method = (settings.method ?? 'GET').toUpperCase())
+  settings.withCredentials = !!withCredentials
+  settings.credentials ??= withCredentials ? 'include' : 'same-origin'
+  check(
+    retryOnStatus,
+    // `status | 0` is the integer part of a number only: not of `'503'` or `503.5`.
+    Array.isArray(retryOnStatus) && retryOnStatus.every((status) => status === (status | 0) && status >= 100 && status <= 599),
+    'reconnect.retryOnStatus',
+    'an array of HTTP status codes',
+  )
+  settings.retryOnStatus = retryOnStatus
+  // An ID the stream itself could have sent: no NULL (the parser ignores those), no line end.
+  check(lastEventId, typeof lastEventId == 'string' && !/[\0\r\n]/.test(lastEventId), 'lastEventId', 'a string without NULL, CR or LF')
+  // Header values are bytes: the ID is sent as UTF-8, which a lone surrogate has none of. Replaced by
+  // U+FFFD, as WebIDL converts a USVString (the stream's own IDs never have one).
+  settings.lastEventId = lastEventId.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => (c.length > 1 ? c : '\ufffd'))
+  check(method, settings.body == null || !/^(GET|HEAD)$/.test(method), 'body', 'sent with a method other than GET or HEAD (e.g. POST)')
+  optionalFunction(settings.fetch, 'fetch')
+  optionalFunction(settings.shouldReconnect, 'reconnect.shouldReconnect')
+  // Timers cannot wait longer than 2³¹ − 1 ms (they would fire at once), so longer timeouts wait
+  // that long; `Infinity` means none.
+  settings.heartbeatTimeout =
+    heartbeatTimeout == null || heartbeatTimeout === Infinity
+      ? undefined
+      : Math.min(number(heartbeatTimeout, 0, 'heartbeatTimeout', true), MAX_TIMER_DELAY)
+  settings.maxEventSize = number(settings.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, 0, 'maxEventSize', true)
+  return settings
 }
 
 /**
- * The heartbeat timeout, or `undefined` for none (also for `Infinity`). Timers cannot wait longer
- * than 2³¹ − 1 ms (they would fire at once), so longer timeouts wait that long.
+ * A number option: `fallback` when left out, else a number ≥ 0 (`> 0` when `positive`: for limits
+ * where 0 could only mean a loop, a timeout that fires at once, or nothing working).
  */
-function heartbeat(value: number | undefined): number | undefined {
-  if (value == null || value === Infinity) return undefined
-  return Math.min(positive(value, 'heartbeatTimeout'), MAX_TIMER_DELAY)
+function number(value: unknown, fallback: number, name: string, positive?: boolean): number {
+  if (value === undefined) return fallback
+  // NaN fails both comparisons.
+  check(value, typeof value == 'number' && (positive ? value > 0 : value >= 0), name, `a number ${positive ? '>' : '≥'} 0`)
+  return value as number
 }
 
-/** An ID the stream itself could have sent: no NULL (the parser ignores those), no line end. */
-function eventId(value: string | undefined): string {
-  if (value === undefined) return ''
-  if (typeof value !== 'string' || /[\0\r\n]/.test(value)) {
-    throw new TypeError('EventSource option `lastEventId` must be a string without NULL, CR or LF')
-  }
-  return value
+function optionalFunction(value: unknown, name: string): void {
+  check(value, value === undefined || typeof value == 'function', name, 'a function')
 }
 
-/** For limits where 0 could only mean a loop (a timeout that fires at once) or nothing working. */
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw new TypeError(`EventSource option \`${name}\` must be a number > 0, got ${String(value)}`)
-  }
-  return value
-}
-
-function statusList(value: readonly number[] | undefined, name: string): readonly number[] {
-  if (value === undefined) return []
-  if (!Array.isArray(value) || !value.every((status) => Number.isInteger(status) && status >= 100 && status <= 599)) {
-    throw new TypeError(`EventSource option \`${name}\` must be an array of HTTP status codes, got ${String(value)}`)
-  }
-  return value
-}
-
-function optionalFunction<T>(value: T | undefined, name: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`EventSource option \`${name}\` must be a function, got ${typeof value}`)
-  }
-  return value
+/** Throws the TypeError that names the option, unless `ok`. */
+function check(value: unknown, ok: boolean, name: string, expected: string): void {
+  if (!ok) throw new TypeError(`EventSource option \`${name}\` must be ${expected}, got ${String(value)}`)
 }

@@ -2,70 +2,57 @@
  * The fetch transport: one connection attempt as a `fetch` whose body is read chunk by chunk.
  * It knows nothing of events; the EventSource decides what a response means.
  */
-import type {BodyValue, FetchLike} from '../options.js'
+import type {FetchLikeInit} from '../options.js'
+import type {Transport} from './index.js'
 
-export interface TransportRequest {
-  url: string
-  method: string
-  headers: Record<string, string>
-  body: BodyValue | undefined
-  credentials: RequestCredentials
-  /** Aborting it ends the attempt silently: no handler is called afterwards. */
-  signal: AbortSignal
-}
-
-export interface TransportHandlers {
-  /** The response head arrived; return `false` to leave the body unread. */
-  onResponse(response: Response): boolean
-  onChunk(chunk: Uint8Array): void
-  /** The body ended cleanly. */
-  onEnd(): void
-  /** The request failed or the body broke off (a network error). */
-  onError(error: unknown): void
-}
-
-export type Transport = (request: TransportRequest, handlers: TransportHandlers) => void
-
-export function createFetchTransport(fetchImpl: FetchLike): Transport {
-  return (request, handlers) => {
-    const {signal} = request
-    const init = {
-      method: request.method,
-      headers: request.headers,
-      cache: 'no-store',
-      credentials: request.credentials,
-      mode: 'cors',
-      redirect: 'follow',
-      signal,
-      ...(request.body === undefined ? {} : {body: request.body}),
-      // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
-      ...(isStream(request.body) ? {duplex: 'half' as const} : {}),
-    } as const
-    // A custom fetch may throw synchronously or return a non-promise: both end up in onError.
-    new Promise<Response>((resolve) => resolve(fetchImpl(request.url, init)))
-      .then(async (response) => {
-        if (signal.aborted || !handlers.onResponse(response)) return
-        const body = response.body
-        if (body === null) return handlers.onEnd()
-        const reader = body.getReader()
-        for (;;) {
-          const {done, value} = await reader.read()
-          if (signal.aborted) {
-            reader.cancel().catch(ignore)
-            return
-          }
-          if (done) return handlers.onEnd()
+export const fetchTransport: Transport = (request, handlers) => {
+  const controller = new AbortController()
+  const signal = controller.signal
+  const body = request.body
+  // The `eventsource` package's shape, so a custom fetch written for it works here.
+  const init: FetchLikeInit = {
+    method: request.method,
+    headers: request.headers,
+    cache: 'no-store',
+    credentials: request.credentials,
+    mode: 'cors',
+    redirect: 'follow',
+    signal,
+  }
+  if (body !== undefined) init.body = body
+  // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
+  if (typeof (body as ReadableStream | null)?.getReader == 'function') init.duplex = 'half'
+  const failed = (error: unknown): void => {
+    if (!signal.aborted) handlers.onError(error)
+  }
+  const ignore = (): void => {}
+  // Each read starts its own promise chain: returning the next read from the last one's `then`
+  // would nest every chunk's promise in the one before, for as long as the stream lasts.
+  const read = (reader: ReadableStreamDefaultReader<Uint8Array>): void => {
+    reader
+      .read()
+      .then(({done, value}) => {
+        if (signal.aborted) reader.cancel().catch(ignore)
+        else if (done) handlers.onEnd()
+        else {
           handlers.onChunk(value)
+          read(reader)
         }
       })
-      .catch((error: unknown) => {
-        if (!signal.aborted) handlers.onError(error)
-      })
+      .catch(failed)
   }
-}
-
-function ignore(): void {}
-
-function isStream(body: unknown): body is ReadableStream {
-  return typeof ReadableStream === 'function' && body instanceof ReadableStream
+  const fetchImpl = request.fetch ?? fetch
+  // A custom fetch may throw synchronously or return a non-promise: both end up in onError.
+  new Promise<Response>((resolve) => resolve(fetchImpl(request.url, init)))
+    .then((response) => {
+      if (signal.aborted) return
+      const stream = response.body
+      if (!handlers.onResponse(response)) {
+        // Lets the connection go, unless an `error` listener started reading the body.
+        if (!response.bodyUsed && stream && !stream.locked) stream.cancel().catch(ignore)
+      } else if (stream) read(stream.getReader())
+      else handlers.onEnd()
+    })
+    .catch(failed)
+  return () => controller.abort()
 }

@@ -1,0 +1,164 @@
+// The core on a bare platform: with plain option values (a headers object, a string body) the
+// EventSource itself needs no Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch or
+// Headers, which the ES5 script-tag build cannot count on. The transport is a stand-in for the
+// XMLHttpRequest one (callbacks from timers, text chunks); those globals are removed while the
+// source runs, and URLs resolve through a link element, as in an old browser's document.
+import {runInContext, createContext} from 'node:vm'
+import {build} from 'esbuild'
+import {beforeAll, describe, expect, test} from 'vitest'
+import type {EventSource as EventSourceClass, EventSourceErrorEvent, HTTPError as HTTPErrorClass} from '../src/index.js'
+import type {TransportHandlers, TransportRequest, TransportResponse} from '../src/transport/index.js'
+import {repoRoot} from './support/paths.js'
+
+/** What each attempt did, and the handlers to answer it with. */
+const attempts: {request: TransportRequest; handlers: TransportHandlers; cancelled: boolean}[] = []
+
+/** The stand-in transport, called from inside the context. */
+function transport(request: TransportRequest, handlers: TransportHandlers): () => void {
+  const attempt = {request, handlers, cancelled: false}
+  attempts.push(attempt)
+  return () => {
+    attempt.cancelled = true
+  }
+}
+
+/** Globals of an old browser's page, as far as the core is concerned: no Promise, no URL… */
+const MISSING = ['Promise', 'AbortController', 'URL', 'queueMicrotask', 'TextDecoder', 'fetch', 'Headers', 'Request', 'Response', 'ReadableStream']
+
+let EventSource: typeof EventSourceClass
+let HTTPError: typeof HTTPErrorClass
+let context: Record<string, unknown>
+
+/**
+ * The core (src/EventSource.ts with its own modules, the transport module swapped for the one
+ * above) bundled into one script and run in a fresh V8 context that has only what is passed in.
+ * The test itself, and vitest, keep their Promise: only the library's code runs without one.
+ */
+beforeAll(async () => {
+  const result = await build({
+    stdin: {contents: `export {EventSource} from './src/EventSource.ts'\nexport {HTTPError} from './src/errors.ts'`, resolveDir: repoRoot, loader: 'ts'},
+    bundle: true,
+    format: 'iife',
+    globalName: 'library',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'stand-in transport',
+        setup(builder) {
+          builder.onResolve({filter: /\/transport\/index\.js$/}, () => ({path: 'transport', namespace: 'stand-in'}))
+          builder.onLoad({filter: /.*/, namespace: 'stand-in'}, () => ({contents: 'export const transport = (request, handlers) => globalThis.transport(request, handlers)'}))
+        },
+      },
+    ],
+  })
+  // A link element resolves URLs against the page's base URL, as in a browser's document.
+  const base = 'http://app.test/page/'
+  const link = {protocol: '', host: '', href: ''}
+  const anchor = {
+    get href() {
+      return link.href
+    },
+    set href(url: string) {
+      const parsed = new URL(url, base)
+      Object.assign(link, {href: parsed.href, protocol: parsed.protocol, host: parsed.host})
+    },
+    get protocol() {
+      return link.protocol
+    },
+    get host() {
+      return link.host
+    },
+  }
+  context = createContext({
+    EventTarget,
+    Event,
+    MessageEvent,
+    DOMException,
+    setTimeout,
+    clearTimeout,
+    transport,
+    document: {createElement: (tag: string) => (tag === 'a' ? anchor : undefined)},
+  })
+  runInContext(MISSING.map((name) => `delete globalThis.${name};`).join(''), context)
+  ;({EventSource, HTTPError} = runInContext(`${result.outputFiles[0]!.text};library`, context) as {
+    EventSource: typeof EventSourceClass
+    HTTPError: typeof HTTPErrorClass
+  })
+})
+
+/** A response head of the shape the transport interface asks for. */
+function head(status: number, contentType: string | null, url = ''): TransportResponse {
+  const headers = {get: (name: string) => (name === 'content-type' ? contentType : null)}
+  return {status, statusText: status === 200 ? 'OK' : 'Nope', url, redirected: false, headers}
+}
+
+/** Resolves once `condition` holds, polling. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1))
+}
+
+describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch and Headers missing', () => {
+  test('the context really lacks them', () => {
+    expect(runInContext(`[${MISSING.map((name) => `typeof ${name}`).join()}]`, context)).toEqual(MISSING.map(() => 'undefined'))
+  })
+
+  test('connects, streams text chunks, reconnects with Last-Event-ID, and closes', async () => {
+    attempts.length = 0
+    const source = new EventSource('../stream?x=1', {
+      method: 'post',
+      headers: {'X-Token': 'abc', Accept: 'text/event-stream, */*'},
+      body: 'prompt',
+      reconnect: {initialDelay: 5},
+    })
+    const log: string[] = []
+    source.onopen = () => log.push(`open ${source.readyState}`)
+    source.onmessage = (event) => log.push(`message ${event.data} ${event.lastEventId} ${event.origin}`)
+    source.onerror = () => log.push(`error ${source.readyState}`)
+    expect(source.url).toBe('http://app.test/stream?x=1')
+    await until(() => attempts.length === 1)
+    const first = attempts[0]!
+    expect(first.request).toEqual({
+      url: 'http://app.test/stream?x=1',
+      method: 'POST',
+      headers: {'x-token': 'abc', accept: 'text/event-stream, */*'},
+      body: 'prompt',
+      credentials: 'same-origin',
+      fetch: undefined,
+    })
+    expect(first.handlers.onResponse(head(200, 'text/event-stream; charset=utf-8', 'http://stream.test:8080/stream'))).toBe(true)
+    first.handlers.onChunk('id: é1\ndata: one\n')
+    first.handlers.onChunk('\n')
+    first.handlers.onEnd()
+    await until(() => attempts.length === 2)
+    // Header values carry bytes: the ID as UTF-8, one character per byte.
+    expect(attempts[1]!.request.headers['last-event-id']).toBe('\xc3\xa91')
+    expect(first.cancelled).toBe(true)
+    source.close()
+    expect(attempts[1]!.cancelled).toBe(true)
+    expect(log).toEqual(['open 1', 'message one é1 http://stream.test:8080', 'error 0'])
+  })
+
+  test('a headers function returning a thenable is waited for; a status other than 200 fails', async () => {
+    attempts.length = 0
+    let deliver: (headers: Record<string, string>) => void = () => {}
+    const thenable = {then: (resolve: (headers: Record<string, string>) => void) => void (deliver = resolve)}
+    const source = new EventSource('/stream', {headers: () => thenable as unknown as Record<string, string>})
+    const events: Event[] = []
+    source.addEventListener('error', (event) => events.push(event))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(attempts).toHaveLength(0)
+    deliver({Authorization: 'Bearer t'})
+    expect(attempts).toHaveLength(1)
+    expect(attempts[0]!.request.headers).toEqual({authorization: 'Bearer t', accept: 'text/event-stream'})
+    const response = head(503, 'text/plain')
+    expect(attempts[0]!.handlers.onResponse(response)).toBe(false)
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    const error = events[0] as EventSourceErrorEvent
+    expect(error.status).toBe(503)
+    expect(error.response).toBe(response)
+    expect(error.cause).toBeInstanceOf(HTTPError)
+    expect(error.message).toBe('EventSource request to http://app.test/stream failed: HTTP 503 Nope')
+  })
+})
