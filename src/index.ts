@@ -5,6 +5,7 @@ export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfi
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {EventSource, type EventSourceEventMap} from './EventSource.js'
 export {createEventSource} from './native.js'
+export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared-tabs.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
 export type {
   BodyValue,

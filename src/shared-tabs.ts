@@ -1,0 +1,637 @@
+/**
+ * `createSharedEventSource`: one connection per URL and options for every tab (and worker) of an
+ * origin, each tab holding an object with the EventSource interface. Browsers allow six HTTP/1.1
+ * connections per origin; an app open in many tabs would otherwise spend one on each, and every tab
+ * would download the same events.
+ *
+ * How: Web Locks elect a leader, a BroadcastChannel fans the events out.
+ * - Every shared source asks for the exclusive lock named after its sharing key. The one holding it
+ *   (the leader) opens the library's `EventSource` and posts every event and state change on the
+ *   BroadcastChannel of the same name; every source, the leader's own included, dispatches them
+ *   through one path (`apply_`), so all tabs see the same sequence.
+ * - The browser releases a lock when its holder closes it, or when the tab closes, navigates away or
+ *   crashes; the next waiting source is then granted it and opens the connection at once (no
+ *   reconnection delay), with `Last-Event-ID` set to the last ID it received. It announces that ID
+ *   (`lead`) before anything else.
+ * - Exactly once across a hand-over: the old leader may have posted events that reached some tabs
+ *   but were still queued on the channel when the lock reached the new leader, so the new leader
+ *   resumes from an earlier ID and the server sends them again. Each source remembers the IDs of
+ *   the events it dispatched (the last {@link HISTORY}); on `lead`, the IDs it holds after the
+ *   announced one are the events it must not dispatch twice, and the new connection's events with
+ *   those IDs are skipped (the first event with an ID not on that list ends the skipping). Messages
+ *   of any source but the current leader are ignored once `lead` is heard, so the old leader's late
+ *   ones never reach the new leader twice either. A channel delivers one sender's messages in order,
+ *   and a tab cannot hear the new leader's `lead` before an old-leader message that the new leader
+ *   itself heard, so no source is ever behind the ID a new leader resumes from.
+ *   This needs an `id:` on every event: events without one cannot be resumed (the server cannot be
+ *   told where to start), and after a hand-over they may be lost or repeated, as on any reconnect.
+ * - Event types: an EventSource only builds events for types someone listens to, and there is no
+ *   "every type" listener, so each source posts the types its listeners want (`types`), and
+ *   repeats them when a source joins (`hello`) or a leader takes over (`lead`); every source keeps
+ *   the union, so the next leader listens to all of them from its first byte.
+ * - A source that joins asks (`hello`) and the leader answers (`sync`) with the readyState, last
+ *   event ID and origin, so a tab opened later starts OPEN, and can resume from the right ID should
+ *   it lead before any event arrives.
+ *
+ * Why not a SharedWorker: it needs a script of its own at a URL. A library cannot know where its
+ * bundler puts one (`new URL('./worker.js', import.meta.url)` works in Vite and webpack 5, not in
+ * the CommonJS build, esbuild without a plugin, or a plain `<script type="module">` from node_modules),
+ * and `blob:` or `data:` workers break under a strict CSP (`script-src 'self'`), which every build
+ * of this library must run under. A worker also could not call a tab's `headers` function: the
+ * secret it returns would have to be sent to the worker. Leader election needs no file, no option
+ * and no bundler support, keeps every function in the tab that gave it, and works wherever Web
+ * Locks do (every current browser, in windows and workers alike).
+ *
+ * What crosses tabs: only events (type, data, lastEventId, origin) and states (readyState, error
+ * details without the `Response`). Options never do: every tab computes the sharing key from its
+ * own options, and the leader opens the connection with its own. The lock and channel names are a
+ * SHA-256 of the key, so a header value or URL token in the key cannot be read from
+ * `navigator.locks.query()`. Function options (`headers`, `body`, `fetch`, `shouldReconnect`) run
+ * in the tab that leads, and only with a `key`, which says which tabs may share what they return.
+ *
+ * Where Web Locks, BroadcastChannel or `crypto.subtle` is missing (Node, old browsers, pages not
+ * served over HTTPS or from localhost), the result is a plain per-tab `EventSource`.
+ */
+import {EventSource, type EventSourceEventMap} from './EventSource.js'
+import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
+import {normalizeInit, type EventSourceInit} from './options.js'
+
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
+
+/** How many event IDs each source remembers, for skipping what a new leader's server sends again. */
+const HISTORY = 256
+
+/** Events of the EventSource itself rather than of the stream; always forwarded by the leader. */
+const LIFECYCLE = ['open', 'error', 'reconnect', 'end']
+
+type Listener<E> = (event: E) => unknown
+type HandlerName = 'open' | 'message' | 'error'
+
+/**
+ * The options of {@link createSharedEventSource}: every `EventSourceInit` option, and `key`.
+ *
+ * @public
+ */
+export interface SharedEventSourceInit extends EventSourceInit {
+  /**
+   * Extra text for the sharing key: tabs share a connection only when their URL, request options
+   * and `key` are equal. Required when an option is a function (`headers`, `body`, `fetch`,
+   * `reconnect.shouldReconnect`): what a function returns cannot be compared across tabs, so `key`
+   * must say which tabs may share it (the signed-in user's ID, say). The function is called in the
+   * tab that holds the connection.
+   * @defaultValue `undefined`
+   */
+  key?: string | undefined
+}
+
+/**
+ * What {@link createSharedEventSource} returns: the EventSource interface. `readyState` follows the
+ * shared connection; `close()` detaches this object only.
+ *
+ * @public
+ */
+export interface SharedEventSource<Events extends string = string> extends EventTarget {
+  /** The URL of the event stream, resolved. */
+  readonly url: string
+  /** The shared connection's state: `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2, also after `close()`). */
+  readonly readyState: 0 | 1 | 2
+  /** Whether cross-origin requests send credentials. */
+  readonly withCredentials: boolean
+  /** The last event ID received. */
+  readonly lastEventId: string
+  /**
+   * `true` in the tab that holds the connection, `false` in the others; `undefined` where the
+   * platform cannot share and the source is a plain per-tab `EventSource`.
+   */
+  readonly isLeader?: boolean | undefined
+  readonly CONNECTING: 0
+  readonly OPEN: 1
+  readonly CLOSED: 2
+  get onopen(): Listener<Event> | null
+  set onopen(handler: Listener<Event> | null)
+  get onmessage(): Listener<MessageEvent> | null
+  set onmessage(handler: Listener<MessageEvent<string>> | null)
+  get onerror(): Listener<Event> | null
+  set onerror(handler: Listener<EventSourceErrorEvent> | null)
+  /** Detaches this object: no more events here. The connection closes once no tab uses it. */
+  close(): void
+  addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  addEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | AddEventListenerOptions): void
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+}
+
+/**
+ * Opens an event stream shared by every tab of the origin that asks for the same URL and options:
+ * one connection serves them all, opened by one tab (the leader) and taken over by another when
+ * that tab closes or crashes, resuming with `Last-Event-ID` so that no event is lost or delivered
+ * twice (given an `id:` on every event).
+ *
+ * Options shared by value: the URL, `method`, a string or `URLSearchParams` `body`, `headers` as
+ * an object, `Headers` or pairs (names in any case and order), `withCredentials`, `credentials`,
+ * the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`, `maxEventSize`,
+ * `reconnectOnPageEvents`, and `key`. Options of this object alone: `signal` (closes it) and
+ * `lastEventId` (where to start, should this tab be the first to connect). Function options need
+ * a `key`; other bodies (a `Blob`, `FormData`, a stream) cannot be shared.
+ *
+ * Where tabs cannot share (no Web Locks, BroadcastChannel or `crypto.subtle`: Node, old browsers,
+ * a page not served over HTTPS or from localhost), it returns the library's `EventSource`.
+ *
+ * @param url - The event stream's URL, resolved against the document's base URL.
+ * @param init - `EventSourceInit` options and `key`; see {@link SharedEventSourceInit}.
+ * @throws `SyntaxError` (a `DOMException`) when `url` is not a valid URL; `TypeError` when an option
+ *   has an impossible value, is a function without `key`, or is a body that cannot be compared.
+ * @example
+ * ```ts
+ * const source = createSharedEventSource('/prices')
+ * source.addEventListener('price', (event) => render(event.data)) // in every tab, one connection
+ * ```
+ * @public
+ */
+export function createSharedEventSource<Events extends string = string>(
+  url: string | URL,
+  init?: SharedEventSourceInit | null,
+): SharedEventSource<Events> {
+  const {key: _, ...options} = init ?? {}
+  // Checked here, in every tab and on every platform, so that options which work in one place
+  // cannot throw in another.
+  normalizeInit(options)
+  const key = sharingKey(init ?? {})
+  const global = globalThis as {navigator?: Partial<Navigator>; crypto?: Partial<Crypto>}
+  const locks = global.navigator?.locks
+  if (typeof BroadcastChannel != 'function' || typeof locks?.request != 'function' || !global.crypto?.subtle) {
+    return new EventSource<Events>(url, options)
+  }
+  const scope = globalThis as {document?: Document; location?: Location}
+  let resolved: string
+  try {
+    // Resolved as the EventSource resolves it: against the document's base URL, or the worker's location.
+    resolved = new URL(String(url), scope.document?.baseURI ?? scope.location?.href).href
+  } catch {
+    throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
+  }
+  return new TabSource<Events>(resolved, options, JSON.stringify([resolved, init?.key ?? null, key]), locks)
+}
+
+/** What the channel carries, without the sender. */
+type Message =
+  | {k: 'hello'; types: string[]}
+  | {k: 'types'; types: string[]}
+  | {k: 'sync'; to: string; state: number; id: string; origin: string}
+  | {k: 'lead'; id: string}
+  | {k: 'open'}
+  | {k: 'error'; state: number; error: WireError}
+  | {k: 'reconnect'; attempt: number; delay: number}
+  | {k: 'end'}
+  | {k: 'message'; type: string; data: string; id: string; origin: string}
+
+/** A message with its sender: the random ID of the source that posted it. */
+type Wire = Message & {from: string}
+
+/** An `error` event's details as they cross tabs: the `Response` cannot, the cause as name and message. */
+interface WireError {
+  message: string
+  willReconnect: boolean
+  reconnectDelay: number | undefined
+  attempt: number
+  status: number | undefined
+  statusText: string | undefined
+  cause: {name: string; message: string} | undefined
+}
+
+/** One tab's shared source: a follower, or the leader holding the lock and the connection. */
+class TabSource<Events extends string> extends EventTarget {
+  declare readonly CONNECTING: 0
+  declare readonly OPEN: 1
+  declare readonly CLOSED: 2
+
+  private url_: string
+  private init_: EventSourceInit
+  private withCredentials_: boolean
+  private readyState_: number = CONNECTING
+  /** This source's name on the channel. */
+  private id_ = Math.random().toString(36).slice(2) + Date.now().toString(36)
+  /** The source whose messages are dispatched: the leader, as far as this source knows. */
+  private leader_: string | undefined
+  private lastId_: string
+  private origin_ = ''
+  /** The last event IDs dispatched, oldest first. */
+  private history_: string[] = []
+  /** IDs that the new leader's connection will send again and this source has dispatched already. */
+  private skip_: string[] = []
+  /** The event types this object listens to, and those any source does (this one's included). */
+  private types_ = new Set<string>()
+  private known_ = new Set<string>()
+  private handlers_: Partial<Record<HandlerName, Listener<Event> | null>> = {}
+  private listeners_: Partial<Record<HandlerName, Listener<Event>>> = {}
+  private declare channel_: BroadcastChannel | undefined
+  /** While waiting for the lock: aborting gives up waiting. */
+  private abort_ = new AbortController()
+  /** While leading: releases the lock. */
+  private declare release_: (() => void) | undefined
+  /** While leading: the connection. */
+  private declare source_: EventSource | undefined
+  private declare unwatch_: (() => void) | undefined
+  /** Set on the leader once its connection failed or ended: it holds the lock until a source joins. */
+  private declare ended_: boolean | undefined
+
+  constructor(url: string, init: EventSourceInit, key: string, locks: LockManager) {
+    super()
+    this.url_ = url
+    this.init_ = init
+    this.withCredentials_ = !!init.withCredentials
+    this.lastId_ = init.lastEventId ?? ''
+    const signal = init.signal
+    if (signal?.aborted) {
+      this.readyState_ = CLOSED
+      return
+    }
+    if (signal) {
+      const onAbort = (): void => this.close()
+      signal.addEventListener('abort', onAbort)
+      this.unwatch_ = () => signal.removeEventListener('abort', onAbort)
+    }
+    void crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)).then((digest) => {
+      if (this.readyState_ === CLOSED) return
+      const name = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`
+      const channel = (this.channel_ = new BroadcastChannel(name))
+      channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
+      this.post_({k: 'hello', types: this.customTypes_()})
+      locks
+        .request(name, {signal: this.abort_.signal}, () => {
+          if (this.readyState_ === CLOSED) return
+          return new Promise<void>((release) => {
+            this.release_ = release
+            this.lead_()
+          })
+        })
+        // An AbortError: this source closed while it waited.
+        .catch(() => {})
+    })
+  }
+
+  get url(): string {
+    return this.url_
+  }
+
+  get readyState(): 0 | 1 | 2 {
+    return this.readyState_ as 0 | 1 | 2
+  }
+
+  get withCredentials(): boolean {
+    return this.withCredentials_
+  }
+
+  get lastEventId(): string {
+    return this.lastId_
+  }
+
+  get isLeader(): boolean {
+    return this.source_ !== undefined
+  }
+
+  get onopen(): Listener<Event> | null {
+    return this.handlers_.open ?? null
+  }
+  set onopen(handler: Listener<Event> | null) {
+    this.setHandler_('open', handler)
+  }
+  get onmessage(): Listener<MessageEvent> | null {
+    return this.handlers_.message ?? null
+  }
+  set onmessage(handler: Listener<MessageEvent<string>> | null) {
+    this.setHandler_('message', handler as Listener<Event> | null)
+  }
+  get onerror(): Listener<Event> | null {
+    return this.handlers_.error ?? null
+  }
+  set onerror(handler: Listener<EventSourceErrorEvent> | null) {
+    this.setHandler_('error', handler as Listener<Event> | null)
+  }
+
+  override addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | AddEventListenerOptions): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | Listener<never> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    this.listen_(type)
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  /** Detaches this object: CLOSED, no event. A leader hands the connection to the next tab. */
+  close(): void {
+    // The leader of a connection that failed or ended keeps the lock (see `end_`).
+    if (this.ended_) return
+    this.readyState_ = CLOSED
+    this.unwatch_?.()
+    this.abort_.abort()
+    this.source_?.close()
+    this.source_ = undefined
+    this.release_?.()
+    this.channel_?.close()
+    this.channel_ = undefined
+  }
+
+  // PRIVATES FOLLOW
+
+  private setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
+    const listeners = this.listeners_
+    if (typeof handler != 'function') {
+      super.removeEventListener(name, listeners[name] ?? null)
+      delete listeners[name]
+      handler = null
+    } else if (!listeners[name]) {
+      this.listen_(name)
+      super.addEventListener(name, (listeners[name] = (event) => this.handlers_[name]?.call(this, event)))
+    }
+    this.handlers_[name] = handler
+  }
+
+  /** Makes sure the leader forwards events of `type`, now and after every hand-over. */
+  private listen_(type: string): void {
+    if (this.types_.has(type)) return
+    this.types_.add(type)
+    if (this.known_.has(type) || type === 'message' || LIFECYCLE.indexOf(type) >= 0) return
+    this.learn_([type])
+    this.post_({k: 'types', types: [type]})
+  }
+
+  private learn_(types: string[]): void {
+    for (const type of types) {
+      this.known_.add(type)
+      this.source_?.addEventListener(type, this.onSourceEvent_)
+    }
+  }
+
+  private post_(message: Message): void {
+    this.channel_?.postMessage({...message, from: this.id_})
+  }
+
+  /** Posts what the leader's connection did, and dispatches it here. */
+  private broadcast_(message: Message, event?: Event): void {
+    this.post_(message)
+    this.apply_({...message, from: this.id_}, event)
+  }
+
+  /** Holds the lock: opens the connection, resuming from the last ID this tab received. */
+  private lead_(): void {
+    const {signal: _, ...init} = this.init_
+    this.broadcast_({k: 'lead', id: this.lastId_})
+    const source = (this.source_ = new EventSource(this.url_, {...init, lastEventId: this.lastId_}))
+    for (const type of ['message', ...LIFECYCLE, ...this.known_]) source.addEventListener(type, this.onSourceEvent_)
+  }
+
+  private onSourceEvent_ = (event: Event): void => {
+    const source = this.source_
+    if (!source) return
+    if (event instanceof MessageEvent) {
+      const {type, data, lastEventId, origin} = event as MessageEvent<string>
+      return this.broadcast_({k: 'message', type, data, id: lastEventId, origin})
+    }
+    if (event instanceof EventSourceErrorEvent) {
+      const {message, willReconnect, reconnectDelay, attempt, status, statusText, cause} = event
+      const error = {message, willReconnect, reconnectDelay, attempt, status, statusText, cause: cause == null ? undefined : describe(cause)}
+      return this.broadcast_({k: 'error', state: source.readyState, error}, event)
+    }
+    if (event instanceof EventSourceReconnectEvent) return this.broadcast_({k: 'reconnect', attempt: event.attempt, delay: event.delay})
+    if (event.type === 'open' || event.type === 'end') this.broadcast_({k: event.type})
+  }
+
+  /** A message from another source on the channel. */
+  private receive_(message: Wire): void {
+    if (this.ended_ && message.k === 'hello') {
+      // A source that joins after the end tries anew: it is (or will be) waiting for the lock.
+      this.ended_ = false
+      return this.close()
+    }
+    if (this.readyState_ === CLOSED) return
+    switch (message.k) {
+      case 'hello':
+        this.learn_(message.types)
+        if (this.source_) {
+          this.post_({k: 'sync', to: message.from, state: this.readyState_, id: this.lastId_, origin: this.origin_})
+        }
+        return this.postTypes_()
+      case 'types':
+        return this.learn_(message.types)
+      case 'sync':
+        if (message.to !== this.id_ || (this.leader_ !== undefined && this.leader_ !== message.from)) return
+        this.leader_ = message.from
+        this.origin_ = message.origin
+        this.remember_(message.id)
+        if (message.state === OPEN && this.readyState_ === CONNECTING) this.apply_({k: 'open', from: message.from})
+        return
+      case 'lead':
+        this.postTypes_()
+        return this.apply_(message)
+      default:
+        // Until a `lead` is heard, whoever sends events is the leader (this source joined after it took over).
+        this.leader_ ??= message.from
+        if (message.from === this.leader_) this.apply_(message)
+    }
+  }
+
+  /** Tells the others which types this object listens to, when there are any beyond the usual. */
+  private postTypes_(): void {
+    const types = this.customTypes_()
+    if (types.length) this.post_({k: 'types', types})
+  }
+
+  private customTypes_(): string[] {
+    return [...this.types_].filter((type) => type !== 'message' && LIFECYCLE.indexOf(type) < 0)
+  }
+
+  /** Dispatches what the leader's connection did; `event` is the original, in the leader's own tab. */
+  private apply_(message: Wire, event?: Event): void {
+    if (this.readyState_ === CLOSED) return
+    switch (message.k) {
+      case 'lead': {
+        this.leader_ = message.from
+        // The events this source dispatched after the ID the new connection resumes from: the
+        // server sends them again, and they are skipped.
+        const at = message.from === this.id_ ? -1 : this.history_.lastIndexOf(message.id)
+        this.skip_ = at < 0 ? [] : this.history_.slice(at + 1)
+        if (this.readyState_ !== OPEN) return
+        this.readyState_ = CONNECTING
+        const reason = message.from === this.id_ ? 'this tab holds it now' : 'another tab holds it now'
+        return this.dispatch_(
+          new EventSourceErrorEvent({
+            message: `The tab holding the shared connection to ${this.url_} left; ${reason} and reconnects`,
+            willReconnect: true,
+            reconnectDelay: 0,
+            attempt: 0,
+          }),
+        )
+      }
+      case 'open':
+        this.readyState_ = OPEN
+        return this.dispatch_(new Event('open'))
+      case 'error': {
+        const {message: text, willReconnect, reconnectDelay, attempt, status, statusText, cause} = message.error
+        const original = event as EventSourceErrorEvent | undefined
+        const copy = new EventSourceErrorEvent({
+          message: text,
+          willReconnect,
+          reconnectDelay,
+          attempt,
+          cause: original ? original.cause : cause && Object.assign(new Error(cause.message), {name: cause.name}),
+          response: original?.response,
+        })
+        if (!original && status !== undefined) {
+          // The response stayed in the leader's tab; its status did not.
+          for (const [name, value] of [['status', status], ['code', status], ['statusText', statusText]] as const) {
+            Object.defineProperty(copy, name, {value, enumerable: true})
+          }
+        }
+        this.readyState_ = message.state
+        this.dispatch_(copy)
+        return this.end_()
+      }
+      case 'reconnect':
+        return this.dispatch_(new EventSourceReconnectEvent(message.attempt, message.delay))
+      case 'end':
+        this.readyState_ = CLOSED
+        this.dispatch_(new Event('end'))
+        return this.end_()
+      case 'message': {
+        const skip = this.skip_
+        if (skip.length) {
+          const at = skip.indexOf(message.id)
+          this.skip_ = at < 0 ? [] : skip.slice(at + 1)
+          if (at >= 0) return
+        }
+        // The leader sends events only while OPEN: a source that joined since hears them before `sync`.
+        if (this.readyState_ === CONNECTING) this.apply_({k: 'open', from: message.from})
+        this.origin_ = message.origin
+        this.remember_(message.id)
+        if (this.types_.has(message.type)) {
+          this.dispatch_(new MessageEvent(message.type, {data: message.data, origin: message.origin, lastEventId: message.id}))
+        }
+      }
+    }
+  }
+
+  /**
+   * After an `error` or `end` that closed the connection: every source closes. The leader keeps
+   * the lock, though, until a source joins: released at once, it could reach a tab that has not
+   * yet heard of the end, which would open the connection again.
+   */
+  private end_(): void {
+    if (this.readyState_ !== CLOSED) return
+    if (!this.source_) return this.close()
+    this.source_.close()
+    this.source_ = undefined
+    this.unwatch_?.()
+    this.ended_ = true
+  }
+
+  private remember_(id: string): void {
+    this.lastId_ = id
+    const history = this.history_
+    if (history[history.length - 1] === id) return
+    history.push(id)
+    if (history.length > HISTORY) history.shift()
+  }
+
+  private dispatch_(event: Event): void {
+    if (this.readyState_ !== CLOSED || event.type === 'error' || event.type === 'end') this.dispatchEvent(event)
+  }
+}
+
+/** `removeEventListener`, typed as on {@link SharedEventSource}; the method is EventTarget's. */
+interface TabSource<Events extends string> {
+  removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+}
+
+// As on EventSource: read-only, enumerable constants on the prototype.
+;['CONNECTING', 'OPEN', 'CLOSED'].forEach((name, value) => {
+  Object.defineProperty(TabSource.prototype, name, {value, enumerable: true})
+})
+
+function describe(cause: unknown): {name: string; message: string} {
+  return cause instanceof Error ? {name: cause.name, message: cause.message} : {name: 'Error', message: String(cause)}
+}
+
+/**
+ * The request options as they count for sharing, as JSON-ready values; see
+ * {@link createSharedEventSource} for the rules. Throws for what cannot be compared across tabs.
+ */
+function sharingKey(init: SharedEventSourceInit): unknown {
+  const hasKey = init.key !== undefined
+  const part = (value: unknown, path: string): unknown => {
+    switch (typeof value) {
+      case 'function':
+        if (!hasKey) {
+          throw new TypeError(
+            `createSharedEventSource: \`${path}\` is a function, whose results cannot be compared across tabs. ` +
+              'Give `key` (the signed-in user, say) so that only tabs that may share them share the connection, ' +
+              'or use `new EventSource()` for a connection of this tab alone.',
+          )
+        }
+        return {'\u0000': 'function'}
+      case 'number':
+        // JSON has no Infinity or NaN (they would both become null).
+        return Number.isFinite(value) ? value : String(value)
+      case 'object':
+        break
+      default:
+        return value
+    }
+    if (value === null) return null
+    if (Array.isArray(value)) return value.map((item, index) => part(item, `${path}[${index}]`))
+    const prototype: unknown = Object.getPrototypeOf(value)
+    if (prototype !== Object.prototype && prototype !== null) {
+      throw new TypeError(
+        `createSharedEventSource: \`${path}\` cannot be compared across tabs; pass a string` +
+          (hasKey ? ', or a function' : ', or a function and `key`'),
+      )
+    }
+    const sorted: Record<string, unknown> = {}
+    for (const name of Object.keys(value).sort()) {
+      const field = (value as Record<string, unknown>)[name]
+      if (field !== undefined) sorted[name] = part(field, path === 'init' ? name : `${path}.${name}`)
+    }
+    return sorted
+  }
+  const request: Record<string, unknown> = {}
+  for (const name in init) {
+    let value = (init as Record<string, unknown>)[name]
+    // Options of this object alone, and the key itself (kept apart).
+    if (value === undefined || name === 'signal' || name === 'lastEventId' || name === 'key') continue
+    if (name === 'method') value = String(value).toUpperCase()
+    // Names in any case and order, values of a repeated name joined: as a Headers holds them.
+    else if (name === 'headers' && typeof value != 'function') value = [...new Headers(value as HeadersInit)]
+    else if (name === 'body' && value instanceof URLSearchParams) value = String(value)
+    request[name] = value
+  }
+  return part(request, 'init')
+}
