@@ -430,6 +430,9 @@ export class EventSource<Events extends string = string> extends EventTargetBase
     // per character: the UTF-8 bytes, from the %XX escapes encodeURIComponent gives.
     const id = this.lastEventId_
     if (id) headers['last-event-id'] = unescape(encodeURIComponent(id))
+    // [non-spec] Fetch drops `Authorization` when a redirect leads to another origin; reconnects go
+    // straight to where it led (see `requestUrl_`), so they must leave it out as well.
+    if (originOf(this.requestUrl_) !== originOf(this.url_)) delete headers['authorization']
     return headers
   }
 

@@ -184,3 +184,31 @@ describe.each(Object.keys(STOPS) as (keyof typeof STOPS)[])('%s', (stop) => {
     expect(unhandledRejections()).toEqual([])
   })
 })
+
+// Node 20's fetch (undici) does not cancel a request body when the request is aborted, as the fetch
+// standard says to, and goes on pulling it: an endless body would be read forever after close().
+test('close() while a stream body is being sent cancels that stream, and nothing reads it afterwards', async () => {
+  const server = await serve({'/stream': (_req, res) => void startSse(res).send({data: 'x'})})
+  let pulls = 0
+  let cancelled: unknown
+  const source = new EventSource(`${server.url}stream`, {
+    method: 'POST',
+    body: () =>
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          pulls++
+          await sleep(5)
+          controller.enqueue(utf8('chunk\n'))
+        },
+        cancel(reason) {
+          cancelled = reason ?? 'cancelled'
+        },
+      }),
+  })
+  await waitFor(() => pulls > 3 && server.usedConnections() === 1, 'the body to be on its way')
+  source.close()
+  const pullsAtClose = pulls
+  await sleep(QUIET)
+  expect(cancelled).toBeDefined()
+  expect(pulls - pullsAtClose).toBeLessThanOrEqual(1)
+})

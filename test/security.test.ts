@@ -26,6 +26,28 @@ describe('a redirect to another origin', () => {
     expect(redirected?.headers['x-trace']).toBe('t1')
   })
 
+  test('reconnects, which go straight to where the redirect led, do not send Authorization there either', async () => {
+    const other = await serve({
+      '/stream': async (_req, res) => {
+        const stream = startSse(res)
+        await stream.send({retry: 10, id: 'x', data: 'from the other origin'})
+        await stream.end()
+      },
+    })
+    const first = await serve({'/start': redirect(`${other.url}stream`, 302)})
+    const source = open(`${first.url}start`, {headers: {Authorization: 'Bearer secret'}})
+    const {log} = recordEvents(source, ['message'])
+    await waitFor(() => log.length >= 3, 'two reconnects')
+    source.close()
+    expect(first.requests.map((request) => request.headers.authorization)).toEqual(['Bearer secret'])
+    expect(other.requests.length).toBeGreaterThanOrEqual(3)
+    expect(other.requests.map((request) => request.headers.authorization)).toEqual(other.requests.map(() => undefined))
+    // The reconnects resume there: the redirect's target is where the stream lives.
+    expect(other.requests.slice(1).map((request) => request.headers['last-event-id'])).toEqual(
+      other.requests.slice(1).map(() => 'x'),
+    )
+  })
+
   test('a redirect within the origin keeps Authorization', async () => {
     const server = await serve({
       '/start': redirect('/stream', 302),

@@ -8,7 +8,7 @@ import type {Transport} from './index.js'
 export const fetchTransport: Transport = (request, handlers) => {
   const controller = new AbortController()
   const signal = controller.signal
-  const body = request.body
+  let body = request.body
   // The `eventsource` package's shape, so a custom fetch written for it works here.
   const init: FetchLikeInit = {
     method: request.method,
@@ -19,13 +19,23 @@ export const fetchTransport: Transport = (request, handlers) => {
     redirect: 'follow',
     signal,
   }
+  const ignore = (): void => {}
+  if (typeof (body as ReadableStream | null)?.getReader == 'function') {
+    // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
+    init.duplex = 'half'
+    // Node 20's fetch (undici) does not cancel a request body when the request is aborted, as the
+    // fetch standard says to, and goes on pulling it: read it through a stream that abort cancels.
+    const reader = (body as ReadableStream<Uint8Array>).getReader()
+    signal.addEventListener('abort', () => reader.cancel(signal.reason).catch(ignore))
+    body = new ReadableStream<Uint8Array>({
+      pull: (controller) => reader.read().then((chunk) => (chunk.done ? controller.close() : controller.enqueue(chunk.value))),
+      cancel: (reason) => reader.cancel(reason),
+    })
+  }
   if (body !== undefined) init.body = body
-  // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
-  if (typeof (body as ReadableStream | null)?.getReader == 'function') init.duplex = 'half'
   const failed = (error: unknown): void => {
     if (!signal.aborted) handlers.onError(error)
   }
-  const ignore = (): void => {}
   // Each read starts its own promise chain: returning the next read from the last one's `then`
   // would nest every chunk's promise in the one before, for as long as the stream lasts.
   const read = (reader: ReadableStreamDefaultReader<Uint8Array>): void => {
