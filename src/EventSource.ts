@@ -29,8 +29,14 @@ const CLOSED = 2
 
 /** The events every EventSource fires, by type. Named events are `MessageEvent`s too. */
 export interface EventSourceEventMap {
+  /** The connection opened: readyState OPEN (standard). */
   open: Event
+  /** An event without an `event:` field, or with `event: message` (standard). */
   message: MessageEvent<string>
+  /**
+   * The connection dropped (readyState CONNECTING, a reconnect follows) or failed (CLOSED), as the
+   * spec fires it; here with the details of {@link EventSourceErrorEvent}.
+   */
   error: EventSourceErrorEvent
   /** [non-spec] A reconnect was scheduled. */
   reconnect: EventSourceReconnectEvent
@@ -39,6 +45,10 @@ export interface EventSourceEventMap {
 }
 
 type HandlerName = 'open' | 'message' | 'error'
+/**
+ * An event listener function, as the DOM's `on…` attributes take one.
+ * @inline
+ */
 type Listener<E> = (event: E) => unknown
 
 /** The side of an async iterator that the EventSource feeds. */
@@ -63,11 +73,17 @@ interface MessageQueue {
  */
 export class EventSource<Events extends string = string> extends EventTargetBase {
   // Defined once the class is, below: WebIDL constants are read-only and not configurable.
+  /** `0`, the `readyState` while connecting or waiting to reconnect (standard DOM constant). */
   declare static readonly CONNECTING: typeof CONNECTING
+  /** `1`, the `readyState` while the connection is open and events arrive (standard DOM constant). */
   declare static readonly OPEN: typeof OPEN
+  /** `2`, the `readyState` once closed or failed: no more events or reconnects (standard DOM constant). */
   declare static readonly CLOSED: typeof CLOSED
+  /** `0`, as `EventSource.CONNECTING` (standard DOM constant). */
   declare readonly CONNECTING: typeof CONNECTING
+  /** `1`, as `EventSource.OPEN` (standard DOM constant). */
   declare readonly OPEN: typeof OPEN
+  /** `2`, as `EventSource.CLOSED` (standard DOM constant). */
   declare readonly CLOSED: typeof CLOSED
 
   /** The resolved URL given to the constructor: the `url` attribute. */
@@ -209,35 +225,50 @@ export class EventSource<Events extends string = string> extends EventTargetBase
 
   // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
   // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
+  /** The `open` event handler (standard DOM event handler attribute). */
   get onopen(): Listener<Event> | null {
     return this.handlers_.open ?? null
   }
+  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
   set onopen(handler: Listener<Event> | null) {
     this.setHandler_('open', handler)
   }
+  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
   get onmessage(): Listener<MessageEvent> | null {
     return this.handlers_.message ?? null
   }
+  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
   set onmessage(handler: Listener<MessageEvent<string>> | null) {
     this.setHandler_('message', handler as Listener<Event> | null)
   }
+  /** The `error` event handler (standard DOM event handler attribute). */
   get onerror(): Listener<Event> | null {
     return this.handlers_.error ?? null
   }
+  /**
+   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
+   * receives an {@link EventSourceErrorEvent}.
+   */
   set onerror(handler: Listener<EventSourceErrorEvent> | null) {
     this.setHandler_('error', handler as Listener<Event> | null)
   }
 
+  /**
+   * Listens to one of the EventSource's own events (`open`, `message`, `error`, `reconnect`,
+   * `end`), with the event typed as {@link EventSourceEventMap} says (standard DOM method).
+   */
   override addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
     options?: boolean | AddEventListenerOptions,
   ): void
+  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
   override addEventListener(
     type: Events,
     listener: Listener<MessageEvent<string>> | null,
     options?: boolean | AddEventListenerOptions,
   ): void
+  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
@@ -613,12 +644,15 @@ export class EventSource<Events extends string = string> extends EventTargetBase
  * inherits the method itself, so the overloads cost no code.
  */
 export interface EventSource<Events extends string = string> {
+  /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
     options?: boolean | EventListenerOptions,
   ): void
+  /** Removes a listener added for a named event (standard DOM method). */
   removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
 }
 

@@ -20,6 +20,10 @@ export class ParseError extends Error {
   /** For `unknown-field` and `invalid-retry`: the whole line. */
   line?: string | undefined
 
+  /**
+   * @param message - The error message.
+   * @param options - `type`, and for skipped lines the `field`, `value` and `line`.
+   */
   constructor(
     message: string,
     options: {type: ErrorType; field?: string | undefined; value?: string | undefined; line?: string | undefined},
@@ -39,6 +43,7 @@ export class ParseError extends Error {
  * @public
  */
 export class StreamSourceError extends Error {
+  /** The error's name; each subclass has its own (`'HTTPError'`…), for logs and `error.name` checks. */
   override name = 'StreamSourceError'
 }
 
@@ -49,11 +54,19 @@ export class StreamSourceError extends Error {
  * @public
  */
 export class HTTPError extends StreamSourceError {
+  /** The error's name. */
   override name = 'HTTPError'
+  /** The response status (never 200). */
   declare readonly status: number
+  /** The response status text, `''` when the server sent none (as over HTTP/2). */
   declare readonly statusText: string
+  /** The response. Start reading its body (`json()`, `text()`) inside the `error` listener, or it is discarded. */
   declare readonly response: Response
 
+  /**
+   * @param response - The response with a status other than 200.
+   * @param url - The EventSource's URL, for the message.
+   */
   constructor(response: Response, url: string) {
     const {status, statusText} = response
     super(`EventSource request to ${url} failed: HTTP ${status}${statusText ? ` ${statusText}` : ''}`)
@@ -69,11 +82,17 @@ export class HTTPError extends StreamSourceError {
  * @public
  */
 export class ContentTypeError extends StreamSourceError {
+  /** The error's name. */
   override name = 'ContentTypeError'
   /** The `Content-Type` the server sent, or `null` when it sent none. */
   declare readonly contentType: string | null
+  /** The response (status 200). Start reading its body inside the `error` listener, or it is discarded. */
   declare readonly response: Response
 
+  /**
+   * @param response - The response whose `Content-Type` is not `text/event-stream`.
+   * @param url - The EventSource's URL, for the message.
+   */
   constructor(response: Response, url: string) {
     const contentType = response.headers.get('content-type')
     super(
@@ -90,9 +109,12 @@ export class ContentTypeError extends StreamSourceError {
  * @public
  */
 export class HeartbeatTimeoutError extends StreamSourceError {
+  /** The error's name. */
   override name = 'HeartbeatTimeoutError'
+  /** The `heartbeatTimeout` that passed without a byte, in milliseconds. */
   declare readonly timeout: number
 
+  /** @param timeout - The `heartbeatTimeout`, in milliseconds. */
   constructor(timeout: number) {
     super(`No data received for ${timeout} ms (heartbeatTimeout)`)
     this.timeout = timeout

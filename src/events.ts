@@ -1,13 +1,22 @@
 /** The events an EventSource fires besides `open` and `MessageEvent`s. */
 import {EventBase} from './platform.js'
 
-/** What an `error` event tells: why the attempt ended and what happens next. */
+/**
+ * What an `error` event tells: why the attempt ended and what happens next. The argument of
+ * `new EventSourceErrorEvent(details)`; `status`, `statusText` and `code` come from `response`.
+ */
 export interface ErrorEventDetails {
+  /** What happened, in words. */
   message: string
+  /** The error behind it, when there is one. */
   cause?: unknown
+  /** The response, when one arrived. */
   response?: Response | undefined
+  /** `true` when a reconnect follows, `false` when the source is CLOSED. */
   willReconnect: boolean
+  /** The wait before the reconnect, in milliseconds; `undefined` when there is none. */
   reconnectDelay?: number | undefined
+  /** How many attempts in a row have failed, this one included. */
   attempt: number
 }
 
@@ -37,6 +46,7 @@ export class EventSourceErrorEvent extends EventBase {
   /** How many attempts in a row have failed, this one included. */
   declare readonly attempt: number
 
+  /** @param details - Why the attempt ended and what happens next; `status`, `statusText` and `code` are read from `response`. */
   constructor(details: ErrorEventDetails) {
     super('error')
     const response = details.response
@@ -53,9 +63,15 @@ export class EventSourceErrorEvent extends EventBase {
  * @public
  */
 export class EventSourceReconnectEvent extends EventBase {
+  /** How many attempts in a row have failed: `1` before the first reconnect, `2` before the second… */
   declare readonly attempt: number
+  /** The wait before the reconnect starts, in milliseconds. */
   declare readonly delay: number
 
+  /**
+   * @param attempt - How many attempts in a row have failed.
+   * @param delay - The wait before the reconnect, in milliseconds.
+   */
   constructor(attempt: number, delay: number) {
     super('reconnect')
     this.attempt = attempt

@@ -1,3 +1,11 @@
+/**
+ * `streamsource`: the `EventSource` class and its options, `createEventSource` (the platform's
+ * own EventSource when that is enough), `createSharedEventSource` (one connection for every tab),
+ * the `text/event-stream` parser (`createParser`, `EventSourceParserStream`), and the error and
+ * event classes.
+ *
+ * @module streamsource
+ */
 export {ParseError, type ErrorType} from './errors.js'
 export {createParser} from './parse.js'
 export {EventSourceParserStream, type StreamOptions} from './stream.js'

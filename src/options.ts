@@ -18,13 +18,25 @@ export type FetchLike = (url: string, init: FetchLikeInit) => Promise<Response>
  * written for it works here (`headers` is a plain object).
  */
 export interface FetchLikeInit {
+  /** The request method, upper-cased: the `method` option, `'GET'` by default. */
   method: string
+  /**
+   * The request headers, names in lower case: the `headers` option's (for this attempt, when it is
+   * a function), `accept: text/event-stream` unless given, and `last-event-id` when there is an ID
+   * to resume from.
+   */
   headers: Record<string, string>
+  /** The `body` option's value for this attempt; absent when there is none. */
   body?: BodyInit | null
+  /** Always `'no-store'`: an event stream is never served from a cache. */
   cache: 'no-store'
+  /** The `credentials` option, or what `withCredentials` chooses. */
   credentials: RequestCredentials
+  /** Always `'cors'`. */
   mode: 'cors'
+  /** Always `'follow'`: redirects are followed, as the spec says. */
   redirect: 'follow'
+  /** Aborted when the EventSource is done with the attempt: `close()`, a heartbeat timeout, the stream's end… */
   signal: AbortSignal
   /** Set when `body` is a `ReadableStream`, which fetch does not send without it. */
   duplex?: 'half'
@@ -57,19 +69,23 @@ export interface ReconnectOptions {
    */
   factor?: number | undefined
   /**
-   * The longest delay, in milliseconds, before jitter.
-   * @defaultValue `Infinity` (no cap). A `Retry-After` header may ask for longer; it is honoured.
+   * The longest delay, in milliseconds, before jitter. A `Retry-After` header may ask for longer,
+   * and is honoured; so is a delay that `shouldReconnect` returns.
+   * @defaultValue `Infinity` (no cap)
    */
   maxDelay?: number | undefined
   /**
    * The share of each delay drawn at random, from `0` (exact delays) to `1` (full jitter: anywhere
-   * from 0 to the delay), so that many clients do not reconnect in lockstep.
+   * from 0 to the delay), so that many clients do not reconnect in lockstep. More than `1` counts
+   * as `1`.
    * @defaultValue `0`
    */
   jitter?: number | undefined
   /**
-   * After this many failed attempts in a row the source gives up: CLOSED and a final `error`.
-   * @defaultValue `Infinity`
+   * The most reconnects in a row: when the last of them fails too, the source gives up, CLOSED
+   * with a final `error` (`0`: at the first failure). A connection that delivers data starts the
+   * count again.
+   * @defaultValue `Infinity` (never give up)
    */
   maxAttempts?: number | undefined
   /**
@@ -99,12 +115,13 @@ export interface EventSourceInit {
   /**
    * Request headers: an object, a `Headers`, entry pairs, or a function (sync or async) called
    * before every connection attempt, so a token that expires is fresh on each reconnect.
-   * `Accept` and `Last-Event-ID` are set by the EventSource.
-   * @defaultValue `undefined`
+   * The EventSource adds `Accept: text/event-stream` unless given, and sets `Last-Event-ID`.
+   * @defaultValue `undefined` (none but those two)
    */
   headers?: HeadersValue | (() => HeadersValue | Promise<HeadersValue>) | undefined
   /**
-   * The request method, e.g. `'POST'` for LLM chat APIs.
+   * The request method, e.g. `'POST'` for LLM chat APIs; upper-cased. A `body` needs a method
+   * other than GET and HEAD.
    * @defaultValue `'GET'`
    */
   method?: string | undefined
@@ -135,7 +152,11 @@ export interface EventSourceInit {
    * @defaultValue `undefined`
    */
   signal?: AbortSignal | undefined
-  /** The reconnection policy; see {@link ReconnectOptions}. @defaultValue the spec's */
+  /**
+   * The reconnection policy: backoff, jitter, a cap, a limit on attempts, statuses to retry; see
+   * {@link ReconnectOptions}.
+   * @defaultValue `undefined` (every field's default: the spec's constant reconnection time)
+   */
   reconnect?: ReconnectOptions | undefined
   /**
    * Treat the response as one request/response stream (an LLM completion, say): when the server
@@ -146,7 +167,8 @@ export interface EventSourceInit {
   oneShot?: boolean | undefined
   /**
    * Reconnect when no byte has arrived for this many milliseconds (servers send `:` comments as
-   * heartbeats). @defaultValue `undefined` (never)
+   * heartbeats). `Infinity` also means never.
+   * @defaultValue `undefined` (never)
    */
   heartbeatTimeout?: number | undefined
   /**

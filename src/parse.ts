@@ -20,6 +20,8 @@ const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
  *
  * A drop-in replacement for `eventsource-parser`'s `createParser`, which also takes bytes.
  *
+ * @param config - The callbacks, and `maxBufferSize`; see {@link ParserConfig}.
+ * @throws `TypeError` when `config` is a function (`createParser(fn)`, the old `eventsource-parser` API).
  * @example
  * ```ts
  * const parser = createParser({onEvent: (event) => console.log(event.event, event.data)})

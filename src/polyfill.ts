@@ -6,6 +6,8 @@
  *
  * The only module of the package whose side effect reaches outside it: `sideEffects` in
  * package.json names it alone, so bundlers keep it though nothing is imported from it.
+ *
+ * @module streamsource/polyfill
  */
 import {EventSource} from './EventSource.js'
 

@@ -1,4 +1,10 @@
 /**
+ * `streamsource/react`: the {@link useEventSource} hook (React 18 or 19, an optional peer
+ * dependency), with its options and result types.
+ *
+ * @module streamsource/react
+ */
+/**
  * `streamsource/react`: the `useEventSource` hook, a thin layer over the shared connections of
  * src/shared-source.ts on React's `useSyncExternalStore`. Works with React 18 and 19; nothing
  * else in the library imports React.
@@ -66,6 +72,10 @@ const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : us
  *   StrictMode's extra mount does not open a second one.
  * - On the server nothing connects and the state is `connecting`.
  *
+ * @param url - The event stream's URL; `null` or `undefined` opens nothing.
+ * @param options - Every `EventSource` option, and `events`, `parse`, `onMessage`, `key`,
+ *   `signal`, `enabled`; see {@link UseEventSourceOptions}.
+ * @returns The connection's state, the last message and error, and `close()`/`reconnect()`.
  * @example
  * ```tsx
  * const {status, message, error} = useEventSource<{price: Price}>('/prices', {

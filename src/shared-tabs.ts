@@ -66,6 +66,10 @@ const HISTORY = 256
 /** Events of the EventSource itself rather than of the stream; always forwarded by the leader. */
 const LIFECYCLE = ['open', 'error', 'reconnect', 'end']
 
+/**
+ * An event listener function, as the DOM's `on…` attributes take one.
+ * @inline
+ */
 type Listener<E> = (event: E) => unknown
 type HandlerName = 'open' | 'message' | 'error'
 
@@ -106,30 +110,51 @@ export interface SharedEventSource<Events extends string = string> extends Event
    * platform cannot share and the source is a plain per-tab `EventSource`.
    */
   readonly isLeader?: boolean | undefined
+  /** `0`, the `readyState` while connecting or waiting to reconnect (standard DOM constant). */
   readonly CONNECTING: 0
+  /** `1`, the `readyState` while the connection is open (standard DOM constant). */
   readonly OPEN: 1
+  /** `2`, the `readyState` once closed or failed (standard DOM constant). */
   readonly CLOSED: 2
+  /** The `open` event handler (standard DOM event handler attribute). */
   get onopen(): Listener<Event> | null
+  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
   set onopen(handler: Listener<Event> | null)
+  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
   get onmessage(): Listener<MessageEvent> | null
+  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
   set onmessage(handler: Listener<MessageEvent<string>> | null)
+  /** The `error` event handler (standard DOM event handler attribute). */
   get onerror(): Listener<Event> | null
+  /**
+   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
+   * receives an {@link EventSourceErrorEvent}; in tabs other than the leader's, without `response`.
+   */
   set onerror(handler: Listener<EventSourceErrorEvent> | null)
   /** Detaches this object: no more events here. The connection closes once no tab uses it. */
   close(): void
+  /**
+   * Listens to one of the EventSource's own events (`open`, `message`, `error`, `reconnect`,
+   * `end`), with the event typed as {@link EventSourceEventMap} says (standard DOM method).
+   */
   addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
     options?: boolean | AddEventListenerOptions,
   ): void
+  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
   addEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | AddEventListenerOptions): void
+  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
     options?: boolean | EventListenerOptions,
   ): void
+  /** Removes a listener added for a named event (standard DOM method). */
   removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
 }
 

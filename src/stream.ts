@@ -54,6 +54,7 @@ const TransformStreamBase: typeof TransformStream =
  * @public
  */
 export class EventSourceParserStream extends TransformStreamBase<string | Uint8Array, EventSourceMessage> {
+  /** @param options - Callbacks and the buffer limit; see {@link StreamOptions}. */
   constructor({onError, onRetry, onComment, onId, maxBufferSize}: StreamOptions = {}) {
     let parser: EventSourceParser | undefined
     super({

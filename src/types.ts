@@ -29,25 +29,36 @@ export interface EventSourceMessage {
  * @public
  */
 export interface ParserCallbacks {
-  /** Called for every event: a block that had at least one `data` field, ended by a blank line. */
+  /**
+   * Called for every event: a block that had at least one `data` field, ended by a blank line.
+   * @defaultValue `undefined` (events are parsed and dropped)
+   */
   onEvent?: ((event: EventSourceMessage) => void) | undefined
 
   /**
    * Called when a blank line ends a block that had a valid `id` field, whether or not the block
    * produces an event, and before `onEvent`. An `id` containing U+0000 NULL is ignored.
+   * @defaultValue `undefined`
    */
   onId?: ((id: string) => void) | undefined
 
-  /** Called with the reconnection time in milliseconds when a `retry` field is all ASCII digits. */
+  /**
+   * Called with the reconnection time in milliseconds when a `retry` field is all ASCII digits.
+   * @defaultValue `undefined`
+   */
   onRetry?: ((retry: number) => void) | undefined
 
-  /** Called for every comment line (a line starting with `:`), with one leading space stripped. */
+  /**
+   * Called for every comment line (a line starting with `:`), with one leading space stripped.
+   * @defaultValue `undefined`
+   */
   onComment?: ((comment: string) => void) | undefined
 
   /**
    * Called for input the parser skips (`invalid-retry`, `unknown-field`) and when the buffered
    * input outgrows `maxBufferSize` (`max-buffer-size-exceeded`, after which `feed` throws until
    * `reset`). Skipped input is not an error in the spec, so most callers only log these.
+   * @defaultValue `undefined` (skipped input is ignored silently; `feed` still throws after an overflow)
    */
   onError?: ((error: ParseError) => void) | undefined
 }
