@@ -2,6 +2,7 @@
 // (scripts/emit-types.mjs), so the TypeScript plugin here only transpiles.
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import ts from 'typescript'
@@ -45,10 +46,16 @@ const shortenPrivateNames = (context) => {
 }
 
 /** Transpile only: type errors are `npm run typecheck`'s job. */
-const tsPlugin = () =>
+const tsPlugin = (tsconfig = './tsconfig.build.json') =>
   typescript({
-    tsconfig: './tsconfig.build.json',
-    compilerOptions: {declaration: false, emitDeclarationOnly: false, noEmit: false, module: 'esnext', moduleResolution: 'bundler'},
+    tsconfig,
+    compilerOptions: {
+      declaration: false,
+      emitDeclarationOnly: false,
+      noEmit: false,
+      module: 'esnext',
+      moduleResolution: 'bundler',
+    },
     noForceEmit: false,
     outputToFilesystem: false,
     transformers: {before: [shortenPrivateNames]},
@@ -61,6 +68,82 @@ const nodeEntry = {node: 'src/node.ts'}
 
 /** Peer dependencies: imported at run time, never bundled (only `streamsource/react` imports React). */
 const external = ['react', 'node:buffer']
+
+// --- The ES5 script-tag build ---------------------------------------------------------------
+
+const source = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * Modules the ES5 build replaces (resolved path → its replacement): the transport that falls back
+ * to XMLHttpRequest, and the platform module with base classes an ES5 subclass can call.
+ */
+const LEGACY_SWAPS = new Map([
+  [source('src/transport/index.ts'), source('src/transport/legacy.ts')],
+  [source('src/platform.ts'), source('src/platform-legacy.ts')],
+])
+
+/**
+ * Native classes that src/ extends, and what the ES5 build extends instead (an export of
+ * src/platform-legacy.ts, or `extendable(base)` for a base held in a variable): an ES5 subclass
+ * calls its base as `Base.call(this)`, which throws for a native class.
+ */
+const LEGACY_BASES = {
+  EventTarget: 'EventTargetBase',
+  Event: 'EventBase',
+  Error: 'ErrorBase',
+  TransformStreamBase: 'extendable(TransformStreamBase)',
+}
+
+/**
+ * The ES5 build's module swaps, and its base classes: in TypeScript's ES5 output every class is
+ * `(function (_super) { … }(Base))`; each `Base` there must be a class of the same module, an
+ * import, or one of LEGACY_BASES (rewritten). Anything else fails the build, rather than ship a
+ * class whose constructor throws.
+ */
+function legacyModules() {
+  const platform = source('src/platform-legacy.ts')
+  return {
+    name: 'legacy-modules',
+    async resolveId(id, importer, options) {
+      if (importer === undefined || [...LEGACY_SWAPS.values()].includes(importer)) return null
+      const resolved = await this.resolve(id, importer, {...options, skipSelf: true})
+      return resolved && LEGACY_SWAPS.has(resolved.id) ? LEGACY_SWAPS.get(resolved.id) : resolved
+    },
+    transform(code, id) {
+      if (!id.startsWith(source('src/'))) return null
+      const used = new Set()
+      const rewritten = code.replace(/\}\(([\w$]+)\)\);/g, (whole, base) => {
+        if (Object.hasOwn(LEGACY_BASES, base)) {
+          const replacement = LEGACY_BASES[base]
+          used.add(replacement.replace(/\(.*/, ''))
+          return `}(${replacement}));`
+        }
+        const local = new RegExp(`(var ${base} = /\\*\\* @class \\*/|import \\{[^}]*\\b${base}\\b[^}]*\\} from '\\.)`)
+        if (!local.test(code)) this.error(`${id}: a class extends ${base}, which the ES5 build cannot call: add it to LEGACY_BASES`)
+        return whole
+      })
+      if (used.size === 0 || id === platform) return null
+      return {code: `import {${[...used].join(', ')}} from ${JSON.stringify(platform)};\n${rewritten}`, map: null}
+    },
+  }
+}
+
+/**
+ * Code at the top of the ES5 IIFE: its own names for what an ES5 engine may lack. `globalThis` is
+ * the window's (or worker's) `self`; `Symbol` the engine's, else string keys for the two symbols
+ * the core defines properties with (IE 11 has no Symbol); `Set` the engine's, else a set of
+ * strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
+ */
+const LEGACY_INTRO = `var globalThis = self,
+  Symbol = self.Symbol || {asyncIterator: '@@asyncIterator', toStringTag: '@@toStringTag'},
+  Set = self.Set || function () {
+    var keys = {}
+    this.add = function (key) { keys['$' + key] = 1; return this }
+    this.has = function (key) { return keys['$' + key] === 1 }
+  };`
+
+/** The ES5 script-tag build: the global `StreamSource`, unminified and minified. */
+const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
 export default [
   {
@@ -82,5 +165,18 @@ export default [
     external,
     plugins: [tsPlugin(), terser({ecma: 2022, module: true, compress: {passes: 2}})],
     output: {dir: 'dist', format: 'es', entryFileNames: '[name].min.js', chunkFileNames: 'chunks/[name]-[hash].min.js'},
+  },
+  {
+    // The script-tag build (package.json `unpkg` and `jsdelivr`): ES5 syntax, no module system.
+    input: 'src/global.ts',
+    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json')],
+    output: [
+      {...legacyOutput, file: 'dist/streamsource.global.js'},
+      {
+        ...legacyOutput,
+        file: 'dist/streamsource.global.min.js',
+        plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})],
+      },
+    ],
   },
 ]

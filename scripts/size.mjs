@@ -12,10 +12,10 @@ import {build} from 'esbuild'
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /**
- * The ES5 script-tag build (a later step of issue 4) once rollup makes it: measured as shipped,
+ * The ES5 script-tag build (package.json `unpkg` and `jsdelivr`): measured as shipped,
  * since a script tag loads the file itself.
  */
-const LEGACY_BUILD = 'dist/streamsource.legacy.min.js'
+const LEGACY_BUILD = 'dist/streamsource.global.min.js'
 
 /** One-line apps: what each bundle keeps is what its `export` reaches. */
 const apps = {

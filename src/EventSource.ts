@@ -412,6 +412,7 @@ export class EventSource<Events extends string = string> extends EventTargetBase
                 body,
                 credentials: settings.credentials,
                 fetch: settings.fetch,
+                resume: () => this.requestHeaders_(headers),
               },
               {
                 onResponse: (response) => this.onResponse_(response),

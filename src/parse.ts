@@ -116,13 +116,14 @@ export function createParser(config: ParserConfig): EventSourceParser {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
       // (A BOM fed as Latin-1 text is waited for as long as the text could still be its start.)
-      if (text === '' || (fedAsString && BOM_AS_LATIN1.startsWith(text))) {
+      // `lastIndexOf(x, 0) === 0` is `startsWith(x)` for engines without ES2015 (the ES5 build).
+      if (text === '' || (fedAsString && BOM_AS_LATIN1.lastIndexOf(text, 0) === 0)) {
         streamStart = text
         return
       }
       streamStart = undefined
       if (text.charCodeAt(0) === 0xfeff /* BOM */) text = text.slice(1)
-      else if (fedAsString && text.startsWith(BOM_AS_LATIN1)) text = text.slice(3)
+      else if (fedAsString && text.lastIndexOf(BOM_AS_LATIN1, 0) === 0) text = text.slice(3)
     }
     if (text !== '') readLines(text)
   }

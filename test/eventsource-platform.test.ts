@@ -126,6 +126,7 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
       body: 'prompt',
       credentials: 'same-origin',
       fetch: undefined,
+      resume: expect.any(Function),
     })
     expect(first.handlers.onResponse(head(200, 'text/event-stream; charset=utf-8', 'http://stream.test:8080/stream'))).toBe(true)
     first.handlers.onChunk('id: é1\ndata: one\n')
@@ -134,6 +135,8 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     await until(() => attempts.length === 2)
     // Header values carry bytes: the ID as UTF-8, one character per byte.
     expect(attempts[1]!.request.headers['last-event-id']).toBe('\xc3\xa91')
+    // A transport that restarts its request by itself resumes with the headers as of now.
+    expect(first.request.resume!()).toEqual({...first.request.headers, 'last-event-id': '\xc3\xa91'})
     expect(first.cancelled).toBe(true)
     source.close()
     expect(attempts[1]!.cancelled).toBe(true)

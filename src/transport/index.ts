@@ -16,6 +16,13 @@ export interface TransportRequest {
   credentials: RequestCredentials
   /** The `fetch` option: a transport built on fetch calls it (as a plain function) instead of the global one. */
   fetch: FetchLike | undefined
+  /**
+   * The headers for a request that resumes this stream from where it is now (`last-event-id` as of
+   * the last event dispatched). For a transport that restarts its request by itself between two
+   * events, unseen by the EventSource: the XMLHttpRequest one does, so that `responseText` stays
+   * bounded. Without it, such a transport sends `headers` again.
+   */
+  resume?: (() => Record<string, string>) | undefined
 }
 
 /**

@@ -1,0 +1,193 @@
+/**
+ * The platform module of the ES5 script-tag build (rollup.config.mjs puts it in place of
+ * ./platform.ts there): the same exports, for browsers as old as IE 11 and for modern ones alike.
+ *
+ * An ES5 constructor function cannot extend a native class: its `Base.call(this)` throws ("use
+ * the 'new' operator"). So every base class here is a function of this module: where the engine
+ * has `Reflect.construct` and a constructible `EventTarget`, it builds the native object with the
+ * subclass's prototype (real `EventTarget`s and `Event`s: listener options, `instanceof`, errors
+ * in listeners reported as the platform reports them); elsewhere it is a small implementation of
+ * its own. The build also makes the library's own `extends Error`, `extends EventTarget` and
+ * `extends TransformStream…` go through {@link ErrorBase}, {@link EventTargetBase} and
+ * {@link extendable}.
+ */
+
+type Constructor = new (...args: any[]) => object
+
+/** ES2015's `Reflect.construct`, where there is one. */
+const construct = typeof Reflect == 'object' ? Reflect.construct : undefined
+
+/**
+ * `Native` as a base an ES5 subclass can call: the native object is made with the subclass's
+ * prototype (`this.constructor`, as TypeScript's ES5 output reads `new.target`). Without
+ * `Reflect.construct`, `Native` itself.
+ */
+export function extendable<T extends Constructor>(Native: T): T {
+  if (!construct) return Native
+  function Base(this: object): object {
+    return construct!(Native, arguments, this.constructor)
+  }
+  Base.prototype = Native.prototype
+  return Base as unknown as T
+}
+
+/** Whether this engine's `EventTarget` is a class that can be extended (not IE, not Safari < 14). */
+const nativeEvents = ((): boolean => {
+  try {
+    return !!construct && !!new EventTarget()
+  } catch {
+    return false
+  }
+})()
+
+interface Entry {
+  listener: EventListenerOrEventListenerObject
+  capture: boolean
+  once: boolean
+  removed?: boolean
+}
+
+/** The own event target: listeners in order, `once`, `handleEvent` objects, errors reported. */
+function OwnEventTarget(this: {_listeners: Record<string, Entry[]>}): void {
+  this._listeners = {}
+}
+const capture = (options: boolean | AddEventListenerOptions | undefined): boolean =>
+  typeof options == 'object' ? !!options.capture : !!options
+OwnEventTarget.prototype = {
+  constructor: OwnEventTarget,
+  addEventListener(this: {_listeners: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    if (!listener) return
+    const list = this._listeners['$' + type] || (this._listeners['$' + type] = [])
+    const entry: Entry = {listener, capture: capture(options), once: typeof options == 'object' && !!options.once}
+    for (const other of list) if (other.listener === listener && other.capture === entry.capture) return
+    list.push(entry)
+  },
+  removeEventListener(this: {_listeners: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    const list = this._listeners['$' + type] || []
+    for (let index = 0; index < list.length; index++) {
+      const entry = list[index]!
+      if (entry.listener === listener && entry.capture === capture(options)) {
+        entry.removed = true
+        list.splice(index, 1)
+        return
+      }
+    }
+  },
+  dispatchEvent(this: {_listeners: Record<string, Entry[]>}, event: Event & {_stopped?: boolean}): boolean {
+    const target = this as unknown as EventTarget
+    const list = (this._listeners['$' + event.type] || []).slice()
+    for (const name of ['target', 'currentTarget', 'srcElement']) {
+      Object.defineProperty(event, name, {value: target, configurable: true})
+    }
+    for (const entry of list) {
+      if (event._stopped) break
+      if (entry.removed) continue
+      if (entry.once) target.removeEventListener(event.type, entry.listener, entry.capture)
+      const listener = entry.listener
+      try {
+        if (typeof listener == 'function') listener.call(target, event)
+        else listener.handleEvent(event)
+      } catch (error) {
+        // As browsers do: reported, and the other listeners still run.
+        setTimeout(() => {
+          throw error
+        })
+      }
+    }
+    Object.defineProperty(event, 'currentTarget', {value: null, configurable: true})
+    return !event.defaultPrevented
+  },
+}
+
+/** The own event: `type`, not bubbling, not cancelable. */
+function OwnEvent(
+  this: {type: string; bubbles: boolean; cancelable: boolean; defaultPrevented: boolean; eventPhase: number; isTrusted: boolean; timeStamp: number; target: null; currentTarget: null},
+  type: string,
+): void {
+  this.type = type
+  this.bubbles = this.cancelable = this.defaultPrevented = false
+  this.eventPhase = 2
+  this.isTrusted = false
+  this.timeStamp = new Date().getTime()
+  this.target = this.currentTarget = null
+}
+OwnEvent.prototype = {
+  constructor: OwnEvent,
+  NONE: 0,
+  CAPTURING_PHASE: 1,
+  AT_TARGET: 2,
+  BUBBLING_PHASE: 3,
+  preventDefault() {},
+  stopPropagation() {},
+  stopImmediatePropagation(this: {_stopped: boolean}) {
+    this._stopped = true
+  },
+}
+
+/** The base class of `EventSource`: the platform's `EventTarget` where it can be extended. */
+export const EventTargetBase: typeof EventTarget = nativeEvents
+  ? extendable(EventTarget)
+  : (OwnEventTarget as unknown as typeof EventTarget)
+
+/** The base class of the library's own events (`error`, `reconnect`). */
+export const EventBase: typeof Event = nativeEvents ? extendable(Event) : (OwnEvent as unknown as typeof Event)
+
+/** The base class of the library's errors: a real `Error` (with its stack) where it can be. */
+export const ErrorBase: ErrorConstructor = construct ? extendable(Error) : (OwnError as unknown as ErrorConstructor)
+function OwnError(this: Error, message?: string): void {
+  const error = new Error(message)
+  if (message !== undefined) this.message = error.message
+  this.stack = error.stack!
+}
+OwnError.prototype = Error.prototype
+
+/** A plain event (`open`, `end`). */
+export const createEvent = (type: string): Event => new EventBase(type)
+
+/** The `MessageEvent` an EventSource dispatches for each event of the stream. */
+export function createMessageEvent(type: string, init: MessageEventInit<string>): MessageEvent<string> {
+  if (nativeEvents) return new MessageEvent(type, init)
+  const event = new EventBase(type) as unknown as Record<string, unknown>
+  for (const key of ['data', 'origin', 'lastEventId'] as const) event[key] = init[key]
+  event['source'] = null
+  event['ports'] = []
+  return event as unknown as MessageEvent<string>
+}
+
+/**
+ * The global object: a window or a worker's scope. (In the ES5 build `globalThis` is the IIFE's
+ * own name for `self` where the engine has none: see rollup.config.mjs.)
+ */
+export const scope = globalThis as typeof globalThis & Partial<Pick<Window, 'document' | 'location'>>
+
+/** Runs `task` soon, after the current task: a microtask where there are, else a timer. */
+export const defer = (task: () => void): void => {
+  if (typeof queueMicrotask == 'function') queueMicrotask(task)
+  else setTimeout(task)
+}
+
+/**
+ * `url` parsed against `base`, serialized; throws when it is not a valid URL. Where `URL` is
+ * missing, a link element resolves it against the document's base URL: its `protocol` is `:`
+ * when the URL is invalid.
+ */
+export function resolveURL(url: string, base?: string): string {
+  if (typeof URL == 'function') return new URL(url, base).href
+  const a = link(url)
+  if (a.protocol === ':') throw new SyntaxError(`Invalid URL: ${url}`)
+  return a.href
+}
+
+/** The serialization of the origin of an absolute `url`, as `MessageEvent.origin` holds it. */
+export function originOf(url: string): string {
+  if (typeof URL == 'function') return new URL(url).origin
+  const a = link(url)
+  // IE has no `origin` on links, and gives `host` the default port.
+  return a.origin || `${a.protocol}//${a.host}`.replace(/^(http:.*):80$|^(https:.*):443$/, '$1$2')
+}
+
+function link(url: string): HTMLAnchorElement {
+  const a = scope.document!.createElement('a')
+  a.href = url
+  return a
+}

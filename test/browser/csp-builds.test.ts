@@ -1,0 +1,121 @@
+// Every browser build under `Content-Security-Policy: script-src 'self'` (no inline script, no
+// eval, no code generation), in real Chromium: an app bundled by esbuild from the ES module build,
+// and the ES5 script-tag build in a modern page, each streaming, and `createEventSource` giving the
+// browser's class for plain options and the library's once headers are asked for. (The polyfill
+// entry in a page without EventSource, under the same policy: polyfill.test.ts; the script-tag
+// build in a page without modern APIs: legacy.test.ts.)
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {build} from 'esbuild'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {useChromium} from '../support/chromium.js'
+import {assertBuilt, distDir} from '../support/paths.js'
+import {serveDirectory, startServer, startSse, type Handler, type TestServer} from '../support/sse-server.js'
+
+const CSP = "script-src 'self'"
+const legacyDir = fileURLToPath(new URL('./legacy/', import.meta.url))
+
+interface Collected {
+  events: string[]
+  isLibrary: boolean
+  isNative: boolean
+}
+
+declare global {
+  interface Window {
+    app?: {collect(url: string, how: 'new' | 'create', init?: Record<string, unknown>): Promise<Collected>}
+    cspViolations?: string[]
+  }
+}
+
+function page(head: string): Handler {
+  return (_req, res) => {
+    res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store'})
+    res.end(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>streamsource under CSP</title>
+<link rel="icon" href="data:,">
+${head}
+</head>
+<body><p>Driven by test/browser/csp-builds.test.ts.</p></body>
+</html>
+`)
+  }
+}
+
+describe('the builds under a strict CSP', {timeout: 30_000}, () => {
+  let server: TestServer
+
+  beforeAll(async () => {
+    assertBuilt()
+    // What an app's bundler does with the package's ES module build.
+    const bundled = await build({
+      stdin: {
+        contents: `import {EventSource, createEventSource} from ${JSON.stringify(join(distDir, 'index.js'))}
+window.app = window.createApp({EventSource, createEventSource})
+document.documentElement.dataset.ready = 'true'
+`,
+        resolveDir: distDir,
+        loader: 'js',
+      },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+    })
+    const bundle = bundled.outputFiles[0]!.text
+    server = await startServer({
+      'GET /esm': page('<script src="/legacy/csp-app.js"></script>\n<script type="module" src="/app.js"></script>'),
+      'GET /global': page(
+        '<script src="/dist/streamsource.global.min.js"></script>\n<script src="/legacy/csp-app.js"></script>\n<script src="/legacy/csp-global.js"></script>',
+      ),
+      'GET /app.js': (_req, res) => {
+        res.writeHead(200, {'Content-Type': 'text/javascript; charset=utf-8'})
+        res.end(bundle)
+      },
+      'GET /legacy/*': serveDirectory(legacyDir, '/legacy/'),
+      'GET /dist/*': serveDirectory(distDir, '/dist/'),
+      'GET /events': async (_req, res, {url}) => {
+        const stream = startSse(res)
+        await stream.send({data: `${url.searchParams.get('run')} one`})
+        await stream.send({data: `${url.searchParams.get('run')} two`})
+      },
+    })
+  })
+  const chromium = useChromium()
+
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  for (const [name, path] of [
+    ['an app bundled from the ES module build', '/esm'],
+    ['the ES5 script-tag build', '/global'],
+  ] as const) {
+    test(`${name}: streams, and createEventSource is native for plain options, the library's with headers`, async () => {
+      const {page, errors} = await chromium.openPage(new URL(path, server.url).href, {
+        csp: CSP,
+        ready: () => document.documentElement.dataset['ready'] === 'true',
+      })
+      await page.evaluate(() => {
+        window.cspViolations = []
+        document.addEventListener('securitypolicyviolation', (event) => window.cspViolations!.push(event.blockedURI))
+      })
+      const collect = (run: string, how: 'new' | 'create', init?: Record<string, unknown>) =>
+        page.evaluate(([url, how, init]) => window.app!.collect(url, how, init), [`/events?run=${run}`, how, init] as const)
+      const headers = {headers: {'X-Token': 'abc'}}
+      expect(await collect('new', 'new')).toEqual({events: ['new one', 'new two'], isLibrary: true, isNative: false})
+      expect(await collect('plain', 'create')).toEqual({events: ['plain one', 'plain two'], isLibrary: false, isNative: true})
+      expect(await collect('credentials', 'create', {withCredentials: true})).toMatchObject({isNative: true})
+      expect(await collect('headers', 'create', headers)).toEqual({events: ['headers one', 'headers two'], isLibrary: true, isNative: false})
+      const tokens = server.requests.filter((request) => request.url === '/events?run=headers').map((request) => request.headers['x-token'])
+      expect(tokens.at(-1)).toBe('abc')
+      expect(await page.evaluate(() => window.cspViolations)).toEqual([])
+      expect(errors).toEqual([])
+    })
+  }
+})
