@@ -19,6 +19,12 @@ const {prototype} = nodeBuffer.Buffer as unknown as {
   prototype: {utf8Slice: Slice; latin1Slice: Slice; lastIndexOf: LastIndexOf}
 }
 const {utf8Slice, latin1Slice, lastIndexOf} = prototype
+/**
+ * Whether this runtime's `Buffer` has the methods used here: Node's does; runtimes that also match
+ * the `node` export condition (Deno, Bun) may lack `utf8Slice`/`latin1Slice`, and then keep the
+ * portable decoder.
+ */
+export const nodeDecoderAvailable = [utf8Slice, latin1Slice, lastIndexOf].every((method) => typeof method == 'function')
 // Node 18.15 and later.
 const isAscii = (nodeBuffer as {isAscii?: (bytes: Uint8Array) => boolean}).isAscii
 

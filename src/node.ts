@@ -4,8 +4,8 @@
  * faster than `TextDecoder` there. Browsers and bundles for them get `index.ts` and never this.
  */
 import {installUtf8Decoder} from './decode.js'
-import {createNodeDecoder, nodeLastLineEnd} from './decode-node.js'
+import {createNodeDecoder, nodeDecoderAvailable, nodeLastLineEnd} from './decode-node.js'
 
-installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
+if (nodeDecoderAvailable) installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
 
 export * from './index.js'

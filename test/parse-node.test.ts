@@ -2,7 +2,7 @@
 // Buffer's utf8Slice/latin1Slice and lastIndexOf must change nothing that the parser reports, whatever
 // the chunking, including at the size where a range is decoded as Latin-1 (LARGE_RANGE bytes).
 import fc from 'fast-check'
-import {afterAll, beforeAll, expect, test} from 'vitest'
+import {afterAll, beforeAll, expect, test, vi} from 'vitest'
 import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/decode-node.js'
 import {createTextDecoder, installUtf8Decoder} from '../src/decode.js'
 import {createParser} from '../src/parse.js'
@@ -134,4 +134,26 @@ test('a line longer than 1 MB, fed 64 KiB at a time, ASCII and not', () => {
     for (let start = 0; start < input.length; start += 65_536) chunks.push(input.subarray(start, start + 65_536))
     expect(parse(chunks)).toEqual(withTextDecoder([input]))
   }
+})
+
+test('a runtime matching the node condition without Buffer#utf8Slice (Deno, Bun) keeps the portable decoder and parses', async () => {
+  const {Buffer} = await import('node:buffer')
+  const proto = Buffer.prototype as unknown as Record<string, unknown>
+  const saved = proto['utf8Slice']
+  delete proto['utf8Slice']
+  try {
+    vi.resetModules()
+    const decodeNode = await import('../src/decode-node.js')
+    expect(decodeNode.nodeDecoderAvailable).toBe(false)
+    // The Node entry must not install what would throw at the first byte.
+    const root = await import('../src/node.js')
+    const events: string[] = []
+    const parser = root.createParser({onEvent: (event) => events.push(event.data)})
+    parser.feed(new TextEncoder().encode('data: é and ascii\n\n'))
+    expect(events).toEqual(['é and ascii'])
+  } finally {
+    proto['utf8Slice'] = saved
+    vi.resetModules()
+  }
+  expect((await import('../src/decode-node.js')).nodeDecoderAvailable).toBe(true)
 })
