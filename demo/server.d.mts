@@ -33,6 +33,16 @@ export interface ChatRequest {
   status: number
 }
 
+/** One GET /ticker as the server saw it. */
+export interface TickerRequest {
+  /** The `symbols` query parameter, null when absent (SSE alone). */
+  symbols: string | null
+  /** The X-Demo-Client header (the script-tag page sends it), its first 100 characters; undefined when absent. */
+  client: string | undefined
+  /** The Last-Event-ID it resumed after, when it sent one. */
+  lastEventId: number | undefined
+}
+
 export interface DemoServer {
   /** e.g. `http://127.0.0.1:3000/` */
   url: string
@@ -43,6 +53,8 @@ export interface DemoServer {
   tickerConnections(): number
   /** The last 100 POST /chat requests, oldest first. */
   chatRequests(): ChatRequest[]
+  /** The last 100 GET /ticker requests (answered or refused), oldest first. */
+  tickerRequests(): TickerRequest[]
   /**
    * Ends every /ticker stream cleanly, as a server restart would; clients are expected to reconnect.
    * (POST /ticker/restart, the pages' "Restart server" button, also keeps /ticker down a moment.)

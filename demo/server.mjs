@@ -39,6 +39,8 @@ const demoFiles = new Set([
   '/flaky.js',
   '/react.html',
   '/react.js',
+  '/script-tag.html',
+  '/script-tag.js',
   '/log.js',
   '/style.css',
   '/favicon.svg',
@@ -58,6 +60,9 @@ const FLAKY_PLAN = ['events', 'unavailable', 'unavailable']
 const FLAKY_EVENTS_PER_ATTEMPT = 4
 /** Clients /flaky remembers; the oldest is forgotten first, so memory stays bounded. */
 const FLAKY_MAX_CLIENTS = 1000
+/** The request header /ticker echoes back (the script-tag page sends it), and the most of it echoed. */
+const CLIENT_HEADER = 'x-demo-client'
+const MAX_CLIENT_HEADER = 100
 
 /**
  * The symbols /ticker quotes (`?symbols=SSE,ACME`; SSE alone by default): each a made-up price
@@ -113,6 +118,8 @@ export async function startDemoServer(options = {}) {
   let tokenCount = 0
   /** What /chat was asked with, for the tests to check that the page refreshed its token. */
   const chatRequests = []
+  /** What /ticker was asked with (the X-Demo-Client header, Last-Event-ID), for the tests. */
+  const tickerRequests = []
   /** Attempts per /flaky client (the page's `client` query parameter). */
   const flakyAttempts = new Map()
 
@@ -170,9 +177,14 @@ export async function startDemoServer(options = {}) {
   /**
    * Quotes for `symbols` (comma-separated, SSE when absent): one `tick` event per symbol per tick,
    * ids counting up across symbols, so the symbol and price of every id are fixed and a resumed
-   * stream continues exactly where it stopped.
+   * stream continues exactly where it stopped. A request with an X-Demo-Client header (which the
+   * browser's own EventSource cannot send) gets a `hello` event first that echoes it.
    */
   function ticker(req, res, symbolsParam) {
+    const clientHeader = req.headers[CLIENT_HEADER]
+    const client = clientHeader === undefined ? undefined : String(clientHeader).slice(0, MAX_CLIENT_HEADER)
+    tickerRequests.push({symbols: symbolsParam, client, lastEventId: parseLastEventId(req.headers['last-event-id'])})
+    if (tickerRequests.length > 100) tickerRequests.shift()
     if (Date.now() < downUntil) {
       // A server that is down: the connection goes without a response, as a refused one would.
       return req.socket.destroy()
@@ -197,6 +209,8 @@ export async function startDemoServer(options = {}) {
 
     tickerConnections++
     res.write(`retry: ${retry}\n\n`)
+    // No id: the client's Last-Event-ID stays the last tick's.
+    if (client !== undefined) res.write(`event: hello\ndata: ${JSON.stringify({client, lastEventId: last ?? null})}\n\n`)
     const tick = () => {
       const time = new Date().toISOString()
       let events = ''
@@ -345,6 +359,7 @@ export async function startDemoServer(options = {}) {
     openStreams: () => streams.size,
     tickerConnections: () => tickerConnections,
     chatRequests: () => chatRequests.map((record) => ({...record})),
+    tickerRequests: () => tickerRequests.map((record) => ({...record})),
     disconnectClients() {
       for (const res of streams) res.end()
     },

@@ -36,7 +36,7 @@ describe('demo chat and flaky pages in Chromium', {timeout: 60_000}, () => {
   }
 
   test('the index page links to every demo page, and every page has the same links', async () => {
-    const pages = ['/', '/chat.html', '/flaky.html', '/react.html']
+    const pages = ['/', '/chat.html', '/flaky.html', '/react.html', '/script-tag.html']
     const {page, errors} = await open('/')
     expect(await page.locator('nav a').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(pages)
     expect(errors).toEqual([])

@@ -92,6 +92,20 @@ describe('demo server', () => {
     }
   })
 
+  test('/ticker with X-Demo-Client: a hello event (no id) echoing it, cut to 100 characters, and the request recorded', async () => {
+    const from = demo.tickerRequests().length
+    const {text} = await readStreamUntil(`${demo.url}ticker?symbols=WAVE`, {'X-Demo-Client': 'page "1"', 'Last-Event-ID': '6'}, /id: 7\n/)
+    expect(text).toMatch(/^retry: 2000\n\nevent: hello\ndata: \{"client":"page \\"1\\"","lastEventId":6\}\n\nevent: tick\nid: 7\n/)
+    const long = await readStreamUntil(`${demo.url}ticker`, {'X-Demo-Client': 'x'.repeat(500)}, /id: 1\n/)
+    expect(/event: hello\ndata: (.*)\n/.exec(long.text)?.[1]).toBe(JSON.stringify({client: 'x'.repeat(100), lastEventId: null}))
+    expect(demo.tickerRequests().slice(from)).toEqual([
+      {symbols: 'WAVE', client: 'page "1"', lastEventId: 6},
+      {symbols: null, client: 'x'.repeat(100), lastEventId: undefined},
+    ])
+    // Without the header, no hello: the stream the other pages get is unchanged.
+    expect((await readStreamUntil(`${demo.url}ticker`, {}, /id: 1\n/)).text).not.toContain('hello')
+  })
+
   test('counts the /ticker streams it opens', async () => {
     const before = demo.tickerConnections()
     await readStreamUntil(`${demo.url}ticker`, {}, /id: 1\n/)
