@@ -9,7 +9,10 @@ export const distDir = join(repoRoot, 'dist')
 
 /** Fails fast with a helpful message, instead of a page that waits forever for its module. */
 export function assertBuilt(): void {
-  if (!existsSync(join(distDir, 'index.js'))) {
-    throw new Error(`${join(distDir, 'index.js')} is missing: run \`npm run build\` first (\`npm test\` does).`)
+  // The module build and the script-tag build: a test that loads a missing one would only time out.
+  for (const file of ['index.js', 'streamsource.global.min.js']) {
+    if (!existsSync(join(distDir, file))) {
+      throw new Error(`${join(distDir, file)} is missing: run \`npm run build\` first (\`npm test\` does).`)
+    }
   }
 }
