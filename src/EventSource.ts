@@ -504,9 +504,13 @@ export class EventSource<Events extends string = string> extends EventTargetBase
 
   /** The connection broke off (a network error, or a heartbeat timeout): reconnect, or fail a one-shot. */
   private onConnectionLost_(cause: unknown, message: string): void {
+    // "[...] reestablish the connection, unless the user agent knows that to be futile, in which case
+    // the user agent may fail the connection." Futile: a scheme fetch cannot open (ftp:, ws:, file:…),
+    // unless a custom fetch, which may know it, was given.
     // [non-spec] A one-shot request is not sent again unless the server gave an id to resume from.
-    if (this.settings_.oneShot && !this.lastEventId_) this.fail_(cause, message)
-    else this.reestablish_(cause, message)
+    if ((!this.settings_.fetch && !/^https?:/.test(this.requestUrl_)) || (this.settings_.oneShot && !this.lastEventId_)) {
+      this.fail_(cause, message)
+    } else this.reestablish_(cause, message)
   }
 
   /** Dispatch steps 4–8: a MessageEvent with the type, data, origin and last event ID. */

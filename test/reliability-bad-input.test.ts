@@ -49,9 +49,9 @@ describe('maxEventSize', () => {
 
 describe('a URL that parses, with a scheme fetch cannot open', () => {
   test.each(['ftp://127.0.0.1/stream', 'ws://127.0.0.1/stream', 'javascript:alert(1)', 'file:///etc/passwd'])(
-    '%s: no throw; an error event whose cause is fetch’s TypeError and whose message names the URL',
+    '%s: no throw; the connection fails at once (no futile reconnects), with fetch’s TypeError as the cause and the URL in the message',
     async (url) => {
-      const source = open(url, {reconnect: {initialDelay: 10, maxAttempts: 0}})
+      const source = open(url, {reconnect: {initialDelay: 10}})
       expect(source.url).toBe(url)
       const {log, events} = recordEvents(source, ['open', 'message', 'error'])
       await waitFor(() => source.readyState === 2, 'the failure')
@@ -60,10 +60,25 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
       expect(error.cause).toBeInstanceOf(TypeError)
       expect(error.message).toMatch(new RegExp(`^Connection to ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} failed: `))
       expect(error.status).toBeUndefined()
-      await sleep(10)
+      expect(error.willReconnect).toBe(false)
+      await sleep(30)
+      expect(log).toEqual(['error 2 final'])
       expect(unhandledRejections()).toEqual([])
     },
   )
+
+  test('with a custom fetch, which may know the scheme, a failure reconnects as usual', async () => {
+    const calls: string[] = []
+    const source = open('app://local/stream', {
+      fetch: (url) => {
+        calls.push(url)
+        return Promise.reject(new TypeError('offline'))
+      },
+      reconnect: {initialDelay: 5, maxAttempts: 2},
+    })
+    await waitFor(() => source.readyState === 2, 'the attempts to run out')
+    expect(calls).toEqual(['app://local/stream', 'app://local/stream', 'app://local/stream'])
+  })
 })
 
 describe('delays past what a timer can wait', () => {
