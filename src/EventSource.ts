@@ -19,37 +19,16 @@ import {ContentTypeError, HeartbeatTimeoutError, HTTPError} from './errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type HeadersValue, type Settings} from './options.js'
 import {createParser} from './parse.js'
-import {createEvent, createMessageEvent, defer, EventTargetBase, originOf, resolveURL, scope} from './platform.js'
+import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
+import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage, EventSourceParser} from './types.js'
+
+export type {EventSourceEventMap} from './event-source-target.js'
 
 const CONNECTING = 0
 const OPEN = 1
 const CLOSED = 2
-
-/** The events every EventSource fires, by type. Named events are `MessageEvent`s too. */
-export interface EventSourceEventMap {
-  /** The connection opened: readyState OPEN (standard). */
-  open: Event
-  /** An event without an `event:` field, or with `event: message` (standard). */
-  message: MessageEvent<string>
-  /**
-   * The connection dropped (readyState CONNECTING, a reconnect follows) or failed (CLOSED), as the
-   * spec fires it; here with the details of {@link EventSourceErrorEvent}.
-   */
-  error: EventSourceErrorEvent
-  /** [non-spec] A reconnect was scheduled. */
-  reconnect: EventSourceReconnectEvent
-  /** [non-spec] A `oneShot` stream ended cleanly; the source is CLOSED. */
-  end: Event
-}
-
-type HandlerName = 'open' | 'message' | 'error'
-/**
- * An event listener function, as the DOM's `on…` attributes take one.
- * @inline
- */
-type Listener<E> = (event: E) => unknown
 
 /** The side of an async iterator that the EventSource feeds. */
 interface MessageQueue {
@@ -71,7 +50,7 @@ interface MessageQueue {
  * ```
  * @public
  */
-export class EventSource<Events extends string = string> extends EventTargetBase {
+export class EventSource<Events extends string = string> extends EventSourceTarget<Events> {
   // Defined once the class is, below: WebIDL constants are read-only and not configurable.
   /** `0`, the `readyState` while connecting or waiting to reconnect (standard DOM constant). */
   declare static readonly CONNECTING: typeof CONNECTING
@@ -115,9 +94,6 @@ export class EventSource<Events extends string = string> extends EventTargetBase
   /** Origin of the final URL (after redirects) of the open connection: each event's `origin`. */
   private origin_ = ''
   private parser_: EventSourceParser
-  /** The event handler IDL attributes' values, and the listener each added. */
-  private handlers_: Partial<Record<HandlerName, Listener<Event> | null>> = {}
-  private listeners_: Partial<Record<HandlerName, Listener<Event>>> = {}
   private iterators_: MessageQueue[] = []
   /**
    * Every event type a listener or handler was ever added for. A MessageEvent nobody could hear is
@@ -223,64 +199,9 @@ export class EventSource<Events extends string = string> extends EventTargetBase
     return this.lastStatus_
   }
 
-  // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
-  // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
-  /** The `open` event handler (standard DOM event handler attribute). */
-  get onopen(): Listener<Event> | null {
-    return this.handlers_.open ?? null
-  }
-  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onopen(handler: Listener<Event> | null) {
-    this.setHandler_('open', handler)
-  }
-  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
-  get onmessage(): Listener<MessageEvent> | null {
-    return this.handlers_.message ?? null
-  }
-  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<MessageEvent<string>> | null) {
-    this.setHandler_('message', handler as Listener<Event> | null)
-  }
-  /** The `error` event handler (standard DOM event handler attribute). */
-  get onerror(): Listener<Event> | null {
-    return this.handlers_.error ?? null
-  }
-  /**
-   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
-   * receives an {@link EventSourceErrorEvent}.
-   */
-  set onerror(handler: Listener<EventSourceErrorEvent> | null) {
-    this.setHandler_('error', handler as Listener<Event> | null)
-  }
-
-  /**
-   * Listens to one of the EventSource's own events (`open`, `message`, `error`, `reconnect`,
-   * `end`), with the event typed as {@link EventSourceEventMap} says (standard DOM method).
-   */
-  override addEventListener<K extends keyof EventSourceEventMap>(
-    type: K,
-    listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
-  override addEventListener(
-    type: Events,
-    listener: Listener<MessageEvent<string>> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | Listener<never> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
+  /** @internal */
+  protected listen_(type: string): void {
     this.listened_.add(type)
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
 
   /**
@@ -360,23 +281,6 @@ export class EventSource<Events extends string = string> extends EventTargetBase
 
   // PRIVATES FOLLOW
 
-  /**
-   * Event handler IDL attributes: the first non-null value adds a listener that stays in its place
-   * among the others while the value changes; null (or anything but a function) removes it.
-   */
-  private setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
-    const handlers = this.handlers_
-    const listeners = this.listeners_
-    if (typeof handler != 'function') {
-      super.removeEventListener(name, listeners[name] ?? null)
-      delete listeners[name]
-      handler = null
-    } else if (!listeners[name]) {
-      this.listened_.add(name)
-      super.addEventListener(name, (listeners[name] = (event) => handlers[name]?.call(this, event)))
-    }
-    handlers[name] = handler
-  }
 
   /** One connection attempt: the spec's fetch and "processResponse" steps. */
   private connect_(): void {
@@ -644,28 +548,13 @@ export class EventSource<Events extends string = string> extends EventTargetBase
   }
 }
 
-/**
- * `removeEventListener`, typed as the event map says: an interface merged with the class, which
- * inherits the method itself, so the overloads cost no code.
- */
-export interface EventSource<Events extends string = string> {
-  /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
-  removeEventListener<K extends keyof EventSourceEventMap>(
-    type: K,
-    listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  /** Removes a listener added for a named event (standard DOM method). */
-  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
-  /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
-}
 
 // WebIDL constants are read-only, enumerable and not configurable on the interface object and its
 // prototype alike (what defineProperty gives when only `enumerable` is set).
 ;['CONNECTING', 'OPEN', 'CLOSED'].forEach((name, value) => {
   for (const target of [EventSource, EventSource.prototype]) Object.defineProperty(target, name, {value, enumerable: true})
 })
+ownHandlerAttributes(EventSource.prototype)
 // As WebIDL gives every interface: `Object.prototype.toString.call(source)` is `[object EventSource]`.
 Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {value: 'EventSource', configurable: true})
 

@@ -52,6 +52,7 @@
  * Where Web Locks, BroadcastChannel or `crypto.subtle` is missing (Node, old browsers, pages not
  * served over HTTPS or from localhost), the result is a plain per-tab `EventSource`.
  */
+import {EventSourceTarget, ownHandlerAttributes, type Listener} from './event-source-target.js'
 import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit} from './options.js'
@@ -66,12 +67,6 @@ const HISTORY = 256
 /** Events of the EventSource itself rather than of the stream; always forwarded by the leader. */
 const LIFECYCLE = ['open', 'error', 'reconnect', 'end']
 
-/**
- * An event listener function, as the DOM's `on…` attributes take one.
- * @inline
- */
-type Listener<E> = (event: E) => unknown
-type HandlerName = 'open' | 'message' | 'error'
 
 /**
  * The options of {@link createSharedEventSource}: every `EventSourceInit` option, and `key`.
@@ -237,7 +232,7 @@ interface WireError {
 }
 
 /** One tab's shared source: a follower, or the leader holding the lock and the connection. */
-class TabSource<Events extends string> extends EventTarget {
+class TabSource<Events extends string> extends EventSourceTarget<Events> {
   declare readonly CONNECTING: 0
   declare readonly OPEN: 1
   declare readonly CLOSED: 2
@@ -259,8 +254,6 @@ class TabSource<Events extends string> extends EventTarget {
   /** The event types this object listens to, and those any source does (this one's included). */
   private types_ = new Set<string>()
   private known_ = new Set<string>()
-  private handlers_: Partial<Record<HandlerName, Listener<Event> | null>> = {}
-  private listeners_: Partial<Record<HandlerName, Listener<Event>>> = {}
   private declare channel_: BroadcastChannel | undefined
   /** While waiting for the lock: aborting gives up waiting. */
   private abort_ = new AbortController()
@@ -327,45 +320,6 @@ class TabSource<Events extends string> extends EventTarget {
     return this.source_ !== undefined
   }
 
-  get onopen(): Listener<Event> | null {
-    return this.handlers_.open ?? null
-  }
-  set onopen(handler: Listener<Event> | null) {
-    this.setHandler_('open', handler)
-  }
-  get onmessage(): Listener<MessageEvent> | null {
-    return this.handlers_.message ?? null
-  }
-  set onmessage(handler: Listener<MessageEvent<string>> | null) {
-    this.setHandler_('message', handler as Listener<Event> | null)
-  }
-  get onerror(): Listener<Event> | null {
-    return this.handlers_.error ?? null
-  }
-  set onerror(handler: Listener<EventSourceErrorEvent> | null) {
-    this.setHandler_('error', handler as Listener<Event> | null)
-  }
-
-  override addEventListener<K extends keyof EventSourceEventMap>(
-    type: K,
-    listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | AddEventListenerOptions): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | Listener<never> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    this.listen_(type)
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
-  }
-
   /** Detaches this object: CLOSED, no event. A leader hands the connection to the next tab. */
   close(): void {
     // The leader of a connection that failed or ended keeps the lock (see `end_`).
@@ -382,21 +336,9 @@ class TabSource<Events extends string> extends EventTarget {
 
   // PRIVATES FOLLOW
 
-  private setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
-    const listeners = this.listeners_
-    if (typeof handler != 'function') {
-      super.removeEventListener(name, listeners[name] ?? null)
-      delete listeners[name]
-      handler = null
-    } else if (!listeners[name]) {
-      this.listen_(name)
-      super.addEventListener(name, (listeners[name] = (event) => this.handlers_[name]?.call(this, event)))
-    }
-    this.handlers_[name] = handler
-  }
 
   /** Makes sure the leader forwards events of `type`, now and after every hand-over. */
-  private listen_(type: string): void {
+  protected listen_(type: string): void {
     if (this.types_.has(type)) return
     this.types_.add(type)
     if (this.known_.has(type) || type === 'message' || LIFECYCLE.indexOf(type) >= 0) return
@@ -586,17 +528,8 @@ class TabSource<Events extends string> extends EventTarget {
   }
 }
 
-/** `removeEventListener`, typed as on {@link SharedEventSource}; the method is EventTarget's. */
-interface TabSource<Events extends string> {
-  removeEventListener<K extends keyof EventSourceEventMap>(
-    type: K,
-    listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
-  ): void
-  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
-}
 
+ownHandlerAttributes(TabSource.prototype)
 // As on EventSource: read-only, enumerable constants on the prototype.
 ;['CONNECTING', 'OPEN', 'CLOSED'].forEach((name, value) => {
   Object.defineProperty(TabSource.prototype, name, {value, enumerable: true})

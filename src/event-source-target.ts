@@ -1,0 +1,155 @@
+/**
+ * What the library's `EventSource` and a tab's shared source (shared-tabs.ts) have in common as event
+ * targets: the event handler IDL attributes (`onopen`, `onmessage`, `onerror`) and listeners typed by
+ * the event map. Both dispatch a message event only when someone could hear it, so each is told of
+ * every event type a listener or handler is added for (`listen_`).
+ *
+ * @see https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-attributes
+ */
+import type {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
+import {EventTargetBase} from './platform.js'
+
+/** The events every EventSource fires, by type. Named events are `MessageEvent`s too. */
+export interface EventSourceEventMap {
+  /** The connection opened: readyState OPEN (standard). */
+  open: Event
+  /** An event without an `event:` field, or with `event: message` (standard). */
+  message: MessageEvent<string>
+  /**
+   * The connection dropped (readyState CONNECTING, a reconnect follows) or failed (CLOSED), as the
+   * spec fires it; here with the details of {@link EventSourceErrorEvent}.
+   */
+  error: EventSourceErrorEvent
+  /** [non-spec] A reconnect was scheduled. */
+  reconnect: EventSourceReconnectEvent
+  /** [non-spec] A `oneShot` stream ended cleanly; the source is CLOSED. */
+  end: Event
+}
+
+type HandlerName = 'open' | 'message' | 'error'
+/**
+ * An event listener function, as the DOM's `on…` attributes take one.
+ * @inline
+ */
+export type Listener<E> = (event: E) => unknown
+
+/**
+ * The event target side of an EventSource: handler attributes and typed listeners.
+ * @internal
+ */
+export abstract class EventSourceTarget<Events extends string = string> extends EventTargetBase {
+  /** The event handler IDL attributes' values, and the listener each added. */
+  private handlers_: Partial<Record<HandlerName, Listener<Event> | null>> = {}
+  private listeners_: Partial<Record<HandlerName, Listener<Event>>> = {}
+
+  /**
+   * Told of every event type a listener or handler is added for.
+   * @internal
+   */
+  protected abstract listen_(type: string): void
+
+  // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
+  // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
+  /** The `open` event handler (standard DOM event handler attribute). */
+  get onopen(): Listener<Event> | null {
+    return this.handlers_.open ?? null
+  }
+  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
+  set onopen(handler: Listener<Event> | null) {
+    this.setHandler_('open', handler)
+  }
+  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
+  get onmessage(): Listener<MessageEvent> | null {
+    return this.handlers_.message ?? null
+  }
+  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
+  set onmessage(handler: Listener<MessageEvent<string>> | null) {
+    this.setHandler_('message', handler as Listener<Event> | null)
+  }
+  /** The `error` event handler (standard DOM event handler attribute). */
+  get onerror(): Listener<Event> | null {
+    return this.handlers_.error ?? null
+  }
+  /**
+   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
+   * receives an {@link EventSourceErrorEvent}.
+   */
+  set onerror(handler: Listener<EventSourceErrorEvent> | null) {
+    this.setHandler_('error', handler as Listener<Event> | null)
+  }
+
+  /**
+   * Listens to one of the EventSource's own events (`open`, `message`, `error`, `reconnect`,
+   * `end`), with the event typed as {@link EventSourceEventMap} says (standard DOM method).
+   */
+  override addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
+  override addEventListener(
+    type: Events,
+    listener: Listener<MessageEvent<string>> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | Listener<never> | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    this.listen_(type)
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
+  }
+
+  /**
+   * Event handler IDL attributes: the first non-null value adds a listener that stays in its place
+   * among the others while the value changes; null (or anything but a function) removes it.
+   */
+  private setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
+    const handlers = this.handlers_
+    const listeners = this.listeners_
+    if (typeof handler != 'function') {
+      super.removeEventListener(name, listeners[name] ?? null)
+      delete listeners[name]
+      handler = null
+    } else if (!listeners[name]) {
+      this.listen_(name)
+      super.addEventListener(name, (listeners[name] = (event) => handlers[name]?.call(this, event)))
+    }
+    handlers[name] = handler
+  }
+}
+
+/**
+ * `removeEventListener`, typed as the event map says: an interface merged with the class, which
+ * inherits the method itself, so the overloads cost no code.
+ */
+export interface EventSourceTarget<Events extends string = string> {
+  /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
+  removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]> | null,
+    options?: boolean | EventListenerOptions,
+  ): void
+  /** Removes a listener added for a named event (standard DOM method). */
+  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+}
+
+/**
+ * WebIDL puts an interface's attributes on its own prototype (`EventSource.prototype.onopen`), not on
+ * a base's: each interface copies the handler attributes onto its prototype.
+ */
+export function ownHandlerAttributes(prototype: object): void {
+  for (const name of ['onopen', 'onmessage', 'onerror']) {
+    Object.defineProperty(prototype, name, Object.getOwnPropertyDescriptor(EventSourceTarget.prototype, name)!)
+  }
+}
