@@ -130,12 +130,12 @@ function legacyModules() {
 
 /**
  * Code at the top of the ES5 IIFE: its own names for what an ES5 engine may lack. `globalThis` is
- * the window's (or worker's) `self`; `Symbol` the engine's, else string keys for the two symbols
+ * the window's (or worker's) `self`; `Symbol` the engine's, else string keys for the symbols
  * the core defines properties with (IE 11 has no Symbol); `Set` the engine's, else a set of
  * strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
  */
 const LEGACY_INTRO = `var globalThis = self,
-  Symbol = self.Symbol || {asyncIterator: '@@asyncIterator', toStringTag: '@@toStringTag'},
+  Symbol = self.Symbol || {asyncIterator: '@@asyncIterator', toStringTag: '@@toStringTag', for: function (key) { return '@@' + key }},
   Set = self.Set || function () {
     var keys = {}
     this.add = function (key) { keys['$' + key] = 1; return this }

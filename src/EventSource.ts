@@ -557,6 +557,9 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
 ownHandlerAttributes(EventSource.prototype)
 // As WebIDL gives every interface: `Object.prototype.toString.call(source)` is `[object EventSource]`.
 Object.defineProperty(EventSource.prototype, Symbol.toStringTag, {value: 'EventSource', configurable: true})
+// [non-spec] The flag the `eventsource` package puts on its class, which libraries check before they
+// pass a `fetch` option: this class takes one too.
+Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), {value: true})
 
 /**
  * Calls `use` with an option's value for this attempt: the option itself, or what a function option

@@ -175,6 +175,12 @@ describe('method and body', () => {
 })
 
 describe('a custom fetch', () => {
+  test("is announced as the eventsource package announces it, for libraries that check before passing one", () => {
+    const flag = Symbol.for('eventsource.supports-fetch-override')
+    expect(flag in EventSource).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(EventSource, flag)).toMatchObject({value: true, enumerable: false})
+  })
+
   test('is called as fetch(url, init) for every attempt, init.headers a plain object', async () => {
     const server = await reconnecting()
     const calls: {self: unknown; args: unknown[]}[] = []
