@@ -12,6 +12,8 @@
  * {@link extendable}.
  */
 
+import {scope} from './scope.js'
+
 type Constructor = new (...args: any[]) => object
 
 /** ES2015's `Reflect.construct`, where there is one. */
@@ -154,17 +156,7 @@ export function createMessageEvent(type: string, init: MessageEventInit<string>)
   return event as unknown as MessageEvent<string>
 }
 
-/**
- * The global object: a window or a worker's scope. (In the ES5 build `globalThis` is the IIFE's
- * own name for `self` where the engine has none: see rollup.config.mjs.)
- */
-export const scope = globalThis as typeof globalThis & Partial<Pick<Window, 'document' | 'location'>>
-
-/** Runs `task` soon, after the current task: a microtask where there are, else a timer. */
-export const defer = (task: () => void): void => {
-  if (typeof queueMicrotask == 'function') queueMicrotask(task)
-  else setTimeout(task)
-}
+export {defer, scope} from './scope.js'
 
 /**
  * `url` parsed against `base`, serialized; throws when it is not a valid URL. Where `URL` is

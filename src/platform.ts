@@ -11,6 +11,8 @@
  * cheap guards so that the core also runs where `queueMicrotask` or `URL` are missing.
  */
 
+import {scope} from './scope.js'
+
 /** The base class of `EventSource`: the platform's `EventTarget`. */
 export const EventTargetBase: typeof EventTarget = EventTarget
 
@@ -24,17 +26,7 @@ export const createEvent = (type: string): Event => new Event(type)
 export const createMessageEvent = (type: string, init: MessageEventInit<string>): MessageEvent<string> =>
   new MessageEvent(type, init)
 
-/** The global object: a window, a worker's scope, or Node's `globalThis`. */
-export const scope = globalThis as typeof globalThis & Partial<Pick<Window, 'document' | 'location'>>
-
-/**
- * Runs `task` soon, after the current task: a microtask where there are, else a timer.
- * The first connection attempt waits for it, so that `close()` right after construction sends nothing.
- */
-export const defer = (task: () => void): void => {
-  if (typeof queueMicrotask == 'function') queueMicrotask(task)
-  else setTimeout(task)
-}
+export {defer, scope} from './scope.js'
 
 /**
  * `url` parsed against `base`, serialized; throws when it is not a valid URL. Where `URL` is missing
