@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import {expect, test} from 'vitest'
 import {createParser} from '../src/index.js'
 import {type Call, type ErrorRecord, record} from './support/record.js'
+import {split} from './support/split.js'
 
 type Chunk = string | Uint8Array
 
@@ -15,19 +16,6 @@ function run(chunks: Chunk[]): Call[] {
   const parser = createParser(rec)
   for (const chunk of chunks) parser.feed(chunk)
   return rec.calls
-}
-
-/** Cuts `input` at `cuts` (any numbers; taken modulo the length + 1, sorted). Empty chunks allowed. */
-function split<T extends Chunk>(input: T, cuts: number[]): T[] {
-  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b)
-  const chunks: T[] = []
-  let start = 0
-  for (const point of points) {
-    chunks.push(input.slice(start, point) as T)
-    start = point
-  }
-  chunks.push(input.slice(start) as T)
-  return chunks
 }
 
 function withoutErrors(calls: Call[]): Call[] {

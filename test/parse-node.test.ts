@@ -6,6 +6,7 @@ import {afterAll, beforeAll, expect, test, vi} from 'vitest'
 import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/decode-node.js'
 import {createTextDecoder, installUtf8Decoder} from '../src/decode.js'
 import {createParser} from '../src/parse.js'
+import {split} from './support/split.js'
 
 const encoder = new TextEncoder()
 
@@ -47,19 +48,6 @@ beforeAll(() => {
 })
 
 afterAll(() => installUtf8Decoder(() => createTextDecoder()))
-
-/** Cuts `input` at `cuts` (taken modulo the length + 1, sorted); empty pieces allowed. */
-function split(input: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const point of points) {
-    pieces.push(input.subarray(start, point))
-    start = point
-  }
-  pieces.push(input.subarray(start))
-  return pieces
-}
 
 const line = fc
   .tuple(

@@ -5,6 +5,7 @@ import {afterEach, expect, test, vi} from 'vitest'
 import {createTextDecoder, decoding, installUtf8Decoder} from '../src/decode.js'
 import {createParser} from '../src/parse.js'
 import {Utf8Decoder, decodeUtf8, incompleteTail, installUtf8Fallback} from '../src/utf8.js'
+import {split} from './support/split.js'
 
 // Bytes chosen to hit every branch of the decoder: ASCII, each lead byte range and its edges,
 // continuation bytes at their edges, and bytes that are never valid.
@@ -23,19 +24,6 @@ const bytes = fc.oneof(
   fc.string({unit: 'grapheme', maxLength: 12}).map((text) => new TextEncoder().encode(text)),
   fc.tuple(fc.constantFrom([0xef, 0xbb, 0xbf], []), fc.array(byte, {maxLength: 12})).map(([bom, rest]) => Uint8Array.from([...bom, ...rest])),
 )
-
-/** Cuts `input` at `cuts` (taken modulo the length + 1, sorted); empty pieces allowed. */
-function split(input: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = cuts.map((cut) => cut % (input.length + 1)).sort((a, b) => a - b)
-  const pieces: Uint8Array[] = []
-  let start = 0
-  for (const point of points) {
-    pieces.push(input.subarray(start, point))
-    start = point
-  }
-  pieces.push(input.subarray(start))
-  return pieces
-}
 
 interface Decoder {
   decode(input?: Uint8Array, options?: {stream?: boolean}): string
