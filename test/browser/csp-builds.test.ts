@@ -10,9 +10,8 @@ import {build} from 'esbuild'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {useChromium} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
-import {serveDirectory, startServer, startSse, type Handler, type TestServer} from '../support/sse-server.js'
+import {serveDirectory, servePage, startServer, startSse, STRICT_CSP as CSP, type Handler, type TestServer} from '../support/sse-server.js'
 
-const CSP = "script-src 'self'"
 const legacyDir = fileURLToPath(new URL('./legacy/', import.meta.url))
 
 interface Collected {
@@ -29,20 +28,7 @@ declare global {
 }
 
 function page(head: string): Handler {
-  return (_req, res) => {
-    res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store'})
-    res.end(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>streamsource under CSP</title>
-<link rel="icon" href="data:,">
-${head}
-</head>
-<body><p>Driven by test/browser/csp-builds.test.ts.</p></body>
-</html>
-`)
-  }
+  return servePage('streamsource under CSP', head, '<p>Driven by test/browser/csp-builds.test.ts.</p>')
 }
 
 describe('the builds under a strict CSP', {timeout: 30_000}, () => {

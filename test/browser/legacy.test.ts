@@ -13,10 +13,9 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
-import {delay, serveDirectory, startSse, type Handler, type RecordedRequest} from '../support/sse-server.js'
+import {delay, serveDirectory, servePage, startSse, type Handler, type RecordedRequest} from '../support/sse-server.js'
 import {
   compareOutcomes,
-  CSP,
   openHarnessPage,
   PagePool,
   runScenario,
@@ -52,20 +51,8 @@ declare global {
 }
 
 function page(scripts: string[], body = ''): Handler {
-  return (_req, res) => {
-    res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store'})
-    res.end(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>streamsource script-tag build</title>
-<link rel="icon" href="data:,">
-${scripts.map((src) => `<script src="${src}"></script>`).join('\n')}
-</head>
-<body><p>Driven by test/browser/legacy.test.ts.</p>${body}</body>
-</html>
-`)
-  }
+  const head = scripts.map((src) => `<script src="${src}"></script>`).join('\n')
+  return servePage('streamsource script-tag build', head, `<p>Driven by test/browser/legacy.test.ts.</p>${body}`)
 }
 
 /** The runs' pages: the build without modern APIs, the build in a normal page, the browser's own. */

@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {useChromium, type WatchedPage} from '../support/chromium.js'
 import {assertBuilt, distDir} from '../support/paths.js'
-import {serveDirectory, startServer, startSse, type Handler, type TestServer} from '../support/sse-server.js'
+import {serveDirectory, servePage, startServer, startSse, STRICT_CSP as CSP, type Handler, type TestServer} from '../support/sse-server.js'
 
 interface Collected {
   /** `type data` of each event until `count` messages, or `error` if the source failed first. */
@@ -34,7 +34,6 @@ declare global {
   }
 }
 
-const CSP = "script-src 'self'"
 
 /** A classic script, so it runs before any module: the page then has no EventSource at all. */
 const hideNative = `window.polyfillPage = {before: typeof window.EventSource}
@@ -80,20 +79,7 @@ document.documentElement.dataset.ready = 'true'
 `
 
 function page(head: string): Handler {
-  return (_req, res) => {
-    res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store'})
-    res.end(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>streamsource polyfill</title>
-<link rel="icon" href="data:,">
-${head}
-</head>
-<body><p>Driven by test/browser/polyfill.test.ts.</p></body>
-</html>
-`)
-  }
+  return servePage('streamsource polyfill', head, '<p>Driven by test/browser/polyfill.test.ts.</p>')
 }
 
 function script(source: string): Handler {

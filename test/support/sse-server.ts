@@ -367,6 +367,30 @@ export function redirect(location: string, status: 301 | 302 | 303 | 307 | 308 =
   }
 }
 
+/** The policy the browser tests serve their pages with: scripts from the page's origin only, no inline code, no eval. */
+export const STRICT_CSP = "script-src 'self'"
+
+/**
+ * Serves a small HTML page under {@link STRICT_CSP}: `title`, then `head` markup (scripts from
+ * 'self' only) and `body` markup.
+ */
+export function servePage(title: string, head: string, body: string): Handler {
+  return (_req, res) => {
+    res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': STRICT_CSP, 'Cache-Control': 'no-store'})
+    res.end(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<link rel="icon" href="data:,">
+${head}
+</head>
+<body>${body}</body>
+</html>
+`)
+  }
+}
+
 /** Serves one file with its MIME type (by extension). */
 export function serveFile(file: string, headers: OutgoingHttpHeaders = {}): Handler {
   return (_req, res) => sendFile(res, file, headers)

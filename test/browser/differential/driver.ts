@@ -6,7 +6,7 @@ import {createServer} from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {expect as globalExpect} from 'vitest'
 import type {ChromiumSession, WatchedPage} from '../../support/chromium.js'
-import {serveDirectory, startServer, type Routes, type TestServer} from '../../support/sse-server.js'
+import {serveDirectory, startServer, STRICT_CSP, type Routes, type TestServer} from '../../support/sse-server.js'
 import type {Outcome, RunResult, Scenario, Stop, Targets} from './scenarios.js'
 import {RunRegistry} from './server.js'
 
@@ -35,7 +35,7 @@ declare global {
   }
 }
 
-export const CSP = "script-src 'self'"
+export const CSP = STRICT_CSP
 /** differential/ itself, served at /differential/ by the main server. */
 export const fixtureDir = fileURLToPath(new URL('./', import.meta.url))
 
