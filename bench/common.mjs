@@ -131,6 +131,16 @@ export function findGc() {
   return {gc: (kind) => (kind === 'minor' ? gc({type: 'minor'}) : gc()), how}
 }
 
+/** findGc() for a benchmark that reads the heap: without gc() its readings would be noise, so it exits. */
+export function requireGc() {
+  const found = findGc()
+  if (found.gc === undefined) {
+    console.error('bench: gc() is unavailable, so heap readings would be noise; run node with --expose-gc')
+    process.exit(1)
+  }
+  return found
+}
+
 /**
  * Sleeps until the process is idle: until V8 has finished the garbage collection the last run started
  * (on helper threads and in tasks it posts to the event loop), so that the CPU time of that work is

@@ -15,7 +15,7 @@
 // It prints figures and sets no goal: bench/reconnect.mjs judges the reconnect trend. Exit code 1 when a
 // run does not complete (a timeout, a failed source) or streamsource cannot be loaded.
 import {setTimeout as sleep} from 'node:timers/promises'
-import {findGc, integerOption, loadStreamsource, machine, progress, readArgs, startReport, startServer, table} from './common.mjs'
+import {integerOption, loadStreamsource, machine, progress, readArgs, requireGc, startReport, startServer, table} from './common.mjs'
 
 const USAGE =
   'usage: node --expose-gc bench/memory.mjs [--quick] [--json] [--cycles N] [--events N] [--module path/index.js]'
@@ -91,11 +91,7 @@ const signedMib = (bytes) => `${bytes >= 0 ? '+' : '-'}${mib(Math.abs(bytes))}`
 async function main() {
   const options = readOptions()
   const streamsource = await loadStreamsource(options.module)
-  const {gc, how: gcHow} = findGc()
-  if (gc === undefined) {
-    console.error('bench: gc() is unavailable, so heap readings would be noise; run node with --expose-gc')
-    process.exit(1)
-  }
+  const {gc, how: gcHow} = requireGc()
   progress('starting the loopback server')
   const server = await startServer(['--events', String(Math.min(options.events, CORPUS_EVENTS))])
   const named = server.corpora.find((corpus) => corpus.name === 'named')

@@ -14,13 +14,13 @@
 // event that never came), or streamsource cannot be loaded.
 import {setTimeout as sleep} from 'node:timers/promises'
 import {
-  findGc,
   goalStatus,
   integerOption,
   loadStreamsource,
   machine,
   progress,
   readArgs,
+  requireGc,
   startReport,
   startServer,
   table,
@@ -116,11 +116,7 @@ const signedKib = (bytes) => `${bytes >= 0 ? '+' : '-'}${kib(Math.abs(bytes))}`
 async function main() {
   const options = readOptions()
   const streamsource = await loadStreamsource(options.module)
-  const {gc, how: gcHow} = findGc()
-  if (gc === undefined) {
-    console.error('bench: gc() is unavailable, so heap readings would be noise; run node with --expose-gc')
-    process.exit(1)
-  }
+  const {gc, how: gcHow} = requireGc()
   progress('starting the loopback server')
   // Small corpora: this server only serves /reconnect here.
   const server = await startServer(['--events', '1'])
