@@ -1,7 +1,7 @@
 // The flaky page: the library's EventSource against a server that drops connections and
 // answers 503, showing each error, each scheduled reconnect with its delay, and where the
 // stream resumes (Last-Event-ID).
-import {createLog, describeError, loadLibrary, setState} from './log.js'
+import {createLog, describeError, loadLibrary, logReconnect, setState} from './log.js'
 
 const el = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 const ui = {
@@ -61,10 +61,7 @@ function connect(EventSource) {
   es.addEventListener('reconnect', (event) => {
     ui.reconnects.textContent = String(++reconnects)
     ui.delay.textContent = `${event.delay} ms`
-    const row = log.add('system', 'reconnect', `Attempt ${event.attempt} failed: waiting ${event.delay} ms`)
-    // The numbers as data too, so a test can read them without parsing the text.
-    row.dataset['attempt'] = String(event.attempt)
-    row.dataset['delay'] = String(event.delay)
+    logReconnect(log, event)
   })
 }
 

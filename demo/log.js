@@ -75,3 +75,14 @@ export function describeError(event) {
   const next = event.willReconnect ? `reconnecting in ${event.reconnectDelay} ms` : 'giving up'
   return `${event.message} (${status}attempt ${event.attempt}); ${next}`
 }
+
+/**
+ * Logs a `reconnect` event of the library's EventSource: the attempt that failed and the wait
+ * before the next, also as the row's `data-attempt` and `data-delay`, so a test can read them
+ * without parsing the text.
+ */
+export function logReconnect(log, event) {
+  const row = log.add('system', 'reconnect', `Attempt ${event.attempt} failed: waiting ${event.delay} ms`)
+  row.dataset['attempt'] = String(event.attempt)
+  row.dataset['delay'] = String(event.delay)
+}

@@ -1,7 +1,7 @@
 // The ticker page: the library's EventSource on /ticker, showing each event, each error with what
 // happens next (`willReconnect`, `reconnectDelay`, `attempt`, `status`), each scheduled reconnect,
 // and where the stream resumes (Last-Event-ID) after a drop or a server restart.
-import {createLog, describeError, loadLibrary, setState} from './log.js'
+import {createLog, describeError, loadLibrary, logReconnect, setState} from './log.js'
 
 const MAX_ROWS = 100
 // Grows the server's `retry:` (2000 ms) while the server stays down, up to 10 s between attempts.
@@ -61,10 +61,7 @@ function connect(EventSource) {
   es.addEventListener('reconnect', (event) => {
     ui.reconnects.textContent = String(++reconnects)
     ui.delay.textContent = `${event.delay} ms`
-    const row = log.add('system', 'reconnect', `Attempt ${event.attempt} failed: waiting ${event.delay} ms`)
-    // The numbers as data too, so a test can read them without parsing the text.
-    row.dataset['attempt'] = String(event.attempt)
-    row.dataset['delay'] = String(event.delay)
+    logReconnect(log, event)
   })
 }
 
