@@ -427,7 +427,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     const type = event || 'message'
     const listened = this.listened_.has(type)
     if (!listened && !this.iterators_.length) return
-    const message = createMessageEvent(type, {data, origin: this.origin_, lastEventId: this.lastEventId_})
+    const message = createMessageEvent(type, data, this.origin_, this.lastEventId_)
     if (listened) this.dispatchEvent(message)
     for (const queue of this.iterators_) queue.push(message)
   }

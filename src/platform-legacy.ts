@@ -147,10 +147,12 @@ OwnError.prototype = Error.prototype
 export const createEvent = (type: string): Event => new EventBase(type)
 
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
-export function createMessageEvent(type: string, init: MessageEventInit<string>): MessageEvent<string> {
-  if (nativeEvents) return new MessageEvent(type, init)
+export function createMessageEvent(type: string, data: string, origin: string, lastEventId: string): MessageEvent<string> {
+  if (nativeEvents) return new MessageEvent(type, {data, origin, lastEventId})
   const event = new EventBase(type) as unknown as Record<string, unknown>
-  for (const key of ['data', 'origin', 'lastEventId'] as const) event[key] = init[key]
+  event['data'] = data
+  event['origin'] = origin
+  event['lastEventId'] = lastEventId
   event['source'] = null
   event['ports'] = []
   return event as unknown as MessageEvent<string>

@@ -22,9 +22,17 @@ export const EventBase: typeof Event = Event
 /** A plain event (`open`, `end`). */
 export const createEvent = (type: string): Event => new Event(type)
 
+/** Makes the `MessageEvent` an EventSource dispatches for each event of the stream. */
+export type MessageEventFactory = (type: string, data: string, origin: string, lastEventId: string) => MessageEvent<string>
+
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
-export const createMessageEvent = (type: string, init: MessageEventInit<string>): MessageEvent<string> =>
-  new MessageEvent(type, init)
+export let createMessageEvent: MessageEventFactory = (type, data, origin, lastEventId) =>
+  new MessageEvent(type, {data, origin, lastEventId})
+
+/** For the Node entry only, which makes events of its own (src/node-events.ts). */
+export function installMessageEventFactory(factory: MessageEventFactory): void {
+  createMessageEvent = factory
+}
 
 export {defer, scope} from './scope.js'
 
