@@ -3,7 +3,7 @@
 // `eventsource` package and `eventsource-client`. All of them fetch with Node's built-in fetch (undici).
 //
 //   node --expose-gc bench/eventsource.mjs [--quick] [--json] [--wall] [--rounds N] [--events N]
-//                                          [--module path/to/index.js]
+//                                          [--module path/to/index.js] [--one-process]
 //
 // --quick     fewer events and rounds: a rough figure in well under a minute on an idle machine
 // --json      print the results as JSON on stdout (progress still goes to stderr)
@@ -11,6 +11,8 @@
 // --rounds N  timed rounds per corpus and contestant (default 16, 5 with --quick)
 // --events N  events per corpus (default 200,000, 50,000 with --quick)
 // --module    load EventSource from another build of streamsource instead of dist/index.js
+// --one-process  run every contestant in this process, as an app with four SSE clients would, instead of
+//             each in a process of its own (see contestantProcess())
 //
 // Each run connects, receives every event of a corpus, and closes at the last one (all these clients
 // reconnect when a stream ends, as the spec says, so none waits for the end). Every run counts its events
@@ -19,6 +21,8 @@
 //
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met, and 1 when a
 // client receives the wrong events, a run times out, or streamsource cannot be loaded.
+import {fork} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
 import {EventSource as EventSourcePackage} from 'eventsource'
 import {createEventSource} from 'eventsource-client'
 import {
@@ -45,7 +49,7 @@ import {
 
 const USAGE =
   'usage: node --expose-gc bench/eventsource.mjs [--quick] [--json] [--wall] [--rounds N] [--events N] ' +
-  '[--module path/index.js]'
+  '[--module path/index.js] [--one-process]'
 
 const GOAL_LISTENERS = 1.5 // streamsource (listeners) / eventsource (listeners), on every corpus
 const GOAL_ITERATOR = 1 // streamsource (iterator) / eventsource-client (iterator), on every corpus
@@ -63,7 +67,14 @@ const CONTESTANTS = [LISTENERS, PACKAGE, ITERATOR, CLIENT]
 
 function readOptions() {
   const values = readArgs(
-    {wall: {type: 'boolean', default: false}, rounds: {type: 'string'}, events: {type: 'string'}},
+    {
+      wall: {type: 'boolean', default: false},
+      rounds: {type: 'string'},
+      events: {type: 'string'},
+      'one-process': {type: 'boolean', default: false},
+      // Internal: this process is the contestant process of that name (see contestantProcess()).
+      contestant: {type: 'string'},
+    },
     USAGE,
   )
   return {
@@ -77,6 +88,8 @@ function readOptions() {
     // the fourth; and every corpus warms the code that the other corpora run too.
     warmupRuns: values.quick ? 2 : 3,
     module: values.module,
+    oneProcess: values['one-process'],
+    contestant: values.contestant,
   }
 }
 
@@ -212,13 +225,73 @@ function createSampler(gc, clock) {
   }
 }
 
+/**
+ * Each contestant in a node process of its own, which the benchmark asks to run one corpus at a time
+ * (so the rounds still interleave, and slow spells of the machine still spread over all of them).
+ * Why: in one process the contestants share V8's feedback and optimized code for everything of Node's
+ * they all run (fetch, web streams, EventTarget, MessageEvent), so each one's speed depends on which
+ * others ran beside it. Measured here: `eventsource` on the named corpus took 1,027 ns an event alone in
+ * its process and 671 ns beside streamsource; streamsource's listeners measured 1.47-1.67x `eventsource`
+ * with only the two in the process and 0.92-0.99x with all four. An app runs one SSE client, not four.
+ * `--one-process` measures the old way.
+ */
+function contestantProcess(contestant, options) {
+  const args = ['--contestant', contestant, ...(options.module ? ['--module', options.module] : [])]
+  if (options.clock === 'wall') args.push('--wall')
+  const child = fork(fileURLToPath(import.meta.url), args, {execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+  const pending = new Map()
+  let nextId = 1
+  child.on('message', ({id, ...result}) => {
+    pending.get(id)?.(result)
+    pending.delete(id)
+  })
+  child.on('exit', (code, signal) => {
+    if (pending.size > 0) fail(`the ${contestant} process exited (${signal ?? code}) during a run`)
+  })
+  process.once('exit', () => child.kill())
+  return {
+    sample(url, corpus) {
+      const id = nextId++
+      return new Promise((resolve) => {
+        pending.set(id, resolve)
+        child.send({id, url, corpus})
+      })
+    },
+    stop: () => child.kill(),
+  }
+}
+
+/** The contestant process: runs what it is sent, and reports the tally and the clocks. */
+async function serveContestant(options) {
+  const {gc} = findGc()
+  const streamsource = options.contestant === PACKAGE || options.contestant === CLIENT ? undefined : await loadStreamsource(options.module)
+  const run = createRunners(streamsource)[options.contestant]
+  if (run === undefined) fail(`no contestant named ${options.contestant}`)
+  const sample = createSampler(gc, options.clock)
+  process.on('message', async ({id, url, corpus}) => {
+    const {tally, ...clocks} = await sample(run, url, corpus)
+    // A bigint cannot cross the IPC channel, and the clocks already hold what wallEnd was for.
+    process.send({id, tally: {...tally, wallEnd: 0}, ...clocks})
+  })
+  process.on('disconnect', () => process.exit(0))
+}
+
+function createRunners(streamsource) {
+  return {
+    [LISTENERS]: streamsource && listenersRunner(streamsource.EventSource),
+    [PACKAGE]: listenersRunner(EventSourcePackage),
+    [ITERATOR]: streamsource && streamsourceIteratorRunner(streamsource.EventSource),
+    [CLIENT]: eventsourceClientRunner,
+  }
+}
+
 /** Untimed runs: every contestant on every corpus, which compiles the hot paths and checks the results. */
-async function warmUp(corpora, runners, server, runs, sample) {
+async function warmUp(corpora, server, runs, sample) {
   for (let run = 0; run < runs; run++) {
     for (const corpus of corpora) {
       for (const contestant of CONTESTANTS) {
         progress(`warming up ${run + 1}/${runs}: ${corpus.name}, ${contestant}`)
-        const {tally} = await sample(runners[contestant], `${server.origin}/stream/${corpus.name}`, corpus)
+        const {tally} = await sample(contestant, `${server.origin}/stream/${corpus.name}`, corpus)
         const failure = checkTally(corpus, contestant, tally)
         if (failure) fail(`${corpus.name}: ${failure}`)
       }
@@ -227,7 +300,7 @@ async function warmUp(corpora, runners, server, runs, sample) {
 }
 
 /** Timed rounds, each visiting every corpus with the contestants in an order rotated by the round. */
-async function timeRounds(corpora, runners, server, rounds, sample) {
+async function timeRounds(corpora, server, rounds, sample) {
   const samples = {}
   for (const corpus of corpora) {
     samples[corpus.name] = Object.fromEntries(CONTESTANTS.map((name) => [name, {ns: [], wallNs: [], cpuNs: []}]))
@@ -236,7 +309,7 @@ async function timeRounds(corpora, runners, server, rounds, sample) {
     for (const corpus of corpora) {
       for (const contestant of rotated(CONTESTANTS, round)) {
         progress(`round ${round + 1}/${rounds}: ${corpus.name}, ${contestant}`)
-        const {tally, ...clocks} = await sample(runners[contestant], `${server.origin}/stream/${corpus.name}`, corpus)
+        const {tally, ...clocks} = await sample(contestant, `${server.origin}/stream/${corpus.name}`, corpus)
         const failure = checkTally(corpus, contestant, tally)
         if (failure) fail(`${corpus.name}: ${failure}`)
         for (const [clock, ns] of Object.entries(clocks)) samples[corpus.name][contestant][clock].push(ns)
@@ -312,7 +385,10 @@ function environment(streamsource, options, gcHow) {
         ? 'wall time from creating the source to the last event'
         : "the client process's CPU time (cpuUsage: user + system, all threads) from creating the source " +
           'until it is closed and the process is idle again; the server runs in a child process',
-    gc: `minor gc before each run (${gcHow})`,
+    gc: `minor gc before each run (${options.oneProcess ? gcHow : '--expose-gc'})`,
+    processes: options.oneProcess
+      ? 'all contestants in one process (--one-process)'
+      : 'each contestant in a node process of its own; the rounds interleave them',
   }
 }
 
@@ -325,6 +401,7 @@ function printReport(env, corpora, results) {
   )
   say(`${env.rounds} timed rounds after ${env.warmupRuns} untimed run(s) per corpus and contestant; ${env.gc}`)
   say(`clock: ${env.clock}`)
+  say(`processes: ${env.processes}`)
   say()
   say('Corpora (served by a node:http server in a child process, in 16 KiB writes)')
   say(
@@ -387,6 +464,7 @@ function printReport(env, corpora, results) {
 
 async function main() {
   const options = readOptions()
+  if (options.contestant !== undefined) return serveContestant(options)
   const streamsource = await loadStreamsource(options.module)
   const {gc, how: gcHow} = findGc()
   const env = environment(streamsource, options, gcHow)
@@ -394,15 +472,20 @@ async function main() {
 
   progress('starting the loopback server')
   const server = await startServer(['--events', String(options.events)])
-  const runners = {
-    [LISTENERS]: listenersRunner(streamsource.EventSource),
-    [PACKAGE]: listenersRunner(EventSourcePackage),
-    [ITERATOR]: streamsourceIteratorRunner(streamsource.EventSource),
-    [CLIENT]: eventsourceClientRunner,
+  let sample
+  let stopContestants = () => {}
+  if (options.oneProcess) {
+    const runners = createRunners(streamsource)
+    const sampleHere = createSampler(gc, options.clock)
+    sample = (contestant, url, corpus) => sampleHere(runners[contestant], url, corpus)
+  } else {
+    const processes = Object.fromEntries(CONTESTANTS.map((name) => [name, contestantProcess(name, options)]))
+    sample = (contestant, url, corpus) => processes[contestant].sample(url, corpus)
+    stopContestants = () => Object.values(processes).forEach((child) => child.stop())
   }
-  const sample = createSampler(gc, options.clock)
-  await warmUp(server.corpora, runners, server, options.warmupRuns, sample)
-  const samples = await timeRounds(server.corpora, runners, server, options.rounds, sample)
+  await warmUp(server.corpora, server, options.warmupRuns, sample)
+  const samples = await timeRounds(server.corpora, server, options.rounds, sample)
+  stopContestants()
   server.stop()
   progress('')
   const results = analyze(server.corpora, samples)
