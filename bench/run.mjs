@@ -2,7 +2,7 @@
 // state and heap do not weigh on the next), with the options each one understands.
 //
 //   node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
-//                      [--module path/to/index.js] [--only parse,eventsource,reconnect,memory]
+//                      [--module path/to/index.js] [--only parse,eventsource,reconnect,memory] [--one-process]
 //
 //   parse        bench/parse.mjs: parser throughput against eventsource-parser
 //   eventsource  bench/eventsource.mjs: events/s end to end against `eventsource` and `eventsource-client`
@@ -11,7 +11,7 @@
 //
 // Names before the options pick benchmarks as --only does (`npm run bench -- memory`).
 // --quick, --json and --module go to all of them; --wall and --rounds to parse and eventsource, --events to
-// eventsource and memory, --cycles to reconnect and memory. With --json the output is one JSON object keyed by benchmark.
+// eventsource and memory, --cycles to reconnect and memory, --one-process to eventsource. With --json the output is one JSON object keyed by benchmark.
 // The exit code is the first non-zero one of the benchmarks (they all run regardless).
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
@@ -19,14 +19,14 @@ import {ROOT, readArgs, usageError} from './common.mjs'
 
 const BENCHMARKS = {
   parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
-  eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module']},
+  eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module', 'one-process']},
   reconnect: {file: 'reconnect.mjs', options: ['quick', 'json', 'cycles', 'module']},
   memory: {file: 'memory.mjs', options: ['quick', 'json', 'cycles', 'events', 'module']},
 }
 const TIMEOUT_MS = 30 * 60 * 1000 // each benchmark takes minutes at most; longer means it hangs
 const USAGE =
   'usage: node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
-  '[--module path/index.js] [--only parse,eventsource,reconnect,memory]'
+  '[--module path/index.js] [--only parse,eventsource,reconnect,memory] [--one-process]'
 
 // Leading names (`node bench/run.mjs memory --quick`) are taken off before the options are read.
 const firstOption = process.argv.findIndex((arg, index) => index >= 2 && arg.startsWith('-'))
@@ -38,6 +38,7 @@ const values = readArgs(
     events: {type: 'string'},
     cycles: {type: 'string'},
     only: {type: 'string'},
+    'one-process': {type: 'boolean'},
   },
   USAGE,
 )
