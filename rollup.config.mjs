@@ -61,6 +61,21 @@ const tsPlugin = (tsconfig = './tsconfig.build.json') =>
     transformers: {before: [shortenPrivateNames]},
   })
 
+/**
+ * `import.meta.url`, by which shared-tabs.ts finds the worker script beside itself, in the formats
+ * that have no `import.meta`: `replacement` (an expression), where rollup's own stand-ins would be
+ * wrong. In CommonJS they call `require('url')` (a build warning or failure for bundlers that meet
+ * it) or read `document.currentScript` when the code runs, which names the app's script, not this
+ * package's file; no CommonJS code can know where a bundler put that file, so `undefined`: no
+ * worker unless the `worker` option names one. ES modules keep `import.meta.url`.
+ */
+const importMetaUrl = (replacement = 'undefined') => ({
+  name: 'import-meta-url',
+  resolveImportMeta(property, {format}) {
+    return property === 'url' && format !== 'es' ? replacement : null
+  },
+})
+
 /** The public entry points: `exports` subpath → source file. */
 const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
 /** The root under the `node` condition of `exports`: index.ts plus Node's faster UTF-8 decoder. */
@@ -133,8 +148,12 @@ function legacyModules() {
  * the window's (or worker's) `self`; `Symbol` the engine's, else string keys for the symbols
  * the core defines properties with (IE 11 has no Symbol); `Set` the engine's, else a set of
  * strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
+ * `currentScriptUrl` is `import.meta.url` there: the script's own URL, read while it runs (later,
+ * `document.currentScript` is another script or none), so that the worker script is looked for
+ * beside it, as dist/ has them.
  */
 const LEGACY_INTRO = `var globalThis = self,
+  currentScriptUrl = self.document && document.currentScript ? document.currentScript.src : undefined,
   Symbol = self.Symbol || {asyncIterator: '@@asyncIterator', toStringTag: '@@toStringTag', for: function (key) { return '@@' + key }},
   Set = self.Set || function () {
     var keys = {}
@@ -150,7 +169,7 @@ export default [
     // `node`: the root for Node (package.json `exports` condition `node`), with Buffer's decoders.
     input: {...entries, node: 'src/node.ts'},
     external,
-    plugins: [tsPlugin()],
+    plugins: [tsPlugin(), importMetaUrl()],
     // One file per source module, not shared chunks: a bundler drops a whole module nobody imports
     // from (`sideEffects` names only the polyfill), so `createParser` alone leaves EventSource.js
     // out, whereas a chunk holding both would keep EventSource for its top-level defineProperties.
@@ -169,7 +188,7 @@ export default [
   {
     // The script-tag build (package.json `unpkg` and `jsdelivr`): ES5 syntax, no module system.
     input: 'src/global.ts',
-    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json')],
+    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json'), importMetaUrl('currentScriptUrl')],
     output: [
       {...legacyOutput, file: 'dist/streamsource.global.js'},
       {
@@ -178,5 +197,18 @@ export default [
         plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})],
       },
     ],
+  },
+  {
+    // The SharedWorker script of createSharedEventSource (package.json `exports` ./shared-worker.js):
+    // a classic script, as `new SharedWorker(url)` runs by default, with the library inside. Minified,
+    // since apps serve it as it is (bundlers copy it, they do not build it).
+    input: 'src/shared-worker.ts',
+    plugins: [tsPlugin(), importMetaUrl()],
+    output: {
+      file: 'dist/shared-worker.js',
+      format: 'iife',
+      sourcemap: true,
+      plugins: [terser({ecma: 2022, compress: {passes: 2}})],
+    },
   },
 ]

@@ -4,15 +4,26 @@
  * connections per origin; an app open in many tabs would otherwise spend one on each, and every tab
  * would download the same events.
  *
- * How: Web Locks elect a leader, a BroadcastChannel fans the events out.
- * - Every shared source asks for the exclusive lock named after its sharing key. The one holding it
- *   (the leader) opens the library's `EventSource` and posts every event and state change on the
- *   BroadcastChannel of the same name; every source, the leader's own included, dispatches them
- *   through one path (`apply_`), so all tabs see the same sequence.
+ * One protocol, two kinds of leader. Every shared source listens on the BroadcastChannel named
+ * after its sharing key. The source holding the exclusive Web Lock of the same name (the leader)
+ * opens the library's `EventSource` and posts every event and state change there; every source,
+ * the leader's own included, dispatches them through one path (`apply_`), so all tabs see the same
+ * sequence. The leader is:
+ * - a SharedWorker, where there is one and the options hold no function: each tab subscribes to
+ *   it over a MessagePort, and the worker (shared-worker-host.ts) runs a source of its own per key,
+ *   which competes for the lock as a tab's would and leads. No tab leads, so a closing tab hands
+ *   nothing over; the worker closes the connection when the last tab subscribed to it leaves.
+ * - else one of the tabs: each competes for the lock itself.
+ * Both being one protocol on one channel, they mix: a tab that does not use the worker (`worker:
+ * false`, a function option, a script that did not load) shares the worker's connection, or leads
+ * one that the worker's source follows; and should the worker die, the browser releases its lock
+ * and the tabs compete for it, resuming as after any hand-over.
+ *
+ * Hand-over:
  * - The browser releases a lock when its holder closes it, or when the tab closes, navigates away or
- *   crashes; the next waiting source is then granted it and opens the connection at once (no
- *   reconnection delay), with `Last-Event-ID` set to the last ID it received. It announces that ID
- *   (`lead`) before anything else.
+ *   crashes (or the worker ends); the next waiting source is then granted it and opens the
+ *   connection at once (no reconnection delay), with `Last-Event-ID` set to the last ID it
+ *   received. It announces that ID (`lead`) before anything else.
  * - Exactly once across a hand-over: the old leader may have posted events that reached some tabs
  *   but were still queued on the channel when the lock reached the new leader, so the new leader
  *   resumes from an earlier ID and the server sends them again. Each source remembers the IDs of
@@ -28,34 +39,53 @@
  * - Event types: an EventSource only builds events for types someone listens to, and there is no
  *   "every type" listener, so each source posts the types its listeners want (`types`), and
  *   repeats them when a source joins (`hello`) or a leader takes over (`lead`); every source keeps
- *   the union, so the next leader listens to all of them from its first byte.
+ *   the union, so the next leader listens to all of them from its first byte. A tab also gives its
+ *   types to the worker when it subscribes, before the worker's source is on the channel.
  * - A source that joins asks (`hello`) and the leader answers (`sync`) with the readyState, last
  *   event ID and origin, so a tab opened later starts OPEN, and can resume from the right ID should
  *   it lead before any event arrives.
  *
- * Why not a SharedWorker: it needs a script of its own at a URL. A library cannot know where its
- * bundler puts one (`new URL('./worker.js', import.meta.url)` works in Vite and webpack 5, not in
- * the CommonJS build, esbuild without a plugin, or a plain `<script type="module">` from node_modules),
- * and `blob:` or `data:` workers break under a strict CSP (`script-src 'self'`), which every build
- * of this library must run under. A worker also could not call a tab's `headers` function: the
- * secret it returns would have to be sent to the worker. Leader election needs no file, no option
- * and no bundler support, keeps every function in the tab that gave it, and works wherever Web
- * Locks do (every current browser, in windows and workers alike).
+ * The SharedWorker:
+ * - Its script is the package's `dist/shared-worker.js`, one classic script with the library in
+ *   it (rollup.config.mjs). A tab finds it beside this module, `new URL('./shared-worker.js',
+ *   import.meta.url)`: right for the ES module build served as it is, and for bundlers that copy
+ *   the file that expression names (Vite, webpack 5, Parcel). The ES5 script-tag build looks beside
+ *   its own `<script src>`; the CommonJS build has no `import.meta` and finds none. `worker` names
+ *   a copy the app serves itself. A worker needs a script at a URL of the page's origin: `blob:` and
+ *   `data:` ones break under a strict CSP (`script-src 'self'`), which every build must run under.
+ * - A script that fails (a 404, a type other than JavaScript, refused by the CSP, another origin,
+ *   or no answer within {@link WORKER_TIMEOUT}) costs the request and nothing else: the tab competes
+ *   for the lock itself, and no `error` event is fired.
+ * - No function crosses to the worker: with a function option (`headers`, `body`, `fetch`,
+ *   `reconnect.shouldReconnect`) a tab competes for the lock itself, so the secret a function
+ *   returns never leaves the tab that owns it. The other options are sent to the worker, which
+ *   opens the connection with them: it is the library's own code, on the page's own origin.
+ * - Tabs leave with a message (`leave`) on `close()` and `pagehide` (and subscribe again on a
+ *   `pageshow` from the back/forward cache). A tab that goes without a word (a crash) is noticed
+ *   by a Web Lock: each subscribed tab holds one of its own, and the worker asks for it, which the
+ *   browser grants once the tab is gone (a MessagePort has no event for a closed end in every
+ *   browser). The same the other way round: the worker holds a lock for life, and each tab asks
+ *   for it, so a tab learns that the worker is gone and competes for the lock.
+ * - The worker's source posts on the channel rather than to each port: the channel also reaches
+ *   the tabs that do not use the worker, which is what lets the two leaders mix.
  *
  * What crosses tabs: only events (type, data, lastEventId, origin) and states (readyState, error
  * details without the `Response`). Options never do: every tab computes the sharing key from its
- * own options, and the leader opens the connection with its own. The lock and channel names are a
- * SHA-256 of the key, so a header value or URL token in the key cannot be read from
- * `navigator.locks.query()`. Function options (`headers`, `body`, `fetch`, `shouldReconnect`) run
- * in the tab that leads, and only with a `key`, which says which tabs may share what they return.
+ * own options, and a leading tab opens the connection with its own. (The worker is sent each
+ * subscribing tab's options, functions never among them, and opens it with the first one's.) The
+ * lock and channel names are a SHA-256 of the key, so a header value or URL token in the key
+ * cannot be read from `navigator.locks.query()`. Function options run in the tab that leads, and
+ * only with a `key`, which says which tabs may share what they return.
  *
  * Where Web Locks, BroadcastChannel or `crypto.subtle` is missing (Node, old browsers, pages not
- * served over HTTPS or from localhost), the result is a plain per-tab `EventSource`.
+ * served over HTTPS or from localhost), the result is a plain per-tab `EventSource`; a SharedWorker
+ * alone is not enough, the fallback being leader election.
  */
 import {EventSourceTarget, ownHandlerAttributes, type Listener} from './event-source-target.js'
 import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit} from './options.js'
+import type {FromWorker, ToWorker} from './shared-worker-host.js'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -67,9 +97,18 @@ const HISTORY = 256
 /** Events of the EventSource itself rather than of the stream; always forwarded by the leader. */
 const LIFECYCLE = ['open', 'error', 'reconnect', 'end']
 
+/**
+ * How long a tab waits for the worker's first answer before it competes for the lock too: a script
+ * that loads but never answers (a syntax error in an old browser, some other script at that URL)
+ * fires no `error`. Ample for a worker to start on a busy machine; and the tab stays subscribed,
+ * so a worker that was only slow changes nothing but who holds the lock: this tab or the worker's
+ * source leads, the other follows.
+ */
+const WORKER_TIMEOUT = 5000
+
 
 /**
- * The options of {@link createSharedEventSource}: every `EventSourceInit` option, and `key`.
+ * The options of {@link createSharedEventSource}: every `EventSourceInit` option, `key` and `worker`.
  *
  * @public
  */
@@ -83,6 +122,19 @@ export interface SharedEventSourceInit extends EventSourceInit {
    * @defaultValue `undefined`
    */
   key?: string | undefined
+  /**
+   * The SharedWorker script that holds the connections, used where the browser has `SharedWorker`
+   * and no option is a function: `true` for the package's own `dist/shared-worker.js` (also
+   * `streamsource/shared-worker.js`), found beside the module that calls this function; a URL, or
+   * a string resolved against the document's base URL, of the page's origin, for a copy the app
+   * serves itself (needed with the CommonJS build, and with bundlers that do not copy the file);
+   * `false` for none, the tabs electing one of them to hold the connection. A worker that fails to
+   * start costs nothing but the request: the tabs elect a holder instead. Sources with any
+   * `worker` value share a connection. Options with a function never go to a worker, so that a
+   * secret a function returns stays in the tab that owns it.
+   * @defaultValue `true` (the package's script; none from the CommonJS build, which cannot find it)
+   */
+  worker?: string | URL | boolean | undefined
 }
 
 /**
@@ -101,8 +153,9 @@ export interface SharedEventSource<Events extends string = string> extends Event
   /** The last event ID received. */
   readonly lastEventId: string
   /**
-   * `true` in the tab that holds the connection, `false` in the others; `undefined` where the
-   * platform cannot share and the source is a plain per-tab `EventSource`.
+   * `true` in the tab that holds the connection, `false` in the others (in all of them while the
+   * SharedWorker holds it); `undefined` where the platform cannot share and the source is a plain
+   * per-tab `EventSource`.
    */
   readonly isLeader?: boolean | undefined
   /** `0`, the `readyState` while connecting or waiting to reconnect (standard DOM constant). */
@@ -155,22 +208,24 @@ export interface SharedEventSource<Events extends string = string> extends Event
 
 /**
  * Opens an event stream shared by every tab of the origin that asks for the same URL and options:
- * one connection serves them all, opened by one tab (the leader) and taken over by another when
- * that tab closes or crashes, resuming with `Last-Event-ID` so that no event is lost or delivered
- * twice (given an `id:` on every event).
+ * one connection serves them all, held by a SharedWorker until the last tab closes, or, without
+ * one, opened by one tab (the leader) and taken over by another when that tab closes or crashes,
+ * resuming with `Last-Event-ID` so that no event is lost or delivered twice (given an `id:` on
+ * every event).
  *
  * Options shared by value: the URL, `method`, a string or `URLSearchParams` `body`, `headers` as
  * an object, `Headers` or pairs (names in any case and order), `withCredentials`, `credentials`,
  * the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`, `maxEventSize`,
- * `reconnectOnPageEvents`, and `key`. Options of this object alone: `signal` (closes it) and
- * `lastEventId` (where to start, should this tab be the first to connect). Function options need
- * a `key`; other bodies (a `Blob`, `FormData`, a stream) cannot be shared.
+ * `reconnectOnPageEvents`, and `key`. Options of this object alone: `signal` (closes it),
+ * `lastEventId` (where to start, should this tab be the first to connect) and `worker`. Function
+ * options need a `key`, and keep the connection out of the SharedWorker, in the tab whose function
+ * it calls; other bodies (a `Blob`, `FormData`, a stream) cannot be shared.
  *
  * Where tabs cannot share (no Web Locks, BroadcastChannel or `crypto.subtle`: Node, old browsers,
  * a page not served over HTTPS or from localhost), it returns the library's `EventSource`.
  *
  * @param url - The event stream's URL, resolved against the document's base URL.
- * @param init - `EventSourceInit` options and `key`; see {@link SharedEventSourceInit}.
+ * @param init - `EventSourceInit` options, `key` and `worker`; see {@link SharedEventSourceInit}.
  * @throws `SyntaxError` (a `DOMException`) when `url` is not a valid URL; `TypeError` when an option
  *   has an impossible value, is a function without `key`, or is a body that cannot be compared.
  * @example
@@ -184,11 +239,14 @@ export function createSharedEventSource<Events extends string = string>(
   url: string | URL,
   init?: SharedEventSourceInit | null,
 ): SharedEventSource<Events> {
-  const {key: _, ...options} = init ?? {}
+  const {key: _, worker = true, ...options} = init ?? {}
   // Checked here, in every tab and on every platform, so that options which work in one place
   // cannot throw in another.
   normalizeInit(options)
-  const key = sharingKey(init ?? {})
+  if (typeof worker != 'boolean' && typeof worker != 'string' && !(typeof URL == 'function' && worker instanceof URL)) {
+    throw new TypeError(`createSharedEventSource: \`worker\` must be true, false or the URL of a worker script, got ${String(worker)}`)
+  }
+  const {key, hasFunction} = sharingKey(init ?? {})
   const global = globalThis as {navigator?: Partial<Navigator>; crypto?: Partial<Crypto>}
   const locks = global.navigator?.locks
   if (typeof BroadcastChannel != 'function' || typeof locks?.request != 'function' || !global.crypto?.subtle) {
@@ -202,7 +260,23 @@ export function createSharedEventSource<Events extends string = string>(
   } catch {
     throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
   }
-  return new TabSource<Events>(resolved, options, JSON.stringify([resolved, init?.key ?? null, key]), locks)
+  const script = worker === false || hasFunction || typeof SharedWorker != 'function' ? undefined : worker === true ? libraryWorker() : worker
+  return new TabSource<Events>(resolved, options, JSON.stringify([resolved, init?.key ?? null, key]), locks, script)
+}
+
+/**
+ * The package's worker script, beside this module: where the ES module build has it, and where a
+ * bundler that follows `new URL('…', import.meta.url)` (Vite, webpack 5, Parcel) copies it. The
+ * build replaces `import.meta.url` where there is none (rollup.config.mjs): by `undefined` in the
+ * CommonJS build, by the URL of its own `<script>` in the ES5 script-tag build.
+ */
+function libraryWorker(): URL | undefined {
+  try {
+    return new URL('./shared-worker.js', import.meta.url)
+  } catch {
+    // No base URL: the CommonJS build, or a bundle that empties `import.meta` (esbuild's iife and cjs).
+    return undefined
+  }
 }
 
 /** What the channel carries, without the sender. */
@@ -231,18 +305,26 @@ interface WireError {
   cause: {name: string; message: string} | undefined
 }
 
-/** One tab's shared source: a follower, or the leader holding the lock and the connection. */
-class TabSource<Events extends string> extends EventSourceTarget<Events> {
+/**
+ * One tab's shared source: a follower, or the leader holding the lock and the connection. The
+ * SharedWorker runs one per key too (shared-worker-host.ts), which leads for the tabs subscribed to it.
+ * @internal
+ */
+export class TabSource<Events extends string> extends EventSourceTarget<Events> {
   declare readonly CONNECTING: 0
   declare readonly OPEN: 1
   declare readonly CLOSED: 2
 
   private url_: string
   private init_: EventSourceInit
+  /** The sharing key, and the name of the lock and channel (a hash of it, once computed). */
+  private key_: string
+  private name_ = ''
+  private locks_: LockManager
   private withCredentials_: boolean
   private readyState_: number = CONNECTING
   /** This source's name on the channel. */
-  private id_ = Math.random().toString(36).slice(2) + Date.now().toString(36)
+  private id_ = uniqueId()
   /** The source whose messages are dispatched: the leader, as far as this source knows. */
   private leader_: string | undefined
   private lastId_: string
@@ -264,11 +346,24 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
   private declare unwatch_: (() => void) | undefined
   /** Set on the leader once its connection failed or ended: it holds the lock until a source joins. */
   private declare ended_: boolean | undefined
+  /** While subscribed to the SharedWorker: the port, and what ends the subscription's listeners and lock requests. */
+  private declare port_: MessagePort | undefined
+  private declare subscribed_: AbortController | undefined
+  /** While subscribed: releases this tab's own lock, which the worker watches. */
+  private declare releaseTab_: (() => void) | undefined
+  /** Set once this source has asked for the lock. */
+  private declare competing_: boolean | undefined
 
-  constructor(url: string, init: EventSourceInit, key: string, locks: LockManager) {
+  /**
+   * `worker`: the SharedWorker script to subscribe to, if any; without one (or once it fails) the
+   * source competes for the lock itself.
+   */
+  constructor(url: string, init: EventSourceInit, key: string, locks: LockManager, worker?: string | URL) {
     super()
     this.url_ = url
     this.init_ = init
+    this.key_ = key
+    this.locks_ = locks
     this.withCredentials_ = !!init.withCredentials
     this.lastId_ = init.lastEventId ?? ''
     const signal = init.signal
@@ -283,20 +378,13 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
     }
     void crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)).then((digest) => {
       if (this.readyState_ === CLOSED) return
-      const name = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`
+      const name = (this.name_ = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`)
       const channel = (this.channel_ = new BroadcastChannel(name))
       channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
+      // On the channel before the worker is asked, so that nothing its source posts is missed.
       this.post_({k: 'hello', types: this.customTypes_()})
-      locks
-        .request(name, {signal: this.abort_.signal}, () => {
-          if (this.readyState_ === CLOSED) return
-          return new Promise<void>((release) => {
-            this.release_ = release
-            this.lead_()
-          })
-        })
-        // An AbortError: this source closed while it waited.
-        .catch(() => {})
+      if (worker === undefined) this.compete_()
+      else this.subscribe_(worker)
     })
   }
 
@@ -325,6 +413,7 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
     // The leader of a connection that failed or ended keeps the lock (see `end_`).
     if (this.ended_) return
     this.readyState_ = CLOSED
+    this.leave_()
     this.unwatch_?.()
     this.abort_.abort()
     this.source_?.close()
@@ -332,6 +421,18 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
     this.release_?.()
     this.channel_?.close()
     this.channel_ = undefined
+  }
+
+  /**
+   * Makes sure that this source, should it lead, forwards events of these types. Also the worker's
+   * (shared-worker-host.ts), with the types a tab subscribes for.
+   * @internal
+   */
+  learn_(types: readonly string[]): void {
+    for (const type of types) {
+      this.known_.add(type)
+      this.source_?.addEventListener(type, this.onSourceEvent_)
+    }
   }
 
   // PRIVATES FOLLOW
@@ -346,13 +447,6 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
     this.post_({k: 'types', types: [type]})
   }
 
-  private learn_(types: string[]): void {
-    for (const type of types) {
-      this.known_.add(type)
-      this.source_?.addEventListener(type, this.onSourceEvent_)
-    }
-  }
-
   private post_(message: Message): void {
     this.channel_?.postMessage({...message, from: this.id_})
   }
@@ -361,6 +455,102 @@ class TabSource<Events extends string> extends EventSourceTarget<Events> {
   private broadcast_(message: Message, event?: Event): void {
     this.post_(message)
     this.apply_({...message, from: this.id_}, event)
+  }
+
+  /** Waits for the lock (once); when granted, leads until closed. */
+  private compete_(): void {
+    if (this.competing_) return
+    this.competing_ = true
+    this.locks_
+      .request(this.name_, {signal: this.abort_.signal}, () => {
+        if (this.readyState_ === CLOSED) return
+        return new Promise<void>((release) => {
+          this.release_ = release
+          this.lead_()
+        })
+      })
+      // An AbortError: this source closed while it waited.
+      .catch(() => {})
+  }
+
+  /**
+   * Asks the SharedWorker to hold the connection for this tab. Should the worker fail to start, or
+   * end later, the source leaves it and competes for the lock itself: the worker's source, which
+   * held it, is gone with the worker, and the next holder resumes from the last ID it received.
+   * Should it not answer in time, the source competes too, but stays subscribed (see
+   * {@link WORKER_TIMEOUT}).
+   */
+  private subscribe_(script: string | URL): void {
+    let port: MessagePort
+    try {
+      // A name of our own: a worker is shared by URL and name, and an app's worker at the same URL is not ours.
+      const worker = new SharedWorker(script, {name: 'streamsource'})
+      // Fired when the script cannot be fetched: a 404, a type other than JavaScript, refused by the CSP.
+      worker.onerror = () => this.fallBack_()
+      port = worker.port
+    } catch {
+      // A SecurityError for another origin's script, a SyntaxError for a URL that does not parse.
+      return this.compete_()
+    }
+    const subscribed = (this.subscribed_ = new AbortController())
+    const {signal} = subscribed
+    this.port_ = port
+    const timer = setTimeout(() => this.compete_(), WORKER_TIMEOUT)
+    signal.addEventListener('abort', () => clearTimeout(timer))
+    let watching = false
+    port.onmessage = ({data}: MessageEvent<FromWorker>) => {
+      clearTimeout(timer)
+      if (watching || signal.aborted) return
+      watching = true
+      // Held by the worker for its whole life: granted here once it has ended.
+      this.locks_.request(data.lock, {signal}, () => this.fallBack_()).catch(() => {})
+    }
+    const lock = `streamsource tab ${this.id_}`
+    const subscribe = (): void =>
+      this.send_({k: 'subscribe', url: this.url_, key: this.key_, init: workerInit(this.init_, this.lastId_), types: [...this.known_], lock})
+    // Held while subscribed, and asked for by the worker, which is granted it once this tab is gone
+    // however it went: so it is held before the worker hears of it.
+    this.locks_
+      .request(lock, {signal}, () => {
+        if (signal.aborted) return
+        return new Promise<void>((release) => {
+          this.releaseTab_ = release
+          subscribe()
+        })
+      })
+      .catch(() => {})
+    // A page in the back/forward cache is frozen: it leaves, and comes back if restored.
+    const scope = globalThis as Partial<Pick<Window, 'addEventListener'>>
+    scope.addEventListener?.('pagehide', () => this.send_({k: 'leave'}), {signal})
+    scope.addEventListener?.('pageshow', (event) => (event.persisted ? subscribe() : undefined), {signal})
+  }
+
+  private send_(message: ToWorker): void {
+    try {
+      this.port_?.postMessage(message)
+    } catch {
+      // An option the structured clone cannot copy (one this module does not know of): no worker, then.
+      this.fallBack_()
+    }
+  }
+
+  /** The worker failed to start, or has ended: leaves it, and competes for the lock instead. */
+  private fallBack_(): void {
+    if (!this.subscribed_ || this.readyState_ === CLOSED) return
+    this.leave_()
+    this.compete_()
+  }
+
+  /** Ends the subscription to the worker, if any: says so, and lets go of this tab's lock. */
+  private leave_(): void {
+    const subscribed = this.subscribed_
+    if (!subscribed) return
+    this.subscribed_ = undefined
+    subscribed.abort()
+    this.send_({k: 'leave'})
+    this.port_?.close()
+    this.port_ = undefined
+    this.releaseTab_?.()
   }
 
   /** Holds the lock: opens the connection, resuming from the last ID this tab received. */
@@ -535,19 +725,45 @@ ownHandlerAttributes(TabSource.prototype)
   Object.defineProperty(TabSource.prototype, name, {value, enumerable: true})
 })
 
+/** A name for a source or a lock, unique among the tabs of an origin. */
+export function uniqueId(): string {
+  return Math.random().toString(36).slice(2) + Date.now().toString(36)
+}
+
+/**
+ * The options as the worker receives them, which the structured clone can copy (no function is
+ * among them, or there would be no worker): `headers` as pairs, a `URLSearchParams` body as a
+ * string with the content type fetch gives it, the last ID this tab received; `signal` stays here.
+ */
+function workerInit(init: EventSourceInit, lastEventId: string): EventSourceInit {
+  const {signal: _, headers, body, ...rest} = init
+  const copy: EventSourceInit = {...rest, lastEventId}
+  const isForm = body instanceof URLSearchParams
+  if (headers !== undefined || isForm) {
+    const all = new Headers(headers as HeadersInit | undefined)
+    if (isForm && !all.has('content-type')) all.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8')
+    copy.headers = [...all]
+  }
+  if (body !== undefined) copy.body = isForm ? String(body) : body
+  return copy
+}
+
 function describe(cause: unknown): {name: string; message: string} {
   return cause instanceof Error ? {name: cause.name, message: cause.message} : {name: 'Error', message: String(cause)}
 }
 
 /**
- * The request options as they count for sharing, as JSON-ready values; see
- * {@link createSharedEventSource} for the rules. Throws for what cannot be compared across tabs.
+ * The request options as they count for sharing, as JSON-ready values, and whether one of them is
+ * a function; see {@link createSharedEventSource} for the rules. Throws for what cannot be compared
+ * across tabs.
  */
-function sharingKey(init: SharedEventSourceInit): unknown {
+function sharingKey(init: SharedEventSourceInit): {key: unknown; hasFunction: boolean} {
   const hasKey = init.key !== undefined
+  let hasFunction = false
   const part = (value: unknown, path: string): unknown => {
     switch (typeof value) {
       case 'function':
+        hasFunction = true
         if (!hasKey) {
           throw new TypeError(
             `createSharedEventSource: \`${path}\` is a function, whose results cannot be compared across tabs. ` +
@@ -584,12 +800,12 @@ function sharingKey(init: SharedEventSourceInit): unknown {
   for (const name in init) {
     let value = (init as Record<string, unknown>)[name]
     // Options of this object alone, and the key itself (kept apart).
-    if (value === undefined || name === 'signal' || name === 'lastEventId' || name === 'key') continue
+    if (value === undefined || name === 'signal' || name === 'lastEventId' || name === 'worker' || name === 'key') continue
     if (name === 'method') value = String(value).toUpperCase()
     // Names in any case and order, values of a repeated name joined: as a Headers holds them.
     else if (name === 'headers' && typeof value != 'function') value = [...new Headers(value as HeadersInit)]
     else if (name === 'body' && value instanceof URLSearchParams) value = String(value)
     request[name] = value
   }
-  return part(request, 'init')
+  return {key: part(request, 'init'), hasFunction}
 }

@@ -1,10 +1,13 @@
 // The package as npm would publish it: publint checks package.json against the packed files
 // (exports, formats, sideEffects…), and arethetypeswrong checks that TypeScript finds the right
 // declarations for every entry under every resolution mode. Both pack with `npm pack`, offline.
+// The SharedWorker script is checked for what a browser and a bundler need of it.
 import {execFile} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {promisify} from 'node:util'
+import {parse} from 'acorn'
 import {publint} from 'publint'
 import {formatMessage} from 'publint/utils'
 import {beforeAll, expect, test} from 'vitest'
@@ -37,7 +40,10 @@ test('arethetypeswrong finds no problem for node16 (ESM and CJS) and bundler res
   // `--profile node16` leaves out TypeScript's `node10` resolution, which predates `exports` and so
   // cannot see subpaths such as `streamsource/polyfill` (the root still resolves there, through
   // `main` and `types`). Every runtime and bundler this package supports reads `exports`.
-  const {stdout, exitCode} = await run(process.execPath, [attwBin(), '--pack', '.', '--profile', 'node16', '--format', 'json'], {
+  // `./shared-worker.js` is the SharedWorker's classic script, exported for its URL (a bundler's
+  // `?url`, `require.resolve`), not a module to import or require: nothing there to type.
+  const args = ['--pack', '.', '--profile', 'node16', '--exclude-entrypoints', './shared-worker.js', '--format', 'json']
+  const {stdout, exitCode} = await run(process.execPath, [attwBin(), ...args], {
     cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
   }).then(
@@ -49,4 +55,14 @@ test('arethetypeswrong finds no problem for node16 (ESM and CJS) and bundler res
   expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './polyfill']))
   expect(report.analysis.problems.filter((problem) => problem.resolutionKind !== 'node10')).toEqual([])
   expect(exitCode).toBe(0)
+})
+
+test('`streamsource/shared-worker.js` is the SharedWorker script: a classic script, beside the modules that look for it', () => {
+  const file = createRequire(import.meta.url).resolve('streamsource/shared-worker.js')
+  expect(file).toBe(join(repoRoot, 'dist', 'shared-worker.js'))
+  // `new SharedWorker(url)` runs a classic script: an `import` or `export` would not parse there.
+  expect(() => parse(readFileSync(file, 'utf8'), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
+  for (const module of ['shared-tabs.js', 'index.min.js']) {
+    expect(readFileSync(join(repoRoot, 'dist', module), 'utf8')).toMatch(/new URL\(["']\.\/shared-worker\.js["'],\s*import\.meta\.url\)/)
+  }
 })

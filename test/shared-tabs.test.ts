@@ -1,9 +1,11 @@
 // createSharedEventSource in Node: the per-tab fallback where there are no Web Locks, the rules of
 // the sharing key, and the protocol itself, with each "tab" a shared source in this process on
-// Node's own BroadcastChannel and a stand-in for navigator.locks (test/support/locks.ts). Real tabs
-// are test/browser/shared-tabs.test.ts.
+// Node's own BroadcastChannel and a stand-in for navigator.locks (test/support/locks.ts); then the
+// same with the SharedWorker's code (src/shared-worker-host.ts) in this process too, each tab
+// connected to it over a MessageChannel. Real tabs are test/browser/shared-tabs*.test.ts.
 import {afterEach, describe, expect, test, vi} from 'vitest'
 import {createSharedEventSource, EventSource, EventSourceErrorEvent, type SharedEventSource, type SharedEventSourceInit} from '../src/index.js'
+import {serveSharedSources, type SharedWorkerScope} from '../src/shared-worker-host.js'
 import {waitFor} from './support/eventsource.js'
 import {FakeLockManager} from './support/locks.js'
 import {startResumableServer, type ResumableServer} from './support/resumable-sse.js'
@@ -73,6 +75,7 @@ describe('where tabs cannot share', () => {
     expect(() => createSharedEventSource(url, {method: 'POST', body: new Blob(['x'])})).toThrow(/`body` cannot be compared across tabs/)
     // The EventSource's own checks run too.
     expect(() => createSharedEventSource(url, {reconnect: {factor: -1}})).toThrow(TypeError)
+    expect(() => createSharedEventSource(url, {worker: 1 as never})).toThrow(/`worker` must be true, false or the URL/)
     const withKey = createSharedEventSource(url, {headers: () => ({authorization: 'secret'}), key: 'user 1', signal: AbortSignal.abort()})
     expect(withKey.readyState).toBe(withKey.CLOSED)
   })
@@ -261,5 +264,201 @@ describe('tabs sharing a connection (Web Locks stand-in, Node BroadcastChannel)'
     await waitFor(() => stream.openConnections().length === 0, 'the connection to close')
     expect(stream.connections).toHaveLength(1)
     expect(locks.held()).toEqual([])
+  })
+})
+
+describe('tabs sharing a SharedWorker (its code in this process, each tab connected over a MessageChannel)', () => {
+  let locks: FakeLockManager
+  /** The script URL of every `new SharedWorker()`. */
+  let created: string[]
+
+  /**
+   * Web Locks, and a SharedWorker stand-in: every instance connects to one worker scope in this
+   * process, running serveSharedSources, as the tabs of an origin connect to one worker. `fail`:
+   * how a worker that cannot start fails (the constructor throws, an `error` event, no answer).
+   */
+  function useWorker(fail?: 'throw' | 'error' | 'silent'): void {
+    locks = new FakeLockManager()
+    vi.stubGlobal('navigator', {locks})
+    created = []
+    // The stand-in has what the library uses of a LockManager (not `query()`).
+    const scope: SharedWorkerScope = {onconnect: null, navigator: {locks: locks as unknown as LockManager}}
+    if (fail === undefined) serveSharedSources(scope)
+    class FakeSharedWorker extends EventTarget {
+      readonly port: MessagePort
+      onerror: ((event: Event) => unknown) | null = null
+      constructor(url: string | URL) {
+        super()
+        created.push(String(url))
+        if (fail === 'throw') throw new DOMException('The script is of another origin', 'SecurityError')
+        const {port1, port2} = new MessageChannel()
+        this.port = port1
+        cleanups.push(() => port1.close())
+        if (fail === 'error') setTimeout(() => this.onerror?.(new Event('error')))
+        else scope.onconnect?.(new MessageEvent('connect', {ports: [port2]}))
+      }
+    }
+    vi.stubGlobal('SharedWorker', FakeSharedWorker)
+  }
+
+  /** Opens `count` tabs on `url` at once and waits until all are OPEN. */
+  async function tabs(count: number, url: string, init?: SharedEventSourceInit): Promise<Tab[]> {
+    const all = Array.from({length: count}, () => tab(url, init))
+    await waitFor(() => all.every(({source}) => source.readyState === source.OPEN), 'every tab OPEN')
+    return all
+  }
+
+  const tabLocks = () => locks.held().filter((name) => name.startsWith('streamsource tab '))
+
+  test('the worker holds the connection for every tab, and closes it with the last', async () => {
+    useWorker()
+    const stream = await resumable()
+    const all = await tabs(3, `${stream.server.url}stream`)
+    expect(all.map(({source}) => source.isLeader)).toEqual([false, false, false])
+    expect(created).toHaveLength(3)
+    // By default, the package's own script beside the module.
+    expect(created[0]).toMatch(/\/shared-worker\.js$/)
+    await stream.emit(4)
+    // `tick` events too: the tabs told the worker what they listen to when they subscribed.
+    for (const {ids} of all) await waitFor(() => ids().length === 4, 'four events')
+    for (const {log} of all) expect(log).toEqual(['open', 'message 1', 'tick 2', 'message 3', 'tick 4'])
+    all[0]!.source.close()
+    all[1]!.source.close()
+    await stream.emit(1)
+    await waitFor(() => all[2]!.ids().length === 5, 'event 5')
+    expect(stream.openConnections()).toHaveLength(1)
+    all[2]!.source.close()
+    await waitFor(() => stream.openConnections().length === 0, 'the connection to close')
+    expect(stream.connections).toHaveLength(1)
+    // Nothing is held but the worker's own lock, for life.
+    await waitFor(() => locks.held().length === 1, 'the locks to go')
+    expect(locks.held()[0]).toMatch(/^streamsource worker /)
+  })
+
+  test('a tab that goes without a word is noticed by its lock, which the worker is granted', async () => {
+    useWorker()
+    const stream = await resumable()
+    await tabs(2, `${stream.server.url}stream`)
+    await waitFor(() => tabLocks().length === 2, 'the tabs holding their locks')
+    // As when a tab crashes: its locks go, and nothing is said on its port.
+    locks.drop(tabLocks()[0]!)
+    await stream.emit(1)
+    expect(stream.openConnections()).toHaveLength(1)
+    locks.drop(tabLocks()[0]!)
+    await waitFor(() => stream.openConnections().length === 0, 'the connection to close')
+    expect(stream.connections).toHaveLength(1)
+  })
+
+  test('pagehide leaves the worker; back from the back/forward cache, the tab subscribes again and resumes', async () => {
+    const page = new EventTarget()
+    vi.stubGlobal('addEventListener', page.addEventListener.bind(page))
+    useWorker()
+    const stream = await resumable()
+    const [only] = await tabs(1, `${stream.server.url}stream`)
+    await stream.emit(2)
+    await waitFor(() => only!.ids().length === 2, 'two events')
+    page.dispatchEvent(new Event('pagehide'))
+    await waitFor(() => stream.openConnections().length === 0, 'the connection to close')
+    expect(tabLocks()).toHaveLength(1)
+    page.dispatchEvent(Object.assign(new Event('pageshow'), {persisted: true}))
+    await waitFor(() => stream.openConnections().length === 1, 'a new connection')
+    expect(stream.connections[1]!.lastEventId).toBe('2')
+    await stream.emit(1)
+    await waitFor(() => only!.ids().length === 3, 'event 3')
+    expect(only!.log).toEqual(['open', 'message 1', 'tick 2', 'error 0', 'open', 'message 3'])
+  })
+
+  test.each(['throw', 'error'] as const)('a worker that cannot start (it fails with %s): the tabs elect a leader, no error event', async (fail) => {
+    useWorker(fail)
+    const stream = await resumable()
+    const all = await tabs(2, `${stream.server.url}stream`)
+    expect(all.map(({source}) => source.isLeader).sort()).toEqual([false, true])
+    await stream.emit(3)
+    for (const {ids} of all) await waitFor(() => ids().length === 3, 'three events')
+    for (const {log} of all) expect(log).toEqual(['open', 'message 1', 'tick 2', 'message 3'])
+    expect(created).toHaveLength(2)
+    expect(stream.connections).toHaveLength(1)
+    expect(tabLocks()).toEqual([])
+  })
+
+  test('a worker that never answers: after a while (5 s) the tab competes for the lock too, and leads', async () => {
+    useWorker('silent')
+    const stream = await resumable()
+    const only = tab(`${stream.server.url}stream`)
+    await waitFor(() => created.length === 1, 'the worker')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(stream.connections).toHaveLength(0)
+    await waitFor(() => only.source.isLeader === true, 'the tab to lead', {timeout: 6000})
+    await waitFor(() => only.source.readyState === only.source.OPEN, 'OPEN')
+    expect(only.log).toEqual(['open'])
+    // Still subscribed, should the worker answer late.
+    expect(tabLocks()).toHaveLength(1)
+  })
+
+  test('no worker with a function option (its secret stays in the tab) or `worker: false`; `worker` names a script', async () => {
+    useWorker()
+    const stream = await resumable()
+    const url = `${stream.server.url}stream`
+    const [withFunction] = await tabs(1, url, {headers: () => ({'x-token': 'secret'}), key: 'user 1'})
+    const [withoutWorker] = await tabs(1, url, {worker: false})
+    expect([withFunction!.source.isLeader, withoutWorker!.source.isLeader]).toEqual([true, true])
+    expect(created).toEqual([])
+    const request = stream.server.requests.find((request) => request.headers['x-token'] !== undefined)
+    expect(request?.headers['x-token']).toBe('secret')
+    await tabs(1, url, {worker: new URL('https://app.example/workers/sse.js'), key: 'other'})
+    expect(created).toEqual(['https://app.example/workers/sse.js'])
+  })
+
+  test('tabs with and without the worker share one connection, handed from a tab to the worker with nothing lost or twice', async () => {
+    useWorker()
+    const stream = await resumable()
+    const url = `${stream.server.url}stream`
+    const [leader] = await tabs(1, url, {worker: false})
+    const [subscribed] = await tabs(1, url)
+    await stream.emit(3)
+    for (const {ids} of [leader!, subscribed!]) await waitFor(() => ids().length === 3, 'three events')
+    expect(stream.connections).toHaveLength(1)
+    // The worker's source follows the tab's connection, and takes it over when that tab goes.
+    leader!.source.close()
+    await waitFor(() => stream.connections.length === 2 && stream.openConnections().length === 1, 'the worker connected')
+    expect(stream.connections[1]!.lastEventId).toBe('3')
+    expect(subscribed!.source.isLeader).toBe(false)
+    await stream.emit(3)
+    await waitFor(() => subscribed!.ids().length === 6, 'six events')
+    expect(subscribed!.ids()).toEqual(range(1, 6))
+    expect(subscribed!.log.filter((entry) => /^(open|error)/.test(entry))).toEqual(['open', 'error 0', 'open'])
+  })
+
+  test('the worker sends the request the tab would send: Headers, a URLSearchParams body', async () => {
+    useWorker()
+    const stream = await resumable()
+    const url = `${stream.server.url}form`
+    const init = () => ({method: 'post', headers: new Headers({'X-Client': 'tab'}), body: new URLSearchParams({q: 'a b'}), lastEventId: '7'})
+    // The server answers 404 (no route): each connection fails at once.
+    const viaWorker = tab(url, init())
+    await waitFor(() => viaWorker.source.readyState === 2, 'CLOSED')
+    const byTab = tab(url, {...init(), worker: false})
+    await waitFor(() => byTab.source.readyState === 2, 'CLOSED')
+    const [first, second] = stream.server.requests.filter((request) => request.path === '/form')
+    const sent = (request: typeof first) => [request?.method, request?.body, request?.headers['content-type'], request?.headers['x-client'], request?.headers['last-event-id']]
+    expect(sent(first)).toEqual(['POST', 'q=a+b', 'application/x-www-form-urlencoded;charset=UTF-8', 'tab', '7'])
+    expect(sent(second)).toEqual(sent(first))
+    expect(created).toHaveLength(1)
+  })
+
+  test('a connection that fails closes every tab; a tab that comes later has the worker try again', async () => {
+    useWorker()
+    const stream = await resumable()
+    const url = `${stream.server.url}missing`
+    const first = tab(url)
+    const second = tab(url)
+    await waitFor(() => first.source.readyState === 2 && second.source.readyState === 2, 'both CLOSED')
+    expect([first.log, second.log]).toEqual([['error 2'], ['error 2']])
+    const requests = () => stream.server.requests.filter((request) => request.path === '/missing').length
+    expect(requests()).toBe(1)
+    const third = tab(url)
+    await waitFor(() => third.source.readyState === 2, 'the third tab CLOSED')
+    expect(third.log).toEqual(['error 2'])
+    expect(requests()).toBe(2)
   })
 })

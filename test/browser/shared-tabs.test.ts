@@ -1,64 +1,29 @@
-// createSharedEventSource in real Chromium: five tabs of one origin (five pages of one browser
-// context, which share Web Locks and BroadcastChannels) on a server that resumes from
+// createSharedEventSource in real Chromium, electing a leader among the tabs (`worker: false`;
+// the SharedWorker is shared-tabs-worker.test.ts): five tabs of one origin (five pages of one
+// browser context, which share Web Locks and BroadcastChannels) on a server that resumes from
 // `Last-Event-ID` (test/support/resumable-sse.ts). The server sees one connection; every tab gets
 // every event, in order, once; closing or crashing the leader's tab hands the connection over at
 // once (well within the 3 s reconnection time) with nothing lost or repeated; the connection closes
 // with the last tab. The page (shared-tabs/app.js, bundled with esbuild against the built package)
 // runs under `script-src 'self'`: no blob:, data: or eval anywhere.
-import {mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {build} from 'esbuild'
 import type {Page} from 'playwright-core'
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
 import {useChromium} from '../support/chromium.js'
-import {assertBuilt, distDir} from '../support/paths.js'
+import {assertBuilt} from '../support/paths.js'
 import {startResumableServer, type ResumableServer} from '../support/resumable-sse.js'
-import {serveFile} from '../support/sse-server.js'
+import {bundleApp, crash, expectEvents, idsOf, leaderOf, logOf, openTabs as open, pageRoutes, range, statesOf} from '../support/shared-tabs.js'
 
-declare global {
-  interface Window {
-    shared?: {
-      source: {readyState: number; isLeader?: boolean}
-      /** `open`, `error <readyState>`, and each event as `<type> <id>`. */
-      log: string[]
-    }
-  }
-}
-
-const CSP = "script-src 'self'"
-const pageHtml = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>streamsource shared tabs</title>
-<link rel="icon" href="data:,">
-<script type="module" src="/app.js"></script>
-</head>
-<body><p>Driven by test/browser/shared-tabs.test.ts.</p></body>
-</html>
-`
 /** The default reconnection time: a hand-over must take less. */
 const RECONNECTION_TIME = 3000
 const TABS = 5
 
 describe('createSharedEventSource in Chromium: five tabs, one connection', {timeout: 30_000}, () => {
-  let dir: string
+  let app: Awaited<ReturnType<typeof bundleApp>>
   let stream: ResumableServer
 
   beforeAll(async () => {
     assertBuilt()
-    dir = await mkdtemp(join(tmpdir(), 'streamsource-shared-tabs-'))
-    await build({
-      entryPoints: [fileURLToPath(new URL('./shared-tabs/app.js', import.meta.url))],
-      outfile: join(dir, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      alias: {streamsource: join(distDir, 'index.js')},
-      logLevel: 'silent',
-    })
-    await writeFile(join(dir, 'index.html'), pageHtml)
+    app = await bundleApp()
   })
   const chromium = useChromium()
 
@@ -67,49 +32,13 @@ describe('createSharedEventSource in Chromium: five tabs, one connection', {time
     await stream?.server.close()
   })
   afterAll(async () => {
-    if (dir !== undefined) await rm(dir, {recursive: true, force: true})
+    await app?.remove()
   })
 
-  /** Starts the server and opens `TABS` tabs of it in one browser context, each waited on until OPEN. */
+  /** Starts the server and opens `TABS` tabs of it that elect a leader, each waited on until OPEN. */
   async function openTabs(): Promise<{pages: Page[]; errors: string[]}> {
-    stream = await startResumableServer('/stream', {
-      'GET /': serveFile(join(dir, 'index.html'), {'Content-Security-Policy': CSP}),
-      'GET /app.js': serveFile(join(dir, 'app.js'), {'Content-Security-Policy': CSP}),
-    })
-    const first = await chromium.newPage()
-    const pages = [first.page, ...(await Promise.all(Array.from({length: TABS - 1}, () => first.context.newPage())))]
-    const errors = first.errors
-    for (const page of pages.slice(1)) {
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`console.error: ${message.text()}`)
-      })
-      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`))
-    }
-    const responses = await Promise.all(pages.map((page) => page.goto(stream.server.url)))
-    for (const response of responses) expect(response?.headers()['content-security-policy']).toBe(CSP)
-    await Promise.all(pages.map((page) => page.waitForFunction(() => window.shared?.source.readyState === 1, undefined, {timeout: 10_000, polling: 20})))
-    return {pages, errors}
-  }
-
-  const logOf = (page: Page) => page.evaluate(() => window.shared!.log)
-  const idsOf = async (page: Page) => (await logOf(page)).filter((entry) => !/^(open|error)/.test(entry)).map((entry) => entry.split(' ')[1])
-  const range = (from: number, to: number) => Array.from({length: to - from + 1}, (_, index) => String(from + index))
-
-  /** Waits until every page has received events 1 to `last`, then checks that each has exactly those, in order. */
-  async function expectEvents(pages: Page[], last: number): Promise<void> {
-    for (const page of pages) {
-      await page.waitForFunction((count) => window.shared!.log.filter((entry) => !/^(open|error)/.test(entry)).length >= count, last, {
-        timeout: 10_000,
-        polling: 20,
-      })
-    }
-    for (const page of pages) expect(await idsOf(page)).toEqual(range(1, last))
-  }
-
-  async function leaderOf(pages: Page[]): Promise<Page> {
-    const flags = await Promise.all(pages.map((page) => page.evaluate(() => window.shared!.source.isLeader)))
-    expect(flags.filter(Boolean)).toHaveLength(1)
-    return pages[flags.indexOf(true)]!
+    stream = await startResumableServer('/stream', pageRoutes(app))
+    return open(chromium, Array.from({length: TABS}, () => `${stream.server.url}?worker=false`))
   }
 
   /** Closes the leader's tab, sends a burst, and checks the hand-over: one new connection, resumed, prompt. */
@@ -154,7 +83,7 @@ describe('createSharedEventSource in Chromium: five tabs, one connection', {time
     const {pages, errors} = await openTabs()
     const rest = await handOver(pages, (page) => page.close())
     // The hand-over reads as a reconnect in the tabs that stay: error (CONNECTING), then open.
-    for (const page of rest) expect((await logOf(page)).filter((entry) => /^(open|error)/.test(entry))).toEqual(['open', 'error 0', 'open'])
+    for (const page of rest) expect(await statesOf(page)).toEqual(['open', 'error 0', 'open'])
     expect(errors).toEqual([])
   })
 
@@ -185,13 +114,8 @@ describe('createSharedEventSource in Chromium: five tabs, one connection', {time
 
   test('a crashed leader tab hands over too', async () => {
     const {pages} = await openTabs()
-    await handOver(pages, async (page) => {
-      // The renderer dies: no unload, no pagehide, no close(); the browser releases the lock.
-      const cdp = await page.context().newCDPSession(page)
-      const crashed = new Promise<void>((resolve) => page.once('crash', () => resolve()))
-      void cdp.send('Page.crash').catch(() => {})
-      await crashed
-    })
+    // The renderer dies: no unload, no pagehide, no close(); the browser releases the lock.
+    await handOver(pages, crash)
   })
 
   test('the connection closes when the last tab closes, not before', async () => {

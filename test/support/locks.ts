@@ -1,8 +1,9 @@
 // A stand-in for the Web Locks API (`navigator.locks`) in Node, which has none: exclusive locks
-// granted in request order, released when the callback's promise settles, requests given up by
-// their `signal`. Unlike a browser it grants the next waiter in a microtask after the release,
-// before any task already queued runs: a test can then have a lock taken over while messages are
-// still queued on a BroadcastChannel, the race that a browser gives only now and then.
+// granted in request order, released when the callback's promise settles (or dropped, as when
+// their holder's tab goes), requests given up by their `signal`. Unlike a browser it grants the
+// next waiter in a microtask after the release, before any task already queued runs: a test can
+// then have a lock taken over while messages are still queued on a BroadcastChannel, the race that
+// a browser gives only now and then.
 
 interface Waiter {
   callback: (lock: Lock) => unknown
@@ -15,8 +16,16 @@ export class FakeLockManager {
   /** Per lock name: the waiters, the holder first once granted. */
   readonly #queues = new Map<string, Waiter[]>()
   readonly #held = new Set<string>()
+  /** Per lock held: what releases it. */
+  readonly #releases = new Map<string, () => void>()
 
-  request(name: string, options: LockOptions, callback: (lock: Lock | null) => unknown): Promise<unknown> {
+  request(name: string, callback: (lock: Lock | null) => unknown): Promise<unknown>
+  request(name: string, options: LockOptions, callback: (lock: Lock | null) => unknown): Promise<unknown>
+  request(
+    name: string,
+    ...args: [callback: (lock: Lock | null) => unknown] | [options: LockOptions, callback: (lock: Lock | null) => unknown]
+  ): Promise<unknown> {
+    const [options, callback] = args.length === 1 ? [{}, args[0]] : args
     return new Promise((resolve, reject) => {
       const signal = options.signal ?? undefined
       if (signal?.aborted) return reject(signal.reason)
@@ -35,6 +44,14 @@ export class FakeLockManager {
     })
   }
 
+  /**
+   * Releases `name` at once, whatever its holder's callback does, as a browser does when the tab or
+   * worker holding it goes; the next waiter is granted it.
+   */
+  drop(name: string): void {
+    this.#releases.get(name)?.()
+  }
+
   /** Names of the locks held now. */
   held(): string[] {
     return [...this.#held]
@@ -51,11 +68,17 @@ export class FakeLockManager {
     const waiter = queue?.[0]
     if (!waiter || this.#held.has(name)) return
     this.#held.add(name)
+    let released = false
+    // Once: a dropped lock's callback still settles later.
     const release = (): void => {
+      if (released) return
+      released = true
       queue!.shift()
       this.#held.delete(name)
+      this.#releases.delete(name)
       this.#grant(name)
     }
+    this.#releases.set(name, release)
     let result: unknown
     try {
       result = waiter.callback({name, mode: 'exclusive'})

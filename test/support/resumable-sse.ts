@@ -5,6 +5,8 @@
 import {formatEvent, startServer, startSse, type Routes, type SseFields, type SseStream, type TestServer} from './sse-server.js'
 
 export interface StreamConnection {
+  /** Path and query, as sent: `/stream?x=1`. */
+  url: string
   /** The `Last-Event-ID` header the connection sent, if any. */
   lastEventId: string | undefined
   /** performance.now() when it arrived. */
@@ -40,7 +42,7 @@ export async function startResumableServer(path: string, routes: Routes = {}): P
       const header = req.headers['last-event-id']
       const lastEventId = Array.isArray(header) ? header[0] : header
       const stream = startSse(res)
-      connections.push({lastEventId, time: request.time, stream})
+      connections.push({url: request.url, lastEventId, time: request.time, stream})
       // Event n is log[n - 1]: a connection resumes after the ID it sent, a new one gets what comes next.
       const from = lastEventId === undefined ? log.length : Number(lastEventId)
       if (from < log.length) await stream.write(log.slice(from).join(''))
