@@ -6,36 +6,22 @@
 // with one connection still; and when the worker ends, they take over from it. Everything runs
 // under `script-src 'self'` (the worker scripts too).
 import type {Page} from 'playwright-core'
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
-import {useChromium} from '../support/chromium.js'
-import {assertBuilt} from '../support/paths.js'
-import {startResumableServer, type ResumableServer} from '../support/resumable-sse.js'
-import {addTabs, bundleApp, crash, expectEvents, leaderOf, leadersOf, openTabs, pageRoutes, statesOf} from '../support/shared-tabs.js'
+import {describe, expect, test} from 'vitest'
+import type {ResumableServer} from '../support/resumable-sse.js'
+import {addTabs, crash, expectEvents, leaderOf, leadersOf, openTabs, statesOf, useSharedTabsSuite} from '../support/shared-tabs.js'
 
 const TABS = 5
 /** The default reconnection time: taking over from a worker that ended must take less. */
 const RECONNECTION_TIME = 3000
 
 describe('createSharedEventSource in Chromium: one SharedWorker holds the connection', {timeout: 30_000}, () => {
-  let app: Awaited<ReturnType<typeof bundleApp>>
+  const suite = useSharedTabsSuite()
+  const chromium = suite.chromium
   let stream: ResumableServer
 
-  beforeAll(async () => {
-    assertBuilt()
-    app = await bundleApp()
-  })
-  const chromium = useChromium()
-
-  // A server per test: a fresh event log, and a fresh origin, so no worker, lock or channel carries over.
-  afterEach(async () => {
-    await stream?.server.close()
-  })
-  afterAll(async () => {
-    await app?.remove()
-  })
-
+  /** Starts this test's server; its URL. */
   async function serve(): Promise<string> {
-    stream = await startResumableServer('/stream', pageRoutes(app))
+    stream = await suite.serve()
     return stream.server.url
   }
 

@@ -7,37 +7,21 @@
 // with the last tab. The page (shared-tabs/app.js, bundled with esbuild against the built package)
 // runs under `script-src 'self'`: no blob:, data: or eval anywhere.
 import type {Page} from 'playwright-core'
-import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
-import {useChromium} from '../support/chromium.js'
-import {assertBuilt} from '../support/paths.js'
-import {startResumableServer, type ResumableServer} from '../support/resumable-sse.js'
-import {bundleApp, crash, expectEvents, idsOf, leaderOf, logOf, openTabs as open, pageRoutes, range, statesOf} from '../support/shared-tabs.js'
+import {describe, expect, test} from 'vitest'
+import type {ResumableServer} from '../support/resumable-sse.js'
+import {crash, expectEvents, idsOf, leaderOf, logOf, openTabs as open, range, statesOf, useSharedTabsSuite} from '../support/shared-tabs.js'
 
 /** The default reconnection time: a hand-over must take less. */
 const RECONNECTION_TIME = 3000
 const TABS = 5
 
 describe('createSharedEventSource in Chromium: five tabs, one connection', {timeout: 30_000}, () => {
-  let app: Awaited<ReturnType<typeof bundleApp>>
+  const {chromium, serve} = useSharedTabsSuite()
   let stream: ResumableServer
-
-  beforeAll(async () => {
-    assertBuilt()
-    app = await bundleApp()
-  })
-  const chromium = useChromium()
-
-  // A server per test: a fresh event log, and a fresh origin, so no lock or channel carries over.
-  afterEach(async () => {
-    await stream?.server.close()
-  })
-  afterAll(async () => {
-    await app?.remove()
-  })
 
   /** Starts the server and opens `TABS` tabs of it that elect a leader, each waited on until OPEN. */
   async function openTabs(): Promise<{pages: Page[]; errors: string[]}> {
-    stream = await startResumableServer('/stream', pageRoutes(app))
+    stream = await serve()
     return open(chromium, Array.from({length: TABS}, () => `${stream.server.url}?worker=false`))
   }
 

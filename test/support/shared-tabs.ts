@@ -8,9 +8,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 import type {BrowserContext, Page} from 'playwright-core'
-import {expect} from 'vitest'
-import type {ChromiumPages} from './chromium.js'
-import {distDir} from './paths.js'
+import {afterAll, afterEach, beforeAll, expect} from 'vitest'
+import {useChromium, type ChromiumPages} from './chromium.js'
+import {assertBuilt, distDir} from './paths.js'
+import {startResumableServer, type ResumableServer} from './resumable-sse.js'
 import {serveDirectory, serveFile, servePage, STRICT_CSP, type Routes} from './sse-server.js'
 
 declare global {
@@ -43,6 +44,35 @@ export async function bundleApp(): Promise<SharedTabsApp> {
   await bundle(file, 'esm', join(distDir, 'index.js'))
   await bundle(globalFile, 'iife', join(fixtures, 'global.js'))
   return {file, globalFile, remove: () => rm(dir, {recursive: true, force: true})}
+}
+
+/**
+ * The hooks of a suite of shared-tabs tests: the page's script bundled once, Chromium, and a server of
+ * its own for each test (a fresh event log and a fresh origin, so no worker, lock or channel carries
+ * over from one test to the next), started by `serve()` and closed after the test.
+ */
+export function useSharedTabsSuite(): {chromium: ChromiumPages; serve(): Promise<ResumableServer>} {
+  let app: SharedTabsApp | undefined
+  let stream: ResumableServer | undefined
+  beforeAll(async () => {
+    assertBuilt()
+    app = await bundleApp()
+  })
+  const chromium = useChromium()
+  afterEach(async () => {
+    await stream?.server.close()
+    stream = undefined
+  })
+  afterAll(async () => {
+    await app?.remove()
+  })
+  return {
+    chromium,
+    async serve() {
+      stream = await startResumableServer('/stream', pageRoutes(app!))
+      return stream
+    },
+  }
 }
 
 /**
