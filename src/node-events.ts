@@ -173,10 +173,16 @@ class StreamMessageEvent {
  * Node's `EventTarget` by {@link installNodeEvents}.
  */
 class OwnListenersTarget extends EventTargetBase {
-  /** Each type's listeners. Replaced, never changed, once made: a dispatch keeps the list it began with. */
-  private lists_ = new Map<string, Entry[]>()
+  /**
+   * Each type's listeners. Replaced, never changed, once made: a dispatch keeps the list it began with.
+   * `undefined` in a source made before this module was installed (one from `streamsource/polyfill`
+   * or `streamsource/react`, which do not load the Node entry, made before something imported it):
+   * its listeners are Node's, and stay so.
+   */
+  private lists_: Map<string, Entry[]> | undefined = new Map()
 
   override addEventListener(type: string, callback: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+    if (!this.lists_) return super.addEventListener(type, callback, options)
     type = `${type}`
     const {capture, passive, once, signal} = flatten(options)
     // "1. [...] 2. If listener's signal is not null and is aborted, then return. 3. If listener's
@@ -188,10 +194,11 @@ class OwnListenersTarget extends EventTargetBase {
     // "4. If eventTarget's event listener list does not contain an event listener whose type is
     // listener's type, callback is listener's callback, and capture is listener's capture, then
     // append listener to eventTarget's event listener list."
-    const list = this.lists_.get(type)
+    const lists = this.lists_
+    const list = lists.get(type)
     if (list?.some((entry) => entry.callback === callback && entry.capture === capture)) return
     const entry: Entry = {callback, capture, passive, once, removed: false}
-    this.lists_.set(type, list ? [...list, entry] : [entry])
+    lists.set(type, list ? [...list, entry] : [entry])
     // Events that Node's dispatchEvent handles reach the list through one listener of Node's a type.
     if (!list) super.addEventListener(type, (event) => this.invoke_(event, type, true))
     // "5. If listener's signal is not null, then add the following abort steps to it: Remove an
@@ -200,6 +207,7 @@ class OwnListenersTarget extends EventTargetBase {
   }
 
   override removeEventListener(type: string, callback: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    if (!this.lists_) return super.removeEventListener(type, callback, options)
     type = `${type}`
     // "2. If this's event listener list contains an event listener whose type is type, callback is
     // callback, and capture is capture, then remove an event listener with this and that event listener."
@@ -210,6 +218,10 @@ class OwnListenersTarget extends EventTargetBase {
 
   override dispatchEvent(event: Event): boolean {
     if (!(event instanceof StreamMessageEvent)) return super.dispatchEvent(event)
+    if (!this.lists_) {
+      const {type, data, origin, lastEventId} = event
+      return super.dispatchEvent(new MessageEvent(type, {data, origin, lastEventId}))
+    }
     // "1. If event's dispatch flag is set, or if its initialized flag is not set, then throw an
     // "InvalidStateError" DOMException."
     if (event.dispatching_) throw new DOMException('The event is already being dispatched.', 'InvalidStateError')
@@ -229,10 +241,11 @@ class OwnListenersTarget extends EventTargetBase {
 
   /** "Remove an event listener": "set listener's removed to true and remove listener from the list." */
   private remove_(type: string, entry: Entry): void {
-    const list = this.lists_.get(type)
-    if (!list || entry.removed) return
+    const lists = this.lists_
+    const list = lists?.get(type)
+    if (!lists || !list || entry.removed) return
     entry.removed = true
-    this.lists_.set(type, list.filter((other) => other !== entry))
+    lists.set(type, list.filter((other) => other !== entry))
   }
 
   /**
@@ -241,7 +254,7 @@ class OwnListenersTarget extends EventTargetBase {
    * whose stop flag and passive mode cannot be read or set but through its methods.
    */
   private invoke_(event: Event, type: string, foreign: boolean): void {
-    const list = this.lists_.get(type)
+    const list = this.lists_?.get(type)
     if (!list) return
     let stopped = false
     if (foreign) {

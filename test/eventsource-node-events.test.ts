@@ -346,3 +346,44 @@ describe('errors in listeners', () => {
     expect(lines('own')).toEqual(lines('node'))
   })
 })
+
+// `streamsource/polyfill` and `streamsource/react` do not load the Node entry: a source made through
+// them before anything imports `streamsource` keeps Node's listener list, and must go on working once
+// the entry is installed.
+describe('a source made before the Node entry was installed', () => {
+  test('keeps its listeners, old and new, and gets every event', () => {
+    assertBuilt()
+    const script = `
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/index.js`)})
+      const early = new EventSource('http://127.0.0.1:1/')
+      early.close()
+      const log = []
+      early.onmessage = (event) => log.push('handler ' + event.data + ' ' + (event.target === early))
+      early.addEventListener('message', (event) => log.push('before ' + event.data))
+      // The module namespace: its createMessageEvent is the one installed at the time of the call.
+      const platform = await import(${JSON.stringify(`${distDir}/platform.js`)})
+      await import(${JSON.stringify(`${distDir}/node.js`)})
+      const made = platform.createMessageEvent('message', 'x', '', '')
+      log.push('installed ' + (Object.getPrototypeOf(made) !== MessageEvent.prototype))
+      early.addEventListener('message', (event) => log.push('after ' + event.data))
+      early.dispatchEvent(made)
+      early.dispatchEvent(new MessageEvent('message', {data: 'y'}))
+      const late = new EventSource('http://127.0.0.1:1/')
+      late.close()
+      late.addEventListener('message', (event) => log.push('late ' + event.data + ' ' + (event.target === late)))
+      late.dispatchEvent(platform.createMessageEvent('message', 'z', '', ''))
+      console.log(JSON.stringify(log))
+    `
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})
+    expect(JSON.parse(output)).toEqual([
+      'installed true',
+      'handler x true',
+      'before x',
+      'after x',
+      'handler y true',
+      'before y',
+      'after y',
+      'late z true',
+    ])
+  })
+})
