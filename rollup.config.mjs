@@ -78,8 +78,11 @@ const importMetaUrl = (replacement = 'undefined') => ({
 
 /** The public entry points: `exports` subpath → source file. */
 const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
-/** The root under the `node` condition of `exports`: index.ts plus Node's faster UTF-8 decoder. */
-const nodeEntry = {node: 'src/node.ts'}
+/**
+ * The entry points under the `node` condition of `exports`: the root and the polyfill, each with what
+ * src/node.ts installs (Buffer's decoders, the EventSource's own listener lists).
+ */
+const nodeEntries = {node: 'src/node.ts', 'polyfill-node': 'src/polyfill-node.ts'}
 
 /** Peer dependencies: imported at run time, never bundled (only `streamsource/react` imports React). */
 const external = ['react', 'node:buffer']
@@ -166,8 +169,7 @@ const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO,
 
 export default [
   {
-    // `node`: the root for Node (package.json `exports` condition `node`), with Buffer's decoders.
-    input: {...entries, node: 'src/node.ts'},
+    input: {...entries, ...nodeEntries},
     external,
     plugins: [tsPlugin(), importMetaUrl()],
     // One file per source module, not shared chunks: a bundler drops a whole module nobody imports

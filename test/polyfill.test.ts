@@ -1,11 +1,12 @@
 // `streamsource/polyfill`: installs the library's class as globalThis.EventSource where there is
 // none, never replaces one, and does nothing the second time. Node 20 has no EventSource global,
 // so "none" is the real state here; a native one is a stand-in class.
+import {execFileSync} from 'node:child_process'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {afterEach, beforeEach, expect, test, vi} from 'vitest'
-import {assertBuilt, distDir} from './support/paths.js'
+import {assertBuilt, distDir, repoRoot} from './support/paths.js'
 
 type Global = {EventSource?: unknown}
 const scope = globalThis as Global
@@ -85,4 +86,29 @@ test('the built ES module and CommonJS polyfills together install once', async (
   const {EventSource: cjsClass} = require(join(distDir, 'index.cjs')) as Global
   expect(cjsClass).not.toBe(esmClass)
   expect(scope.EventSource).toBe(esmClass)
+})
+
+// In Node, package.json's `node` condition gives `streamsource/polyfill` the Node entry's installs
+// too (src/polyfill-node.ts). One sign of them that a test can see: the EventSource's own listener
+// lists give every listener the event's currentTarget, where Node's EventTarget gives it to the
+// first one only (test/eventsource-node-events.test.ts). Run in child processes: a clean global.
+test.each([
+  ['import', "await import('streamsource/polyfill')", ['--input-type=module']],
+  ['require', "require('streamsource/polyfill')", []],
+])('in Node, %s of streamsource/polyfill installs the Node entry first', (_, load, flags) => {
+  assertBuilt()
+  const script = `
+    ${load}
+    const source = new EventSource('http://127.0.0.1:1/')
+    source.close()
+    const seen = []
+    source.addEventListener('x', (event) => seen.push(event.currentTarget === source))
+    source.addEventListener('x', (event) => seen.push(event.currentTarget === source))
+    source.dispatchEvent(new Event('x'))
+    console.log(JSON.stringify(seen))
+  `
+  const output = execFileSync(process.execPath, [...flags, '-e', script], {cwd: repoRoot, encoding: 'utf8'})
+  expect(JSON.parse(output)).toEqual([true, true])
+  const require = createRequire(import.meta.url)
+  expect(require.resolve('streamsource/polyfill')).toBe(join(distDir, 'polyfill-node.cjs'))
 })
