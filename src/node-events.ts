@@ -199,7 +199,8 @@ class OwnListenersTarget extends EventTargetBase {
     if (list?.some((entry) => entry.callback === callback && entry.capture === capture)) return
     const entry: Entry = {callback, capture, passive, once, removed: false}
     lists.set(type, list ? [...list, entry] : [entry])
-    // Events that Node's dispatchEvent handles reach the list through one listener of Node's a type.
+    // Events that Node's dispatchEvent handles (see dispatchEvent) reach the list through one Node
+    // listener per type, added with the type's first listener and kept.
     if (!list) super.addEventListener(type, (event) => this.invoke_(event, type, true))
     // "5. If listener's signal is not null, then add the following abort steps to it: Remove an
     // event listener with eventTarget and listener."
