@@ -46,6 +46,27 @@ export async function bundleApp(): Promise<SharedTabsApp> {
   return {file, globalFile, remove: () => rm(dir, {recursive: true, force: true})}
 }
 
+/** The default reconnection time: a hand-over must take less. */
+export const RECONNECTION_TIME = 3000
+
+/**
+ * Ends whoever holds the connection (`end`: a tab, or the SharedWorker) while a burst of 5 events
+ * goes out, and checks the hand-over: some of the burst may reach some tabs and not others, and the
+ * second connection, opened within the reconnection time, resumes from whatever its tab saw last
+ * (at least the 5th event, which every tab had before); the first one is closed.
+ */
+export async function expectTakeover(stream: ResumableServer, end: () => Promise<unknown>): Promise<void> {
+  const burst = stream.emit(5)
+  const endedAt = performance.now()
+  await end()
+  await burst
+  await expect.poll(() => stream.connections.length, {timeout: RECONNECTION_TIME}).toBe(2)
+  const resumed = stream.connections[1]!
+  expect(resumed.time - endedAt).toBeLessThan(RECONNECTION_TIME)
+  expect(Number(resumed.lastEventId)).toBeGreaterThanOrEqual(5)
+  await stream.connections[0]!.stream.closed
+}
+
 /**
  * The hooks of a suite of shared-tabs tests: the page's script bundled once, Chromium, and a server of
  * its own for each test (a fresh event log and a fresh origin, so no worker, lock or channel carries
