@@ -14,13 +14,14 @@
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  */
-import {backoffDelay, clampDelay, parseRetryAfter} from './backoff.js'
+import {backoffDelay, clampDelay, parseRetryAfter, retryAfterDelay} from './backoff.js'
 import {ContentTypeError, HeartbeatTimeoutError, HTTPError} from './errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
-import {normalizeInit, type EventSourceInit, type HeadersValue, type Settings} from './options.js'
+import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
 import {createParser} from './parse.js'
 import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
+import {headerRecord, isHeaderValue} from './request-headers.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage, EventSourceParser} from './types.js'
 
@@ -65,14 +66,15 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
   /** `2`, as `EventSource.CLOSED` (standard DOM constant). */
   declare readonly CLOSED: typeof CLOSED
 
-  /** The resolved URL given to the constructor: the `url` attribute. */
-  private url_: string
   /**
-   * Where the next attempt goes: `url_`, or where the last redirect led. "Redirects modify request's
-   * url list, and fetch uses request's current url" (whatwg/html#503): the spec reuses one request
-   * for every reconnect, so a redirected stream reconnects to its final URL, as browsers do.
+   * The resolved URL given to the constructor: the `url` attribute, and where every attempt goes.
+   * [non-spec] Reconnects too, even after a redirect: the spec reuses one request, whose URL list a
+   * redirect extended (whatwg/html#503), and Chromium reconnects to the final URL; Firefox, WebKit
+   * and the `eventsource` package ask the first URL again, as this class does. That way the headers
+   * a user gave (or a custom `fetch` adds) only ever go to the URL the user named, fetch strips the
+   * credentials again on every cross-origin redirect, and a temporary redirect can be taken back.
    */
-  private requestUrl_: string
+  private url_: string
   private settings_: Settings
   // A number, not `0 | 1 | 2`: TypeScript would assume a callback (a listener) left it unchanged.
   private readyState_: number = CONNECTING
@@ -80,8 +82,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
   private lastEventId_: string
   /** The spec's "reconnection time": the initial delay until a `retry:` field sets it. */
   private reconnectionTime_: number
-  /** Failed attempts in a row; back to 0 when a connection delivers data. */
+  /** Failed attempts in a row; back to 0 when a connection delivers an event. */
   private attempt_ = 0
+  /** Why the source failed, once it did: what an async iterator started later throws. */
+  private declare failure_: [cause: unknown] | undefined
   private declare reconnectDelay_: number | undefined
   private declare lastStatus_: number | undefined
   /**
@@ -119,7 +123,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     url = String(url)
     try {
       // The base URL: the document's, or the worker's location.
-      this.url_ = this.requestUrl_ = resolveURL(url, scope.document?.baseURI ?? scope.location?.href)
+      this.url_ = resolveURL(url, scope.document?.baseURI ?? scope.location?.href)
     } catch {
       const message = `Failed to construct 'EventSource': The URL '${url}' is invalid.`
       throw typeof DOMException == 'function' ? new DOMException(message, 'SyntaxError') : new SyntaxError(message)
@@ -129,7 +133,13 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     this.reconnectionTime_ = settings.initialDelay
     this.lastEventId_ = settings.lastEventId
     this.parser_ = createParser({
-      onEvent: (message) => this.dispatchMessage_(message),
+      onEvent: (message) => {
+        // [non-spec] The connection proved healthy: reconnects back off from the start again.
+        // Not on bytes alone: a server that sends one and closes would keep the delay at its first
+        // step and defeat `maxAttempts` for ever.
+        this.attempt_ = 0
+        this.dispatchMessage_(message)
+      },
       // Dispatch step 1: "Set the last event ID string of the event source to the value of the last
       // event ID buffer." (The parser reports it for every block that set one, even without data.)
       onId: (id) => {
@@ -184,7 +194,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     return this.lastEventId_
   }
 
-  /** [non-spec] How many connection attempts in a row have failed (0 once data flows). */
+  /** [non-spec] How many connection attempts in a row have failed (0 once an event arrives). */
   get attempt(): number {
     return this.attempt_
   }
@@ -254,7 +264,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
         if (waiting) settle(last())
       },
     }
-    if (this.readyState_ === CLOSED) queue.end()
+    if (this.readyState_ === CLOSED) queue.end(this.failure_?.[0])
     else this.iterators_.push(queue)
     const iterator: AsyncIterableIterator<MessageEvent<string>> = {
       next: () => {
@@ -287,20 +297,35 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     // Reestablish step 5: "If the EventSource object's readyState attribute is not set to CONNECTING, then return."
     if (this.readyState_ !== CONNECTING) return
     const settings = this.settings_
+    const url = this.url_
     let cancel: (() => void) | undefined
     const current = (this.cancel_ = () => cancel?.())
+    const isCurrent = (): boolean => this.cancel_ === current
     this.reconnectTimer_ = undefined
+    // [non-spec] The heartbeat covers the whole attempt, a `headers` function that never settles too.
+    this.restartHeartbeat_()
     // [non-spec] A throwing `headers` or `body` function counts as a failed attempt.
     const failed = (error: unknown): void => {
-      if (this.cancel_ === current) this.reestablish_(error, 'The headers or body function threw')
+      if (isCurrent()) this.reestablish_(error, `The headers or body function threw: ${describe(error)}`)
     }
     resolve(
       settings.headers,
-      (headers) =>
+      {url},
+      (given) => {
+        if (!isCurrent()) return
+        let headers
+        try {
+          // Static headers were checked once, by the constructor; a function's result is checked here.
+          headers = typeof settings.headers == 'function' ? headerRecord(given, 'headers') : settings.headers
+        } catch (error) {
+          // A function may return good headers next time: a failed attempt, as when it throws.
+          return this.reestablish_(error, (error as Error).message)
+        }
         resolve(
           settings.body,
+          undefined,
           (body) => {
-            if (this.cancel_ !== current) return
+            if (!isCurrent()) return
             if ((body as ReadableStream | null | undefined)?.locked) {
               // [non-spec] A stream is read once: every later attempt would fail the same way.
               const error = new TypeError('A ReadableStream `body` can only be sent once: pass a function that returns a new one')
@@ -308,21 +333,21 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
             }
             this.parser_.reset()
             this.restartHeartbeat_()
+            const requestHeaders = (): Record<string, string> => this.requestHeaders_(headers)
             cancel = transport(
               {
-                url: this.requestUrl_,
+                url,
                 method: settings.method,
-                headers: this.requestHeaders_(headers),
+                headers: requestHeaders(),
                 body,
                 credentials: settings.credentials,
                 fetch: settings.fetch,
-                resume: () => this.requestHeaders_(headers),
+                resume: requestHeaders,
               },
               {
                 onResponse: (response) => this.onResponse_(response),
                 onChunk: (chunk) => {
                   this.restartHeartbeat_()
-                  this.attempt_ = 0
                   this.parser_.feed(chunk)
                 },
                 // "processEventSourceEndOfBody given response res: If res is not a network error, then
@@ -333,49 +358,37 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                   this.dispatchEvent(createEvent('end'))
                 },
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
-                onError: (error) => this.onConnectionLost_(error, `Connection to ${this.url_} failed: ${describe(error)}`),
+                onError: (error) => this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
               },
             )
           },
           failed,
-        ),
+        )
+      },
       failed,
     )
   }
 
   /**
-   * The request headers for one attempt: the user's, `Accept`, and `Last-Event-ID`, in a plain
-   * object (as the `eventsource` package gives a custom fetch) with lower-case names, values of a
-   * name given twice joined with `, `, as a `Headers` would hold them.
+   * The request headers for one attempt: the user's (checked, lower-case names), `Accept`, and
+   * `Last-Event-ID`, in a plain object, as the `eventsource` package gives a custom fetch.
    */
-  private requestHeaders_(given: HeadersValue | undefined): Record<string, string> {
-    const headers: Record<string, string> = {}
-    // Names are lower-cased, so none can hide `hasOwnProperty`.
-    const has = (name: string): boolean => headers.hasOwnProperty(name)
-    const add = (value: string, name: string): void => {
-      name = name.toLowerCase()
-      headers[name] = has(name) ? `${headers[name]}, ${value}` : `${value}`
-    }
-    if (Array.isArray(given)) given.forEach(([name, value]) => add(value!, name!))
-    // A Headers (or a Map): its forEach gives (value, name).
-    else if (typeof (given as Headers | undefined)?.forEach == 'function') (given as Headers).forEach(add)
-    else if (given) Object.keys(given).forEach((name) => add((given as Record<string, string>)[name]!, name))
-    if (!has('accept')) headers['accept'] = 'text/event-stream'
+  private requestHeaders_(given: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = {accept: 'text/event-stream'}
+    for (const name in given) headers[name] = given[name]!
     // "If ev's last event ID string is not the empty string, then set (`Last-Event-ID`, ev's last
     // event ID string, encoded as UTF-8) in request's header list." Header values carry bytes, one
     // per character: the UTF-8 bytes, from the %XX escapes encodeURIComponent gives.
-    const id = this.lastEventId_
-    if (id) headers['last-event-id'] = unescape(encodeURIComponent(id))
-    // [non-spec] Fetch drops `Authorization` when a redirect leads to another origin; reconnects go
-    // straight to where it led (see `requestUrl_`), so they must leave it out as well.
-    if (originOf(this.requestUrl_) !== originOf(this.url_)) delete headers['authorization']
+    // [non-spec] An ID with a control character (VT, FF…, which the stream may send: the spec only
+    // excludes NULL) cannot be sent: fetch would refuse every reconnect. It is left out, so the
+    // stream goes on (from where the server starts a client without one) rather than end.
+    const id = unescape(encodeURIComponent(this.lastEventId_))
+    if (id && isHeaderValue(id)) headers['last-event-id'] = id
     return headers
   }
 
   private onResponse_(response: TransportResponse): boolean {
     const status = (this.lastStatus_ = response.status)
-    // A custom fetch's Response may have no URL; then the request URL stands.
-    if (response.redirected && response.url) this.requestUrl_ = response.url
     // "3. Otherwise, if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`,
     // then fail the connection." (204 included: it is how a server says "stop".) The content type is
     // matched by its MIME type essence: parameters and case do not matter.
@@ -388,7 +401,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
         const error = new HTTPError(fetched, this.url_)
         if (this.settings_.retryOnStatus.indexOf(status) < 0) this.fail_(error, error.message, fetched)
         // [non-spec] Opted-in statuses reconnect, no sooner than `Retry-After` asks.
-        else this.reestablish_(error, error.message, fetched, parseRetryAfter(response.headers.get('retry-after')))
+        else {
+          const asked = parseRetryAfter(response.headers.get('retry-after'))
+          this.reestablish_(error, error.message, fetched, retryAfterDelay(asked, this.settings_.maxDelay))
+        }
       } else {
         const error = new ContentTypeError(fetched, this.url_)
         this.fail_(error, error.message, fetched)
@@ -398,7 +414,8 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     // "4. Otherwise, announce the connection and interpret res's body line by line."
     // Events carry "the serialization of the origin of the event stream's final URL (i.e., the URL
     // after redirects)".
-    this.origin_ = originOf(response.url || this.requestUrl_)
+    // A custom fetch's Response may have no URL; then the request URL stands.
+    this.origin_ = originOf(response.url || this.url_)
     // Announce: "If ev's readyState attribute is set to a value other than CLOSED, then set ev's
     // readyState attribute to OPEN and fire an event named open at ev."
     this.readyState_ = OPEN
@@ -412,7 +429,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     // the user agent may fail the connection." Futile: a scheme fetch cannot open (ftp:, ws:, file:…),
     // unless a custom fetch, which may know it, was given.
     // [non-spec] A one-shot request is not sent again unless the server gave an id to resume from.
-    if ((!this.settings_.fetch && !/^https?:/.test(this.requestUrl_)) || (this.settings_.oneShot && !this.lastEventId_)) {
+    if ((!this.settings_.fetch && !/^https?:/.test(this.url_)) || (this.settings_.oneShot && !this.lastEventId_)) {
       this.fail_(cause, message)
     } else this.reestablish_(cause, message)
   }
@@ -479,9 +496,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     if (this.readyState_ === CLOSED) return
     if (!counted) this.attempt_++
     this.readyState_ = CLOSED
+    this.failure_ = [cause ?? new Error(message)]
     this.stop_()
     this.dispatchError_(cause, message, response)
-    for (const queue of this.iterators_) queue.end(cause ?? new Error(message))
+    for (const queue of this.iterators_) queue.end(this.failure_[0])
   }
 
   /** The `error` event: with a `reconnectDelay` when a reconnect follows. */
@@ -565,10 +583,10 @@ Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-overri
  * Calls `use` with an option's value for this attempt: the option itself, or what a function option
  * returns, waited for only when that is a thenable. A throw or a rejection goes to `failed`.
  */
-function resolve<T>(option: T | (() => T | PromiseLike<T>), use: (value: T) => void, failed: (error: unknown) => void): void {
+function resolve<T, C>(option: T | ((context: C) => T | PromiseLike<T>), context: C, use: (value: T) => void, failed: (error: unknown) => void): void {
   let value
   try {
-    value = typeof option == 'function' ? (option as () => T | PromiseLike<T>)() : option
+    value = typeof option == 'function' ? (option as (context: C) => T | PromiseLike<T>)(context) : option
   } catch (error) {
     return failed(error)
   }

@@ -10,7 +10,17 @@
 /** The longest delay timers accept (2³¹ − 1 ms); a longer one would fire at once. */
 export const MAX_TIMER_DELAY = 0x7fffffff
 
+/** The longest wait a `Retry-After` header gets when `maxDelay` is not set: one hour. */
+export const MAX_RETRY_AFTER = 3600_000
+
+/**
+ * The most the floor of repeated failures can be (see {@link backoffDelay}): an `initialDelay`
+ * above it does not make a server's shorter `retry:` count for nothing.
+ */
+export const MAX_FAILURE_FLOOR = 1000
+
 export interface BackoffPolicy {
+  initialDelay: number
   factor: number
   maxDelay: number
   jitter: number
@@ -18,11 +28,27 @@ export interface BackoffPolicy {
 
 /**
  * The delay before the next attempt, after `attempt` failed attempts in a row (1 or more), from
- * the reconnection time `base`. `random` is in [0, 1), as `Math.random` gives.
+ * the reconnection time `base` (the server's `retry:`, else `initialDelay`). `random` is in [0, 1),
+ * as `Math.random` gives.
+ *
+ * The first reconnect after a healthy connection waits the reconnection time, as the spec says,
+ * even a `retry: 0`. Repeated failures back off from a floor: from the second failure in a row,
+ * the delay grows from at least `initialDelay` (at most {@link MAX_FAILURE_FLOOR}), so a server
+ * that sends `retry: 0` and fails cannot make its clients reconnect in a tight loop.
  */
 export function backoffDelay(base: number, attempt: number, policy: BackoffPolicy, random: number): number {
+  if (attempt > 1) base = Math.max(base, Math.min(policy.initialDelay, MAX_FAILURE_FLOOR))
   const grown = Math.min(policy.maxDelay, base * Math.pow(policy.factor, attempt - 1))
   return clampDelay(grown - grown * policy.jitter * random)
+}
+
+/**
+ * The wait before a reconnect that a response with `Retry-After` asked for: no sooner than it
+ * asks, no later than `maxDelay` (or {@link MAX_RETRY_AFTER}), so that no server can park its
+ * clients for days.
+ */
+export function retryAfterDelay(asked: number | undefined, maxDelay: number): number {
+  return Math.min(asked ?? 0, maxDelay === Infinity ? MAX_RETRY_AFTER : maxDelay)
 }
 
 /**

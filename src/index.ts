@@ -20,6 +20,7 @@ export type {
   EventSourceInit,
   FetchLike,
   FetchLikeInit,
+  HeadersContext,
   HeadersValue,
   ReconnectInfo,
   ReconnectOptions,

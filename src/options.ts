@@ -3,12 +3,22 @@
  * into the settings the EventSource runs on, with every default.
  */
 import {MAX_TIMER_DELAY} from './backoff.js'
+import {headerRecord} from './request-headers.js'
 
 /** Header values as `fetch` takes them. */
 export type HeadersValue = HeadersInit
 
 /** A request body as `fetch` takes it. */
 export type BodyValue = BodyInit | null
+
+/** What a `headers` function is told about the attempt it makes the headers for. */
+export interface HeadersContext {
+  /**
+   * The URL the request goes to: always the EventSource's `url`, on the first attempt and on every
+   * reconnect (a redirect is asked again each time, and never remembered).
+   */
+  url: string
+}
 
 /** A `fetch`-compatible function: called as `fetch(url, init)` for every connection attempt. */
 export type FetchLike = (url: string, init: FetchLikeInit) => Promise<Response>
@@ -65,12 +75,14 @@ export interface ReconnectOptions {
   initialDelay?: number | undefined
   /**
    * Each failed attempt in a row multiplies the delay by this: `delay × factor^(attempt − 1)`.
+   * At least `1`: a factor below 1 would shrink the delay with every failure.
    * @defaultValue `1` (no backoff: the spec's constant reconnection time)
    */
   factor?: number | undefined
   /**
-   * The longest delay, in milliseconds, before jitter. A `Retry-After` header may ask for longer,
-   * and is honoured; so is a delay that `shouldReconnect` returns.
+   * The longest delay, in milliseconds, before jitter. It caps what a server asks for too: a
+   * `retry:` field and a `Retry-After` header (which, with no `maxDelay`, is capped at one hour).
+   * A delay that `shouldReconnect` returns is yours, and not capped.
    * @defaultValue `Infinity` (no cap)
    */
   maxDelay?: number | undefined
@@ -83,8 +95,8 @@ export interface ReconnectOptions {
   jitter?: number | undefined
   /**
    * The most reconnects in a row: when the last of them fails too, the source gives up, CLOSED
-   * with a final `error` (`0`: at the first failure). A connection that delivers data starts the
-   * count again.
+   * with a final `error` (`0`: at the first failure). Only a connection that delivers an event
+   * starts the count again: bytes alone, an `open` or a comment do not.
    * @defaultValue `Infinity` (never give up)
    */
   maxAttempts?: number | undefined
@@ -114,14 +126,20 @@ export interface EventSourceInit {
   withCredentials?: boolean | undefined
   /**
    * Request headers: an object, a `Headers`, entry pairs, or a function (sync or async) called
-   * before every connection attempt, so a token that expires is fresh on each reconnect.
+   * before every connection attempt, so a token that expires is fresh on each reconnect; it is
+   * told the URL the request goes to ({@link HeadersContext}).
    * The EventSource adds `Accept: text/event-stream` unless given, and sets `Last-Event-ID`.
+   * A header fetch would refuse (a name that is not a token, a value with a line feed or a
+   * character above U+00FF) is a `TypeError`: thrown by the constructor for a static value, and
+   * the cause of a failed attempt (which reconnects, as when the function throws) for what a
+   * function returns.
    * @defaultValue `undefined` (none but those two)
    */
-  headers?: HeadersValue | (() => HeadersValue | Promise<HeadersValue>) | undefined
+  headers?: HeadersValue | ((context: HeadersContext) => HeadersValue | Promise<HeadersValue>) | undefined
   /**
    * The request method, e.g. `'POST'` for LLM chat APIs; upper-cased. A `body` needs a method
-   * other than GET and HEAD.
+   * other than GET and HEAD. A method fetch refuses (`CONNECT`, `TRACE`, `TRACK`, or one that is
+   * not an HTTP token) is a `TypeError`.
    * @defaultValue `'GET'`
    */
   method?: string | undefined
@@ -132,7 +150,7 @@ export interface EventSourceInit {
    */
   body?: BodyValue | (() => BodyValue | Promise<BodyValue>) | undefined
   /**
-   * Overrides what `withCredentials` chooses.
+   * Overrides what `withCredentials` chooses: `'omit'`, `'same-origin'` or `'include'`.
    * @defaultValue `'include'` with `withCredentials`, else `'same-origin'`
    */
   credentials?: RequestCredentials | undefined
@@ -144,11 +162,13 @@ export interface EventSourceInit {
   /**
    * The last event ID to start from: sent as `Last-Event-ID` from the first request on, until the
    * stream sends an `id:` of its own. For resuming where an earlier source (or page) left off.
+   * It must be a string a header can carry: no control character but tab.
    * @defaultValue `''` (none)
    */
   lastEventId?: string | undefined
   /**
-   * Closes the source when aborted, as `close()` does.
+   * Closes the source when aborted, as `close()` does. Anything but an `AbortSignal` (or an object
+   * with `aborted` and `addEventListener`) is a `TypeError`.
    * @defaultValue `undefined`
    */
   signal?: AbortSignal | undefined
@@ -178,6 +198,12 @@ export interface EventSourceInit {
    */
   maxEventSize?: number | undefined
   /**
+   * The `eventsource` package's name for {@link EventSourceInit.maxEventSize}; `maxEventSize` wins
+   * when both are given.
+   * @defaultValue `undefined` (see `maxEventSize`)
+   */
+  maxBufferSize?: number | undefined
+  /**
    * In browsers, reconnect at once instead of waiting out the delay when the network comes back
    * (`online`), when the page returns from the back/forward cache (`pageshow`), or when a hidden
    * page becomes visible. Off by default: the spec waits the full reconnection time.
@@ -194,7 +220,9 @@ export const DEFAULT_MAX_EVENT_SIZE = 32 * 1024 * 1024
  * What the EventSource reads: the options and the `reconnect` options in one object, copied once
  * (later changes to `init` change nothing), checked, with every default applied.
  */
-export interface Settings extends Omit<EventSourceInit, 'reconnect'>, Omit<ReconnectOptions, 'retryOnStatus'> {
+export interface Settings extends Omit<EventSourceInit, 'reconnect' | 'headers'>, Omit<ReconnectOptions, 'retryOnStatus'> {
+  /** Static headers, checked, as {@link headerRecord} gives them; or the function that makes them. */
+  headers: Record<string, string> | ((context: HeadersContext) => HeadersValue | Promise<HeadersValue>)
   withCredentials: boolean
   credentials: RequestCredentials
   method: string
@@ -211,8 +239,30 @@ export interface Settings extends Omit<EventSourceInit, 'reconnect'>, Omit<Recon
   maxEventSize: number
 }
 
-/** The numeric `reconnect` options and their defaults: each a number ≥ 0. */
-const RECONNECT_NUMBERS = {initialDelay: DEFAULT_RECONNECTION_TIME, factor: 1, maxDelay: Infinity, jitter: 0, maxAttempts: Infinity}
+/** The numeric `reconnect` options, their defaults and their least values. */
+const RECONNECT_NUMBERS = {
+  initialDelay: [DEFAULT_RECONNECTION_TIME, 0],
+  factor: [1, 1],
+  maxDelay: [Infinity, 0],
+  jitter: [0, 0],
+  maxAttempts: [Infinity, 0],
+} as const
+
+/**
+ * The options read, and nothing else: a misplaced one (`maxAttempts` outside `reconnect`) is not
+ * honoured by accident. Read as WebIDL reads dictionary members, inherited ones too.
+ */
+const INIT_KEYS = [
+  'withCredentials', 'headers', 'method', 'body', 'credentials', 'fetch', 'lastEventId', 'signal',
+  'oneShot', 'heartbeatTimeout', 'maxEventSize', 'maxBufferSize', 'reconnectOnPageEvents',
+] as const
+const RECONNECT_KEYS = ['retryOnStatus', 'shouldReconnect'] as const
+
+/** What fetch refuses to send: "a forbidden method" (fetch standard), matched case-insensitively. */
+const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i
+/** An HTTP method is a token (RFC 9110 § 9.1), as a header name is. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i
+const CREDENTIALS = ['omit', 'same-origin', 'include']
 
 /**
  * Applies the defaults once and rejects values that cannot work, with a message naming the option.
@@ -221,17 +271,33 @@ const RECONNECT_NUMBERS = {initialDelay: DEFAULT_RECONNECTION_TIME, factor: 1, m
  */
 export function normalizeInit(init?: EventSourceInit | null): Settings {
   const settings = {} as Record<string, unknown> & Settings
-  for (const key in init) settings[key] = init[key as keyof EventSourceInit]
-  const reconnect = init?.reconnect
-  for (const key in reconnect) settings[key] = reconnect[key as keyof ReconnectOptions]
+  const given = (init ?? {}) as Record<string, unknown>
+  const reconnect = (given['reconnect'] ?? {}) as Record<string, unknown>
+  const copy = (keys: readonly string[], from: Record<string, unknown>): void => {
+    for (const key of keys) (settings as Record<string, unknown>)[key] = from[key]
+  }
+  copy(INIT_KEYS, given)
+  copy(RECONNECT_KEYS, reconnect)
   for (const name in RECONNECT_NUMBERS) {
-    settings[name] = number(settings[name], RECONNECT_NUMBERS[name as keyof typeof RECONNECT_NUMBERS], `reconnect.${name}`)
+    const [fallback, least] = RECONNECT_NUMBERS[name as keyof typeof RECONNECT_NUMBERS]
+    settings[name] = number(reconnect[name], fallback, `reconnect.${name}`, least)
   }
   settings.jitter = Math.min(1, settings.jitter)
-  const {withCredentials, retryOnStatus = [], lastEventId = '', heartbeatTimeout} = settings
-  const method = (settings.method = (settings.method ?? 'GET').toUpperCase())
+  const {withCredentials, retryOnStatus = [], lastEventId = '', heartbeatTimeout, signal, headers, credentials} = settings
+  const method = (settings.method = String(settings.method ?? 'GET').toUpperCase())
+  check(method, TOKEN.test(method) && !FORBIDDEN_METHOD.test(method), 'method', 'an HTTP method fetch can send (a token, not CONNECT, TRACE or TRACK)')
   settings.withCredentials = !!withCredentials
-  settings.credentials ??= withCredentials ? 'include' : 'same-origin'
+  check(credentials, credentials === undefined || CREDENTIALS.indexOf(credentials) >= 0, 'credentials', `one of ${CREDENTIALS.join(', ')}`)
+  settings.credentials = credentials ?? (withCredentials ? 'include' : 'same-origin')
+  check(
+    signal,
+    // `null` is no signal, as fetch's RequestInit reads it.
+    signal == null || (typeof signal == 'object' && typeof signal.addEventListener == 'function' && 'aborted' in signal),
+    'signal',
+    'an AbortSignal',
+  )
+  // Static headers are checked and put in their final form once; a function's, on every attempt.
+  if (typeof headers != 'function') settings.headers = headerRecord(headers, 'headers')
   check(
     retryOnStatus,
     // `status | 0` is the integer part of a number only: not of `'503'` or `503.5`.
@@ -240,8 +306,8 @@ export function normalizeInit(init?: EventSourceInit | null): Settings {
     'an array of HTTP status codes',
   )
   settings.retryOnStatus = retryOnStatus
-  // An ID the stream itself could have sent: no NULL (the parser ignores those), no line end.
-  check(lastEventId, typeof lastEventId == 'string' && !/[\0\r\n]/.test(lastEventId), 'lastEventId', 'a string without NULL, CR or LF')
+  // An ID the stream itself could have sent (no NULL, no line end), which a header can carry.
+  check(lastEventId, typeof lastEventId == 'string' && !/[\0-\x08\n-\x1f\x7f]/.test(lastEventId), 'lastEventId', 'a string with no control character but tab')
   // Header values are bytes: the ID is sent as UTF-8, which a lone surrogate has none of. Replaced by
   // U+FFFD, as WebIDL converts a USVString (the stream's own IDs never have one).
   settings.lastEventId = lastEventId.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => (c.length > 1 ? c : '\ufffd'))
@@ -253,19 +319,21 @@ export function normalizeInit(init?: EventSourceInit | null): Settings {
   settings.heartbeatTimeout =
     heartbeatTimeout == null || heartbeatTimeout === Infinity
       ? undefined
-      : Math.min(number(heartbeatTimeout, 0, 'heartbeatTimeout', true), MAX_TIMER_DELAY)
-  settings.maxEventSize = number(settings.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE, 0, 'maxEventSize', true)
+      : Math.min(number(heartbeatTimeout, 0, 'heartbeatTimeout', 0, true), MAX_TIMER_DELAY)
+  const maxEventSize = settings.maxEventSize === undefined ? settings.maxBufferSize : settings.maxEventSize
+  const sizeOption = settings.maxEventSize === undefined && maxEventSize !== undefined ? 'maxBufferSize' : 'maxEventSize'
+  settings.maxEventSize = number(maxEventSize, DEFAULT_MAX_EVENT_SIZE, sizeOption, 0, true)
   return settings
 }
 
 /**
- * A number option: `fallback` when left out, else a number ≥ 0 (`> 0` when `positive`: for limits
- * where 0 could only mean a loop, a timeout that fires at once, or nothing working).
+ * A number option: `fallback` when left out, else a number ≥ `least` (`> least` when `above`: for
+ * limits where 0 could only mean a loop, a timeout that fires at once, or nothing working).
  */
-function number(value: unknown, fallback: number, name: string, positive?: boolean): number {
+function number(value: unknown, fallback: number, name: string, least: number, above?: boolean): number {
   if (value === undefined) return fallback
   // NaN fails both comparisons.
-  check(value, typeof value == 'number' && (positive ? value > 0 : value >= 0), name, `a number ${positive ? '>' : '≥'} 0`)
+  check(value, typeof value == 'number' && (above ? value > least : value >= least), name, `a number ${above ? '>' : '≥'} ${least}`)
   return value as number
 }
 
@@ -275,5 +343,5 @@ function optionalFunction(value: unknown, name: string): void {
 
 /** Throws the TypeError that names the option, unless `ok`. */
 function check(value: unknown, ok: boolean, name: string, expected: string): void {
-  if (!ok) throw new TypeError(`EventSource option \`${name}\` must be ${expected}, got ${String(value)}`)
+  if (!ok) throw new TypeError(`EventSource option \`${name}\` must be ${expected}, got ${typeof value == 'string' ? JSON.stringify(value) : String(value)}`)
 }

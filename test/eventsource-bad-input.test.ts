@@ -89,6 +89,9 @@ describe('a headers or body function that fails', () => {
     })
     expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'open 1', 'message 1 ok'])
     expect(error.cause).toBeInstanceOf(TypeError)
+    // Checked before fetch sees it: the message names the option and the header.
+    expect(error.message).toContain('`headers`')
+    expect(error.message).toContain('"Bad Name"')
   })
 
   test('a body function that rejects: an error with that cause, then a reconnect', async () => {

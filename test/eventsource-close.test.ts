@@ -63,6 +63,31 @@ describe('close()', () => {
     expect(calls).toBe(1)
   })
 
+  test('while an async headers function is pending: the body function is never called', async () => {
+    const server = await scripted((_n, stream) => void stream.send({data: 'x'}))
+    let release: (headers: Record<string, string>) => void = () => {}
+    let headerCalls = 0
+    let bodyCalls = 0
+    const source = open(`${server.url}stream`, {
+      method: 'POST',
+      headers: () => {
+        headerCalls++
+        return new Promise<Record<string, string>>((resolve) => (release = resolve))
+      },
+      // A stream body built here would be left unread for ever.
+      body: () => {
+        bodyCalls++
+        return 'payload'
+      },
+    })
+    await waitFor(() => headerCalls === 1, 'the headers function')
+    source.close()
+    release({authorization: 'late'})
+    await sleep(50)
+    expect(bodyCalls).toBe(0)
+    expect(server.requests).toEqual([])
+  })
+
   test('while open: the server sees the stream end; no error, no reconnect', async () => {
     const streams: SseStream[] = []
     const server = await scripted((_n, stream) => {

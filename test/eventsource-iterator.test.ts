@@ -173,6 +173,18 @@ describe('for await', () => {
     expect(second).toEqual(['a', 'b', 'c'])
   })
 
+  test('a loop started after the source failed throws the cause, as one started before does', async () => {
+    const {server} = await scripted(() => {})
+    const source = open(`${server.url}missing`)
+    await new Promise((resolve) => source.addEventListener('error', resolve))
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    const error = await (async () => {
+      for await (const event of source) throw new Error(`unexpected ${event.data}`)
+    })().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(HTTPError)
+    expect((error as HTTPError).status).toBe(404)
+  })
+
   test('a loop started on a closed source ends at once', async () => {
     const source = new EventSource('http://127.0.0.1:1/')
     source.close()

@@ -2,8 +2,8 @@
 // body (replayed on reconnect), credentials, a custom fetch and what it is called with, the
 // abort signal, and the TypeErrors for impossible values.
 import {describe, expect, test} from 'vitest'
-import {EventSource, type EventSourceInit, type FetchLikeInit} from '../src/index.js'
-import {nextEvent, open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {EventSource, type EventSourceErrorEvent, type EventSourceInit, type FetchLikeInit} from '../src/index.js'
+import {nextEvent, open, recordEvents, recordFetches, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {startSse, type RecordedRequest} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -355,6 +355,29 @@ describe('invalid options', () => {
     expect(() => new EventSource('http://127.0.0.1:1/', init as EventSourceInit)).toThrow(`\`${name}\``)
   })
 
+  test('reconnect options outside `reconnect` are not honoured', async () => {
+    const {fetch, calls} = recordFetches()
+    const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
+    let asked = 0
+    const misplaced = {maxAttempts: 0, shouldReconnect: () => (asked++, false), initialDelay: 60_000, factor: 100}
+    const source = open(`${server.url}stream`, {...misplaced, fetch, reconnect: {initialDelay: 10}} as EventSourceInit)
+    const {log} = recordEvents(source, ['reconnect'])
+    await waitFor(() => calls.length >= 3, 'two reconnects')
+    expect(log.slice(0, 2)).toEqual(['reconnect 0 #1 10ms', 'reconnect 0 #2 10ms'])
+    expect(asked).toBe(0)
+  })
+
+  test('inherited options count, as WebIDL reads a dictionary, in `reconnect` too', async () => {
+    const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
+    const reconnect = Object.create({initialDelay: 10, maxAttempts: 1}) as EventSourceInit['reconnect']
+    const init = Object.create({headers: {'X-Inherited': 'yes'}, reconnect}) as EventSourceInit
+    const source = open(`${server.url}stream`, init)
+    const {log} = recordEvents(source, ['error'])
+    await waitFor(() => log.length === 2, 'giving up')
+    expect(log).toEqual(['error 0 retry', 'error 2 final'])
+    expect(server.requests.map((request) => request.headers['x-inherited'])).toEqual(['yes', 'yes'])
+  })
+
   test('a URL error is thrown before an option error', () => {
     expect(() => new EventSource('http://[', {heartbeatTimeout: -1})).toThrow(DOMException)
   })
@@ -379,7 +402,29 @@ describe('lastEventId', () => {
     ])
   })
 
-  test.each(['a\nb', 'a\rb', 'a\0b'])('%j is refused with a TypeError naming the option', (lastEventId) => {
+  test.each(['a\nb', 'a\rb', 'a\0b', 'a\u000bb', 'a\fb', 'a\u007fb'])('%j is refused with a TypeError naming the option', (lastEventId) => {
     expect(() => new EventSource('http://127.0.0.1:1/', {lastEventId})).toThrow(/lastEventId/)
+  })
+})
+
+describe('maxBufferSize, the eventsource package’s name for maxEventSize', () => {
+  const big = 'x'.repeat(2000)
+  const server = () => serve({'/stream': (_req, res) => void startSse(res).write(`data: ${big}\n\n`)})
+
+  test('limits an event as maxEventSize does', async () => {
+    const source = open(`${(await server()).url}stream`, {maxBufferSize: 1000})
+    const error = await new Promise<EventSourceErrorEvent>((resolve) => source.addEventListener('error', resolve))
+    expect(error.willReconnect).toBe(false)
+    expect(error.message).toMatch(/1000/)
+  })
+
+  test('maxEventSize wins when both are given', async () => {
+    const source = open(`${(await server()).url}stream`, {maxBufferSize: 1000, maxEventSize: 10_000})
+    const message = await new Promise<MessageEvent>((resolve) => (source.onmessage = resolve))
+    expect(message.data).toBe(big)
+  })
+
+  test('an invalid value is a TypeError naming maxBufferSize', () => {
+    expect(() => new EventSource('http://127.0.0.1:1/', {maxBufferSize: 0})).toThrow('`maxBufferSize`')
   })
 })

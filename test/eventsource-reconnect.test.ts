@@ -162,7 +162,8 @@ describe('on a network error', () => {
         if (attempts === 1) await stream.end()
       },
     })
-    const source = open(`${server.url}stream`)
+    // initialDelay 10: repeated failures wait at least that much (the floor), below the retry: 15.
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 10, 'the fourth attempt')
     expect(log).toEqual([

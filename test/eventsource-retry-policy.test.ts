@@ -47,12 +47,13 @@ describe('backoff', () => {
       '/stream': async (_req, res) => {
         count++
         const stream = startSse(res)
-        // The first connection sets retry: 15 (data flows, so the attempt count restarts); the next ones fail.
+        // The first connection sets retry: 15 (an event arrives, so the attempt count restarts); the next ones fail.
         if (count === 1) await stream.send({retry: 15, data: 'first'})
         await stream.end()
       },
     })
-    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 5_000, factor: 3}})
+    // An initialDelay below the server's retry:, so the floor of repeated failures is below it too.
+    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, factor: 3}})
     const {log} = recordEvents(source, ['reconnect'])
     await server.waitForRequests(4)
     expect(log.slice(0, 3)).toEqual(['reconnect 0 #1 15ms', 'reconnect 0 #2 45ms', 'reconnect 0 #3 135ms'])

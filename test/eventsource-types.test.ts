@@ -1,7 +1,7 @@
 // Type-level tests: `npm test` type-checks this file (tsc), and vitest runs the few runtime checks.
 // A wrong type makes `tsc -p tsconfig.json` fail, which fails `npm test`.
 import {expect, expectTypeOf, test} from 'vitest'
-import {EventSource, EventSourceErrorEvent, EventSourceReconnectEvent, type EventSourceInit} from '../src/index.js'
+import {EventSource, EventSourceErrorEvent, EventSourceReconnectEvent, type EventSourceInit, type HeadersContext} from '../src/index.js'
 
 // A source that never connects: the type checks below only need instances.
 const init = {signal: AbortSignal.abort()} satisfies EventSourceInit
@@ -47,8 +47,13 @@ test('an instance can stand where the DOM EventSource type is expected', () => {
 
 test('options are checked: no unknown keys, typed callbacks', () => {
   expectTypeOf<EventSourceInit['headers']>().toEqualTypeOf<
-    HeadersInit | (() => HeadersInit | Promise<HeadersInit>) | undefined
+    HeadersInit | ((context: HeadersContext) => HeadersInit | Promise<HeadersInit>) | undefined
   >()
+  // A function that takes nothing still fits, and one that takes the context is told the URL.
+  const init: EventSourceInit = {headers: () => ({}), maxBufferSize: 1024}
+  const withUrl: EventSourceInit = {headers: ({url}) => ({'X-For': url})}
+  expectTypeOf(withUrl.headers).not.toBeAny()
+  expect(init).toBeDefined()
   // @ts-expect-error: `retry` is not an option (the policy lives under `reconnect`)
   const wrong: EventSourceInit = {retry: 5}
   expect(wrong).toBeDefined()

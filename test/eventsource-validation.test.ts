@@ -37,10 +37,52 @@ describe('invalid option values throw a TypeError naming the option', () => {
     ['fetch', {fetch: {}}],
     ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: 1}}],
     ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: 'no'}}],
+    // A factor below 1 shrinks the delay with every failure: a reconnect storm against a closed port.
+    ['reconnect.factor', {reconnect: {factor: 0}}],
+    ['reconnect.factor', {reconnect: {factor: 0.5}}],
+    // Methods fetch refuses: forbidden ones, and ones that are not a token.
+    ['method', {method: 'TRACE'}],
+    ['method', {method: 'connect'}],
+    ['method', {method: 'TRACK'}],
+    ['method', {method: 'GE T'}],
+    ['method', {method: ''}],
+    ['credentials', {credentials: 'bogus'}],
+    ['credentials', {credentials: 'INCLUDE'}],
+    // Headers fetch refuses, or a form it does not take.
+    ['headers', {headers: 'Authorization: x'}],
+    ['headers', {headers: [['X-Pair']]}],
+    ['headers', {headers: [['X-Pair', 'a', 'b']]}],
+    ['headers', {headers: ['Xy']}],
+    ['headers', {headers: {'X-Bad Name': 'x'}}],
+    ['headers', {headers: {'': 'x'}}],
+    ['headers', {headers: {'X-Line': 'a\nb'}}],
+    ['headers', {headers: {'X-Return': 'a\rb'}}],
+    ['headers', {headers: {'X-Null': 'a\0b'}}],
+    ['headers', {headers: {'X-Vt': 'a\u000bb'}}],
+    ['headers', {headers: {'X-Wide': 'caf\u00e9 \u20ac'}}],
+    ['headers', {headers: [['X-Line', 'a\nb']]}],
+    ['headers', {headers: new Map([['X-Line', 'a\nb']])}],
+    ['headers', {headers: 42}],
+    ['signal', {signal: {}}],
+    ['signal', {signal: 'abort'}],
+    ['lastEventId', {lastEventId: 'a\u000bb'}],
   ])('%s: %o', (name, init) => {
     const construct = () => new EventSource(unreachable, init as unknown as EventSourceInit)
     expect(construct).toThrow(TypeError)
     expect(construct).toThrow(`\`${name}\``)
+  })
+
+  test.each([
+    ['method', {method: 'GE T'}, '"GE T"'],
+    ['credentials', {credentials: 'bogus'}, '"bogus"'],
+    ['headers', {headers: 'Authorization: x'}, '"Authorization: x"'],
+    ['headers', {headers: [['X-Pair']]}, '["X-Pair"]'],
+    ['headers', {headers: {'X-Line': 'a\nb'}}, '"a\\nb"'],
+    ['reconnect.factor', {reconnect: {factor: 0.5}}, '0.5'],
+  ])('the message names the option %s and the value %s', (name, init, value) => {
+    const construct = () => new EventSource(unreachable, init as unknown as EventSourceInit)
+    expect(construct).toThrow(`\`${name}\``)
+    expect(construct).toThrow(value)
   })
 
   test.each([
@@ -72,10 +114,21 @@ describe('invalid option values throw a TypeError naming the option', () => {
     {maxEventSize: 1},
     {reconnect: {retryOnStatus: [100, 503, 599]}},
     {reconnect: {retryOnStatus: []}},
-    {reconnect: {factor: 0, jitter: 0}},
+    {reconnect: {factor: 1, jitter: 0}},
     {reconnect: {jitter: 1}},
     {method: 'POST', body: 'x'},
     {body: null},
+    {method: 'patch'},
+    {method: 'M-SEARCH'},
+    {credentials: 'omit'},
+    {credentials: 'include'},
+    {headers: {'X-Tab': 'a\tb', 'X-Latin1': 'caf\u00e9', 'X-Number': 5}},
+    {headers: [['X-Pair', 'a']]},
+    {headers: new Headers({'X-Header': 'a'})},
+    {headers: null},
+    {signal: null},
+    {signal: new AbortController().signal},
+    {lastEventId: 'a\tb caf\u00e9 \u20ac'},
   ])('%o is accepted', (init) => {
     const source = new EventSource(unreachable, init as EventSourceInit)
     source.close()

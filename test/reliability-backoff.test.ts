@@ -117,8 +117,9 @@ describe('a server that goes down and comes back', () => {
     }
     const first = await startServer(routes)
     const {fetch, calls} = recordFetches()
-    // initialDelay would be 5 s: every delay below comes from the server's retry: 30.
-    const source = open(`${first.url}stream`, {fetch, reconnect: {initialDelay: 5_000, factor: 2, maxDelay: 100}})
+    // initialDelay would be 20 ms (the floor of repeated failures): every delay below comes from the
+    // server's retry: 30.
+    const source = open(`${first.url}stream`, {fetch, reconnect: {initialDelay: 20, factor: 2, maxDelay: 100}})
     const {log} = recordEvents(source, ['open', 'message'])
     const reconnects = reconnectsOf(source)
     await waitFor(() => log.length === 2, 'the first message')

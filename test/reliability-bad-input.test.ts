@@ -12,6 +12,8 @@ useEventSourceHooks()
 
 /** The longest delay a timer can wait, 2³¹ − 1 ms (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1
+/** One hour: what `Retry-After` gets at most when `maxDelay` is not set (README, src/backoff.ts). */
+const MAX_RETRY_AFTER = 3_600_000
 
 describe('maxEventSize', () => {
   test('a line that never ends: a clear error, CLOSED, and the connection closed after a bounded amount of data', async () => {
@@ -100,7 +102,7 @@ describe('delays past what a timer can wait', () => {
     expect(server.requests).toHaveLength(1)
   })
 
-  test('Retry-After: 99999999 seconds is capped the same way', async () => {
+  test('Retry-After: 99999999 seconds waits one hour at most (MAX_RETRY_AFTER) when maxDelay is not set', async () => {
     const server = await serve({
       '/stream': (_req, res) => {
         res.writeHead(503, {'Retry-After': '99999999'})
@@ -110,7 +112,7 @@ describe('delays past what a timer can wait', () => {
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [503]}})
     const {log} = recordEvents(source, ['error', 'reconnect'])
     await waitFor(() => log.length === 2, 'the reconnect')
-    expect(log).toEqual(['error 0 retry', `reconnect 0 #1 ${MAX_TIMER_DELAY}ms`])
+    expect(log).toEqual(['error 0 retry', `reconnect 0 #1 ${MAX_RETRY_AFTER}ms`])
     await sleep(100)
     expect(server.requests).toHaveLength(1)
   })

@@ -154,6 +154,29 @@ const corsFailure: Pick<Scenario, 'stop' | 'timeout' | 'divergence'> = {
   },
 }
 
+/**
+ * "Redirects modify request's url list, and fetch uses request's current url" (whatwg/html#503):
+ * the spec reestablishes with the same request, so Chromium reconnects to the URL a redirect led
+ * to. Firefox, WebKit and the `eventsource` package ask the URL they were given again, and so does
+ * the library (README, security): the headers a user gave only ever go to the URL the user named,
+ * and fetch strips credentials again on every cross-origin redirect. Each reconnect is the first
+ * redirect chain again, with the Last-Event-ID native sent.
+ */
+const reconnectThroughGivenUrl: Divergence = {
+  reason: 'Chromium reconnects to the URL a redirect led to; the library, as Firefox and WebKit, asks the URL it was given again',
+  check(native, library) {
+    expect(summary(library)).toEqual(summary(native))
+    const chain = native.requests.slice(0, 2)
+    const reconnects = native.requests.slice(2)
+    expect(chain.map((request) => request.path)).toEqual(['', '/target'])
+    expect(reconnects.map((request) => request.path)).toEqual(reconnects.map(() => '/target'))
+    expect(library.requests).toEqual([
+      ...chain,
+      ...reconnects.flatMap(({lastEventId}) => chain.map((request) => ({...request, lastEventId}))),
+    ])
+  },
+}
+
 // --- The event-stream format -------------------------------------------------------------
 
 const format: Scenario[] = [
@@ -407,19 +430,19 @@ const reconnection: Scenario[] = [
     ...failed,
   },
   {
-    // "Redirects modify request's url list, and fetch uses request's current url" (whatwg/html#503):
-    // reestablishing fetches the same request again, so it starts from the URL redirected to.
-    title: 'a reconnect after a redirect goes to the URL redirected to',
+    title: 'a reconnect after a redirect asks the URL given again',
     serve: paths({'': redirectTo(302, '/target'), '/target': ends(`${FAST}id: 1\ndata: a\n\n`)}),
     stop: {opens: 2},
+    divergence: reconnectThroughGivenUrl,
   },
   {
-    title: 'a reconnect after a redirect to another origin goes to that origin',
+    title: 'a reconnect after a redirect to another origin asks the URL given again',
     serve: paths({
       '': redirectTo(307, '/target', 'other'),
       '/target': stream([`${FAST}data: a\n\n`], {headers: cors()}),
     }),
     stop: {opens: 2},
+    divergence: reconnectThroughGivenUrl,
   },
   {
     title: 'an event cut off by the end of the stream does not continue on the next connection',
@@ -678,13 +701,14 @@ const crossOrigin: Scenario[] = [
       check(native, library) {
         expect(summary(native)).toEqual(['open(1)', 'message:a', 'error(0)', 'open(1)', 'message:b', 'stop:2 events'])
         // The preflight fails (the server's answer to OPTIONS allows no Last-Event-ID), which fetch
-        // reports as a network error: the library keeps reconnecting every 50 ms, never getting through.
+        // reports as a network error: the library keeps reconnecting, never getting through (after
+        // 50 ms, then, failing again and again, from the floor of repeated failures, 1 s).
         const [open, message, ...rest] = summary(library)
         expect([open, message, rest.at(-1)]).toEqual(['open(1)', 'message:a', 'stop:timeout'])
         expect(new Set(rest.slice(0, -1))).toEqual(new Set(['error(0)']))
         const [first, ...retries] = library.requests
         expect(first).toEqual(native.requests[0])
-        expect(retries.length).toBeGreaterThan(1)
+        expect(retries.length).toBeGreaterThan(0)
         for (const retry of retries) expect(retry).toEqual(preflightFor(first))
       },
     },

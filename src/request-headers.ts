@@ -1,0 +1,66 @@
+/**
+ * The `headers` option, checked and turned into the plain object of lower-case names that every
+ * attempt sends (and a custom `fetch` receives, as the `eventsource` package gives it one).
+ *
+ * Fetch throws a `TypeError` for a header it cannot send; an EventSource would then retry the
+ * same request for ever. Checked here instead, a bad header fails at once and names the option.
+ */
+import type {HeadersValue} from './options.js'
+
+/**
+ * A header name: an RFC 9110 token ("field-name = token"; "tchar = "!" / "#" / "$" / "%" / "&" /
+ * "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA").
+ */
+const NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i
+
+/**
+ * Characters a header value may hold: the fetch standard forbids NUL, CR and LF and any code point
+ * above U+00FF (values are byte strings); HTTP clients (Node's among them) also refuse the other
+ * controls but tab (RFC 9110: "field-vchar = VCHAR / obs-text", with SP and HTAB between).
+ */
+const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** Whether `value` can be sent as a header value by every fetch. */
+export const isHeaderValue = (value: string): boolean => VALUE.test(value)
+
+/**
+ * `given` (an object, a `Headers`, a `Map` or entry pairs) as an object of lower-case names, the
+ * values of a name given twice joined with `, ` as a `Headers` holds them. Throws a `TypeError`
+ * naming `option` for a form or a header fetch would refuse.
+ */
+export function headerRecord(given: HeadersValue | null | undefined, option: string): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const add = (value: unknown, name: unknown): void => {
+    const key = String(name).toLowerCase()
+    // fetch converts each to a ByteString: a string of the value, as a number becomes '5'.
+    const text = String(value)
+    invalid(!NAME.test(key), option, `a header name must be a token`, name)
+    invalid(!isHeaderValue(text), option, `the value of "${key}" must hold no control character but tab, and no character above U+00FF`, value)
+    // Names are lower-cased, so none can hide `hasOwnProperty`.
+    headers[key] = headers.hasOwnProperty(key) ? `${headers[key]}, ${text}` : text
+  }
+  if (given == null) return headers
+  invalid(typeof given != 'object', option, 'headers must be an object, a Headers or [name, value] pairs', given)
+  if (Array.isArray(given)) {
+    for (const pair of given as unknown[]) {
+      invalid(!Array.isArray(pair) || pair.length !== 2, option, 'each header pair must be [name, value]', pair)
+      add((pair as unknown[])[1], (pair as unknown[])[0])
+    }
+    // A Headers (or a Map): its forEach gives (value, name).
+  } else if (typeof (given as Headers).forEach == 'function') (given as Headers).forEach(add)
+  else for (const name of Object.keys(given)) add((given as Record<string, unknown>)[name], name)
+  return headers
+}
+
+function invalid(bad: boolean, option: string, rule: string, value: unknown): void {
+  if (bad) throw new TypeError(`EventSource option \`${option}\`: ${rule}, got ${describeValue(value)}`)
+}
+
+/** A value for a message: strings quoted (so a control character or a blank shows), arrays as JSON. */
+function describeValue(value: unknown): string {
+  try {
+    return typeof value == 'string' || Array.isArray(value) ? JSON.stringify(value) : String(value)
+  } catch {
+    return String(value)
+  }
+}

@@ -1,0 +1,49 @@
+// What goes out as Last-Event-ID. The spec only keeps NULL out of an `id:`, so a stream can send an
+// ID with a control character (VT, FF, DEL…) that no header value can carry: fetch refuses it, and
+// every reconnect would fail before a request is sent, for ever. Such an ID is still the source's
+// `lastEventId` and each event's, but it is not sent: the reconnect goes out without the header.
+import {describe, expect, test} from 'vitest'
+import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {startSse} from './support/sse-server.js'
+
+useEventSourceHooks()
+
+/** Serves a stream whose first connection sends `id` and ends; later ones hold `data: later`. */
+async function resumingAfter(id: string) {
+  let connections = 0
+  return serve({
+    '/stream': async (_req, res) => {
+      const stream = startSse(res)
+      if (++connections > 1) return void (await stream.write('data: later\n\n'))
+      await stream.write(`retry: 10\nid: ${id}\ndata: first\n\n`)
+      await stream.end()
+    },
+  })
+}
+
+describe('an id: a header cannot carry', () => {
+  test.each([
+    ['VT', 'a\u000bb'],
+    ['FF', 'a\u000cb'],
+    ['ESC', 'a\u001bb'],
+    ['DEL', 'a\u007fb'],
+  ])('with %s: kept as lastEventId, not sent, and the stream goes on', async (_name, id) => {
+    const server = await resumingAfter(id)
+    const source = open(`${server.url}stream`)
+    const {log, events} = recordEvents(source, ['open', 'message', 'error'])
+    await waitFor(() => log.length === 5, 'the reconnect')
+    expect(log).toEqual(['open 1', 'message 1 first', 'error 0 retry', 'open 1', 'message 1 later'])
+    expect((events[1] as MessageEvent).lastEventId).toBe(id)
+    expect((events[4] as MessageEvent).lastEventId).toBe(id)
+    expect(source.lastEventId).toBe(id)
+    expect(server.requests.map((request) => request.headers['last-event-id'])).toEqual([undefined, undefined])
+  })
+
+  test('a tab and bytes above 0x7F are sent as they are (UTF-8)', async () => {
+    const server = await resumingAfter('a\tcafé')
+    const source = open(`${server.url}stream`)
+    const {log} = recordEvents(source, ['message'])
+    await waitFor(() => log.length === 2, 'the reconnect')
+    expect(server.requests[1]?.headers['last-event-id']).toBe(Buffer.from('a\tcafé', 'utf8').toString('latin1'))
+  })
+})
