@@ -316,7 +316,9 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                 body,
                 credentials: settings.credentials,
                 fetch: settings.fetch,
-                resume: () => this.requestHeaders_(headers),
+                // Only with a last event ID: a restart without one would replay the stream, or lose part of it.
+                resume: () => (this.lastEventId_ ? this.requestHeaders_(headers) : undefined),
+                maxEventSize: settings.maxEventSize,
               },
               {
                 onResponse: (response) => this.onResponse_(response),
@@ -333,7 +335,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                   this.dispatchEvent(createEvent('end'))
                 },
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
-                onError: (error) => this.onConnectionLost_(error, `Connection to ${this.url_} failed: ${describe(error)}`),
+                // [non-spec] A `fatal` error is a limit (`maxEventSize`) that a reconnect would reach
+                // again: it fails the connection, as the parser's own limit does.
+                onError: (error, fatal) =>
+                  fatal ? this.fail_(error, describe(error)) : this.onConnectionLost_(error, `Connection to ${this.url_} failed: ${describe(error)}`),
               },
             )
           },
