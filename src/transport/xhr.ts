@@ -203,7 +203,7 @@ export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transp
           cancel()
           handlers.onError(
             new ParseError(
-              `The response from ${url} passed maxEventSize (${limit} characters) and cannot restart (that needs an event id to resume from, at an event boundary): XMLHttpRequest holds the whole response`,
+              `XMLHttpRequest response from ${url} passed maxEventSize (${limit} characters) with no event id to restart from`,
               {type: 'max-buffer-size-exceeded'},
             ),
             true,
