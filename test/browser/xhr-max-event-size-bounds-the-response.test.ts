@@ -55,10 +55,11 @@ describe('maxEventSize on the XMLHttpRequest transport', {timeout: 60_000}, () =
     expect(result.errors).toHaveLength(1)
     expect(result.errors[0]!.readyState).toBe(2)
     expect(result.errors[0]!.message).toContain(`maxEventSize (${LIMIT} characters)`)
-    // Every event up to the limit (and the write that passed it), in order, none twice.
+    // Every event up to the limit (and the progress event that passed it, which may carry several
+    // writes: Chromium fires one per 50 ms at most), in order, none twice; far from all of them.
     expect(result.data).toEqual(expected(result.data.length))
     expect(result.data.length * 70).toBeGreaterThan(LIMIT - 10 * 1024)
-    expect(result.data.length * 70).toBeLessThan(LIMIT + 10 * 1024)
+    expect(result.data.length).toBeLessThan(COUNT / 2)
     // The server asked for a reconnect after 50 ms: none came.
     await delay(500)
     expect(requestsTo('/no-ids')).toHaveLength(1)
