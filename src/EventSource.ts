@@ -342,7 +342,13 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                 body,
                 credentials: settings.credentials,
                 fetch: settings.fetch,
-                resume: requestHeaders,
+                // Only with a last event ID to send: a restart without one would replay the stream, or
+                // lose part of it.
+                resume: () => {
+                  const resumed = requestHeaders()
+                  return resumed['last-event-id'] ? resumed : undefined
+                },
+                maxEventSize: settings.maxEventSize,
               },
               {
                 onResponse: (response) => this.onResponse_(response),
@@ -358,7 +364,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                   this.dispatchEvent(createEvent('end'))
                 },
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
-                onError: (error) => this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
+                // [non-spec] A `fatal` error is a limit (`maxEventSize`) that a reconnect would reach
+                // again: it fails the connection, as the parser's own limit does.
+                onError: (error, fatal) =>
+                  fatal ? this.fail_(error, describe(error)) : this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
               },
             )
           },

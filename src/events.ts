@@ -35,7 +35,12 @@ export class EventSourceErrorEvent extends EventBase {
   declare readonly statusText: string | undefined
   /** The same as `status` (the `eventsource` package's name). */
   declare readonly code: number | undefined
-  /** The response, when one arrived. Read its body inside the listener, or it is discarded. */
+  /**
+   * The response, when one arrived. Read its body inside the listener, or it is discarded. Over
+   * XMLHttpRequest (the script-tag build where fetch cannot stream) in a page without `Response` or
+   * `ReadableStream`: an object with `status`, `statusText`, `ok`, `url`, `redirected`,
+   * `headers.get()` and, where `Promise` exists, `text()` and `json()`.
+   */
   declare readonly response: Response | undefined
   /** The error behind it: a network `TypeError`, an `HTTPError`, a `ParseError`… */
   declare readonly cause: unknown

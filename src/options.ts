@@ -193,7 +193,9 @@ export interface EventSourceInit {
   heartbeatTimeout?: number | undefined
   /**
    * The most characters one line or one event may hold; a larger one fails the connection with a
-   * `max-buffer-size-exceeded` error rather than growing memory without end.
+   * `max-buffer-size-exceeded` error rather than growing memory without end. Over XMLHttpRequest
+   * (the script-tag build where fetch cannot stream), which holds the whole response, also the most
+   * it may hold: a stream without an event id to resume from cannot be restarted, and fails past it.
    * @defaultValue `33554432` (32 Mi characters)
    */
   maxEventSize?: number | undefined

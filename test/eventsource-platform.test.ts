@@ -127,7 +127,10 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
       credentials: 'same-origin',
       fetch: undefined,
       resume: expect.any(Function),
+      maxEventSize: 32 * 1024 * 1024,
     })
+    // No id yet: nothing to resume from, so a transport must not restart by itself.
+    expect(first.request.resume()).toBeUndefined()
     expect(first.handlers.onResponse(head(200, 'text/event-stream; charset=utf-8', 'http://stream.test:8080/stream'))).toBe(true)
     first.handlers.onChunk('id: é1\ndata: one\n')
     first.handlers.onChunk('\n')
@@ -136,11 +139,32 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     // Header values carry bytes: the ID as UTF-8, one character per byte.
     expect(attempts[1]!.request.headers['last-event-id']).toBe('\xc3\xa91')
     // A transport that restarts its request by itself resumes with the headers as of now.
-    expect(first.request.resume!()).toEqual({...first.request.headers, 'last-event-id': '\xc3\xa91'})
+    expect(first.request.resume()).toEqual({...first.request.headers, 'last-event-id': '\xc3\xa91'})
     expect(first.cancelled).toBe(true)
     source.close()
     expect(attempts[1]!.cancelled).toBe(true)
     expect(log).toEqual(['open 1', 'message one é1 http://stream.test:8080', 'error 0'])
+  })
+
+  test('a fatal transport error (a limit a reconnect would reach again) fails the source, naming it, with no reconnect', async () => {
+    attempts.length = 0
+    const source = new EventSource('/stream', {maxEventSize: 1000, reconnect: {initialDelay: 1}})
+    const events: EventSourceErrorEvent[] = []
+    source.addEventListener('error', (event) => events.push(event as EventSourceErrorEvent))
+    await until(() => attempts.length === 1)
+    const {request, handlers} = attempts[0]!
+    expect(request.maxEventSize).toBe(1000)
+    expect(handlers.onResponse(head(200, 'text/event-stream'))).toBe(true)
+    handlers.onChunk('data: a\n\n')
+    // An Error of the context's realm, as a transport there makes it.
+    const cause = runInContext(`new Error('The response passed maxEventSize (1000 characters)')`, context) as Error
+    handlers.onError(cause, true)
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(events.map(({message, cause, willReconnect}) => ({message, cause, willReconnect}))).toEqual([
+      {message: 'The response passed maxEventSize (1000 characters)', cause, willReconnect: false},
+    ])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(attempts).toHaveLength(1)
   })
 
   test('a headers function returning a thenable is waited for; a status other than 200 fails', async () => {

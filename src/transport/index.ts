@@ -18,17 +18,26 @@ export interface TransportRequest {
   fetch: FetchLike | undefined
   /**
    * The headers for a request that resumes this stream from where it is now (`last-event-id` as of
-   * the last event dispatched). For a transport that restarts its request by itself between two
-   * events, unseen by the EventSource: the XMLHttpRequest one does, so that `responseText` stays
-   * bounded. Without it, such a transport sends `headers` again.
+   * the last event dispatched), or `undefined` when there is no last event ID to resume from. For a
+   * transport that restarts its request by itself between two events, unseen by the EventSource
+   * (the XMLHttpRequest one does, so that `responseText` stays bounded): without an ID, a restart
+   * would have a real server replay the stream from its start, or lose what it sent meanwhile, so
+   * the transport must not restart.
    */
-  resume?: (() => Record<string, string>) | undefined
+  resume(): Record<string, string> | undefined
+  /**
+   * The `maxEventSize` option, in characters. A transport that holds the whole response (the
+   * XMLHttpRequest one: `responseText`) and cannot restart before it holds more reports a
+   * `fatal` error past it, rather than grow memory without end.
+   */
+  maxEventSize: number
 }
 
 /**
  * The response head, as the EventSource reads it: the part of a fetch `Response` it uses, so the
  * fetch transport hands over the `Response` itself (which `error` events then expose as
- * `response`), and another transport an object of this shape.
+ * `response`), and another transport an object of this shape; the XMLHttpRequest one a `Response`
+ * too where it can (see ./xhr.ts), since `error` listeners read its body.
  */
 export interface TransportResponse {
   readonly status: number
@@ -49,8 +58,11 @@ export interface TransportHandlers {
   onChunk(chunk: Uint8Array | string): void
   /** The body ended cleanly. */
   onEnd(): void
-  /** The request failed, or the body broke off: a network error. */
-  onError(error: unknown): void
+  /**
+   * The request failed, or the body broke off: a network error. `fatal`: the attempt stopped at a
+   * limit that a new attempt would reach again, so the EventSource fails rather than reconnects.
+   */
+  onError(error: unknown, fatal?: boolean): void
 }
 
 /**

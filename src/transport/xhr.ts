@@ -8,14 +8,30 @@
  * (`overrideMimeType`): "Event streams are always decoded as UTF-8" (WHATWG HTML § 9.2.5).
  *
  * `responseText` holds the whole response: on a long-lived stream it would grow without end. Once
- * it passed `restartAfter` characters, the request is restarted, silently, right after a chunk
- * whose text ends with a blank line: there the parser holds nothing (no partial line, no partial
- * event), so no event is lost or seen twice. The new request resumes with the `Last-Event-ID` of
- * the last event (`request.resume()`) and goes where the last one was redirected to; the
- * EventSource sees neither `open` nor `error` unless the new response is not another 200 of the
- * same content type, which it then judges as it judges any response. A stream that never ends a
- * chunk with a blank line past the limit (writes that always split events) is never restarted.
+ * it passed `restartAfter` characters (or half of `maxEventSize`, if less), the request is
+ * restarted, silently, right after a chunk whose text ends with a blank line: there the parser
+ * holds nothing (no partial line, no partial event), so no event is lost or seen twice. Only when
+ * there is a last event ID to resume from (`request.resume()`): a server replays a stream asked for
+ * without `Last-Event-ID` from its start, or from now, losing what it sent in between. The new
+ * request goes to the URL the EventSource asked for, not where a redirect led, so that it is
+ * judged by the origin first asked again (and credentials reach no origin the user did not name).
+ * The EventSource sees neither `open` nor `error` unless the new response is not another 200 of
+ * the same content type, which it then judges as it judges any response.
+ *
+ * A response that cannot restart (no ID yet, or no chunk that ends an event) is read on, until
+ * `responseText` passes `maxEventSize` characters: then the attempt ends with a fatal
+ * `max-buffer-size-exceeded` {@link ParseError} that names the option, and the EventSource fails
+ * the connection (a reconnect would read the same stream into the same limit).
+ *
+ * The response the EventSource is handed (which `error` events expose as `response`) is a real
+ * `Response` where the page has `Response`, `ReadableStream` and `TextEncoder`: its body is the
+ * rest of the XMLHttpRequest's response, streamed as it loads, so `event.response.json()` works
+ * inside an `error` listener as with fetch. Elsewhere it is an object with `status`, `statusText`,
+ * `ok`, `url`, `redirected`, `headers.get(name)` and, where `Promise` exists, `text()` and `json()`
+ * (promises of the whole body, settled once it loaded). A body that no listener started reading is
+ * let go (the request is aborted), as the fetch transport cancels it.
  */
+import {ParseError} from '../errors.js'
 import type {Transport, TransportResponse} from './index.js'
 
 /** The default `restartAfter`: 256 Ki characters of `responseText`. */
@@ -27,14 +43,104 @@ const ENDS_EVENT = /(\r\n|\n|\r(?!\n))(\r\n|\n|\r)$/
 /** `url` without its fragment, which requests never carry (and `responseURL` never has). */
 const withoutFragment = (url: string): string => url.split('#')[0]!
 
+/** The body of a response handed over: fed from the request once the EventSource turned it down. */
+interface Body {
+  /** Whether an `error` listener started reading it: then the request goes on to its end. */
+  used(): boolean
+  /** `responseText` so far, the whole of it when `done`; `undefined`: the request failed. */
+  feed(text: string | undefined, done?: boolean): void
+}
+
+/** The response of `xhr` as the EventSource and its `error` listeners see it, and its body. */
+function responseOf(xhr: XMLHttpRequest, url: string, redirected: boolean): [TransportResponse, Body] {
+  const {status, statusText} = xhr
+  // "name: value" lines, CRLF-separated, names lower-cased, values of a repeated name joined (XHR § 4.6.5).
+  const headers: [string, string][] = []
+  const byName: Record<string, string> = {}
+  for (const line of xhr.getAllResponseHeaders().split('\r\n')) {
+    const colon = line.indexOf(': ')
+    if (colon > 0) {
+      headers.push([line.slice(0, colon), line.slice(colon + 2)])
+      byName[' ' + line.slice(0, colon)] = line.slice(colon + 2)
+    }
+  }
+  const failure = (): TypeError => new TypeError(`XMLHttpRequest to ${url} failed`)
+  if (typeof Response == 'function' && typeof ReadableStream == 'function' && typeof TextEncoder == 'function') {
+    try {
+      let controller: ReadableStreamDefaultController<Uint8Array>
+      let sent = 0
+      // `start` runs in the constructor.
+      const stream = new ReadableStream<Uint8Array>({start: (given) => void (controller = given)})
+      // Statuses that "Response with null body status cannot have body" (and those `Response`
+      // refuses, outside 200–599) throw: then the plain object below.
+      const response = new Response(status === 204 || status === 205 || status === 304 ? null : stream, {status, statusText, headers})
+      // A `Response` made by hand has no URL: the one fetch would give, as own properties.
+      Object.defineProperty(response, 'url', {value: xhr.responseURL || url})
+      Object.defineProperty(response, 'redirected', {value: redirected})
+      const body: Body = {
+        used: () => stream.locked,
+        feed(text, done) {
+          if (text === undefined) return controller.error(failure())
+          if (text.length > sent) controller.enqueue(new TextEncoder().encode(text.slice(sent)))
+          sent = text.length
+          if (done) controller.close()
+        },
+      }
+      return [response, body]
+    } catch {
+      // The plain object, then.
+    }
+  }
+  let used = false
+  /** The whole body once loaded, or the failure. */
+  let result: [text: string] | [text: undefined, error: TypeError] | undefined
+  const waiting: [(text: string) => void, (error: unknown) => void][] = []
+  const settle = (): void => {
+    if (result) for (const [resolve, reject] of waiting.splice(0)) result[0] === undefined ? reject(result[1]) : resolve(result[0])
+  }
+  const response = {
+    status,
+    statusText,
+    ok: status > 199 && status < 300,
+    url: xhr.responseURL || url,
+    redirected,
+    // Read at once, not from `xhr`: an aborted XMLHttpRequest forgets its headers.
+    headers: {get: (name: string): string | null => (byName.hasOwnProperty(' ' + name.toLowerCase()) ? byName[' ' + name.toLowerCase()]! : null)},
+  } as TransportResponse & {text?: () => Promise<string>; json?: () => Promise<unknown>}
+  // Without `Promise` (an ES5 engine), the body cannot be promised: no `text()` or `json()`.
+  if (typeof Promise == 'function') {
+    response.text = () => {
+      used = true
+      return new Promise<string>((resolve, reject) => {
+        waiting.push([resolve, reject])
+        settle()
+      })
+    }
+    response.json = () => response.text!().then(JSON.parse)
+  }
+  const body: Body = {
+    used: () => used,
+    feed(text, done) {
+      if (text === undefined) result = [undefined, failure()]
+      else if (done) result = [text]
+      settle()
+    },
+  }
+  return [response, body]
+}
+
 /**
  * An XMLHttpRequest transport that restarts its request once `responseText` passed `restartAfter`
- * characters, at the next event boundary.
+ * characters, at the next event boundary, when there is an ID to resume from.
  */
 export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transport {
   return (request, handlers) => {
     let current: XMLHttpRequest | undefined
-    let url = request.url
+    // Every request of the attempt, restarts too, goes to the URL the EventSource gave.
+    const url = request.url
+    const limit = request.maxEventSize
+    // Restarts begin early enough that a stream with IDs finds an event boundary before `limit`.
+    const restartAt = Math.min(restartAfter, limit / 2)
     /** The first response of this attempt, which the EventSource judges; later ones are restarts. */
     let first = true
     let contentType: string | null = null
@@ -53,16 +159,23 @@ export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transp
         // A restart answered as the first request was: the EventSource need not know.
         if (!first && xhr.status === 200 && type === contentType) return true
         contentType = type
-        const responseUrl = xhr.responseURL || url
-        const response: TransportResponse = {
-          status: xhr.status,
-          statusText: xhr.statusText,
-          url: responseUrl,
-          redirected: withoutFragment(responseUrl) !== withoutFragment(request.url),
-          headers: {get: (name) => xhr.getResponseHeader(name)},
-        }
+        const [response, body] = responseOf(xhr, url, withoutFragment(xhr.responseURL || url) !== withoutFragment(url))
         if (handlers.onResponse(response) && live()) return true
-        cancel()
+        if (live()) {
+          // Turned down: the handlers hear no more, and the body goes to whoever reads it.
+          current = undefined
+          if (body.used()) {
+            const feed = (done?: boolean): void => body.feed(xhr.responseText, done)
+            xhr.onreadystatechange = null
+            xhr.onprogress = () => feed()
+            xhr.onload = () => feed(true)
+            xhr.onerror = xhr.ontimeout = xhr.onabort = () => body.feed(undefined)
+            // From `load` itself (the head arrived with the end), all of it is there already.
+            feed(xhr.readyState > 3)
+            return false
+          }
+        }
+        stop(xhr)
         return false
       }
       const read = (end: boolean): void => {
@@ -78,14 +191,23 @@ export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transp
           handlers.onChunk(chunk)
           if (!live()) return
         }
+        let resume: Record<string, string> | undefined
         if (end) {
           current = undefined
           handlers.onEnd()
-        } else if (seen > restartAfter && ENDS_EVENT.test(text.slice(-4))) {
+        } else if (seen > restartAt && ENDS_EVENT.test(text.slice(-4)) && (resume = request.resume())) {
           first = false
-          url = xhr.responseURL || url
-          send(request.resume ? request.resume() : request.headers)
+          send(resume)
           stop(xhr)
+        } else if (seen > limit) {
+          cancel()
+          handlers.onError(
+            new ParseError(
+              `XMLHttpRequest response from ${url} passed maxEventSize (${limit} characters) with no event id to restart from`,
+              {type: 'max-buffer-size-exceeded'},
+            ),
+            true,
+          )
         }
       }
       const failed = (): void => {
@@ -116,7 +238,7 @@ export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transp
     }
 
     const stop = (xhr: XMLHttpRequest): void => {
-      xhr.onreadystatechange = xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = null
+      xhr.onreadystatechange = xhr.onprogress = xhr.onload = xhr.onerror = xhr.ontimeout = xhr.onabort = null
       xhr.abort()
     }
     const cancel = (): void => {
