@@ -376,16 +376,20 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
       signal.addEventListener('abort', onAbort)
       this.unwatch_ = () => signal.removeEventListener('abort', onAbort)
     }
-    void crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)).then((digest) => {
-      if (this.readyState_ === CLOSED) return
-      const name = (this.name_ = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`)
-      const channel = (this.channel_ = new BroadcastChannel(name))
-      channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
-      // On the channel before the worker is asked, so that nothing its source posts is missed.
-      this.post_({k: 'hello', types: this.customTypes_()})
-      if (worker === undefined) this.compete_()
-      else this.subscribe_(worker)
-    })
+    // Inside a promise, so that a digest that throws rather than rejects is handled the same way.
+    new Promise<ArrayBuffer>((resolve) => resolve(crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))).then(
+      (digest) => {
+        if (this.readyState_ === CLOSED) return
+        const name = (this.name_ = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`)
+        const channel = (this.channel_ = new BroadcastChannel(name))
+        channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
+        // On the channel before the worker is asked, so that nothing its source posts is missed.
+        this.post_({k: 'hello', types: this.customTypes_()})
+        if (worker === undefined) this.compete_()
+        else this.subscribe_(worker)
+      },
+      (error: unknown) => this.failHash_(error),
+    )
   }
 
   get url(): string {
@@ -436,6 +440,26 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
   }
 
   // PRIVATES FOLLOW
+
+  /**
+   * The lock and channel are named after a hash of the key: without one (a digest the browser
+   * refuses, a `crypto.subtle` replaced by a script) this source can reach no other tab, and
+   * connecting on its own would break the promise of one connection for all. It fails as a
+   * connection that cannot be made does: CLOSED, with an `error` event that says why.
+   */
+  private failHash_(error: unknown): void {
+    if (this.readyState_ === CLOSED) return
+    this.close()
+    const detail = error instanceof Error ? error.message : String(error)
+    this.dispatch_(
+      new EventSourceErrorEvent({
+        message: `createSharedEventSource: the sharing key of ${this.url_} could not be hashed (crypto.subtle.digest failed: ${detail})`,
+        cause: error,
+        willReconnect: false,
+        attempt: 0,
+      }),
+    )
+  }
 
 
   /** Makes sure the leader forwards events of `type`, now and after every hand-over. */

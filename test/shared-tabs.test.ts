@@ -267,6 +267,34 @@ describe('tabs sharing a connection (Web Locks stand-in, Node BroadcastChannel)'
   })
 })
 
+describe('a sharing key that cannot be hashed', () => {
+  test('fails the source: CLOSED, an error event with the cause, no unhandled rejection', async () => {
+    vi.stubGlobal('navigator', {locks: new FakeLockManager()})
+    const refused = new DOMException('The operation failed for an operation-specific reason', 'OperationError')
+    const digest = vi.spyOn(crypto.subtle, 'digest').mockRejectedValue(refused)
+    cleanups.push(() => digest.mockRestore())
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    cleanups.push(() => process.off('unhandledRejection', onUnhandled))
+    const {source, log} = tab('http://127.0.0.1:1/stream')
+    const errors: EventSourceErrorEvent[] = []
+    source.addEventListener('error', (event) => errors.push(event))
+    expect(source.readyState).toBe(source.CONNECTING)
+    await waitFor(() => errors.length > 0, 'an error event')
+    // A turn of the event loop: long enough for Node to report a rejection nobody handled.
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(digest).toHaveBeenCalled()
+    expect(source.readyState).toBe(source.CLOSED)
+    expect(log).toEqual(['error 2'])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.cause).toBe(refused)
+    expect(errors[0]!.willReconnect).toBe(false)
+    expect(errors[0]!.message).toMatch(/sharing key .*could not be hashed/)
+    expect(unhandled).toEqual([])
+  })
+})
+
 describe('tabs sharing a SharedWorker (its code in this process, each tab connected over a MessageChannel)', () => {
   let locks: FakeLockManager
   /** The script URL of every `new SharedWorker()`. */
