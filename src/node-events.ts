@@ -39,7 +39,22 @@ interface Entry {
   passive: boolean
   once: boolean
   removed: boolean
+  /** The abort listener that a `signal` option put on its signal, while it is there. */
+  abort: AbortLink | undefined
 }
+
+/** An abort listener on a signal, to take off again when its listener goes. */
+interface AbortLink {
+  signal: AbortSignal
+  listener: () => void
+}
+
+/**
+ * Takes an abort listener off its signal once the listener entry it would remove is garbage (its
+ * source collected with its lists): the signal may live far longer, and would collect dead
+ * listeners otherwise, as Node's `EventTarget` takes its own off (a FinalizationRegistry too).
+ */
+const abortLinks = new FinalizationRegistry<AbortLink>(({signal, listener}) => signal.removeEventListener('abort', listener))
 
 /** An options argument of addEventListener, flattened. */
 type Flattened = {capture: boolean; passive: boolean; once: boolean; signal: AbortSignal | undefined}
@@ -197,14 +212,32 @@ class OwnListenersTarget extends EventTargetBase {
     const lists = this.lists_
     const list = lists.get(type)
     if (list?.some((entry) => entry.callback === callback && entry.capture === capture)) return
-    const entry: Entry = {callback, capture, passive, once, removed: false}
+    const entry: Entry = {callback, capture, passive, once, removed: false, abort: undefined}
     lists.set(type, list ? [...list, entry] : [entry])
     // Events that Node's dispatchEvent handles (see dispatchEvent) reach the list through one Node
     // listener per type, added with the type's first listener and kept.
     if (!list) super.addEventListener(type, (event) => this.invoke_(event, type, true))
     // "5. If listener's signal is not null, then add the following abort steps to it: Remove an
     // event listener with eventTarget and listener."
-    signal?.addEventListener('abort', () => this.remove_(type, entry), {once: true})
+    if (signal) this.linkAbort_(signal, type, entry)
+  }
+
+  /**
+   * The abort steps of a `signal` option. They hold the source and the entry weakly, as Node's
+   * `EventTarget` holds its own: a long-lived signal must not keep a closed source (nor the
+   * listener's callback, which often holds the source) alive. Taken off the signal when the entry is
+   * removed (see remove_), or when both are garbage (see abortLinks).
+   */
+  private linkAbort_(signal: AbortSignal, type: string, entry: Entry): void {
+    const target = new WeakRef(this)
+    const weakEntry = new WeakRef(entry)
+    const listener = () => {
+      const entry = weakEntry.deref()
+      if (entry) target.deref()?.remove_(type, entry)
+    }
+    entry.abort = {signal, listener}
+    abortLinks.register(entry, entry.abort, entry)
+    signal.addEventListener('abort', listener, {once: true})
   }
 
   override removeEventListener(type: string, callback: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
@@ -247,6 +280,14 @@ class OwnListenersTarget extends EventTargetBase {
     if (!lists || !list || entry.removed) return
     entry.removed = true
     lists.set(type, list.filter((other) => other !== entry))
+    // The abort steps of a removed listener would do nothing: off the signal with them, so that one
+    // signal used for many short-lived listeners does not gather them.
+    const link = entry.abort
+    if (link) {
+      entry.abort = undefined
+      abortLinks.unregister(entry)
+      link.signal.removeEventListener('abort', link.listener)
+    }
   }
 
   /**

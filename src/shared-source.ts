@@ -14,6 +14,7 @@
 import {EventSource} from './EventSource.js'
 import {EventSourceErrorEvent} from './events.js'
 import type {EventSourceInit} from './options.js'
+import {readInit, sharingKey, type SharingRules} from './sharing-key.js'
 
 /**
  * Where a shared connection is, in words:
@@ -93,8 +94,10 @@ export interface SharedSnapshot<Events = string> extends ConnectionState {
  * with each event.
  *
  * The connection is shared by every subscriber with the same URL, the same request options and
- * the same `key`, compared by value (objects and arrays by content, `Headers` by their entries).
- * Three exceptions:
+ * the same `key`, compared by value, as the EventSource reads them and as `createSharedEventSource`
+ * compares them: objects and arrays by content (inherited keys count, as for the EventSource),
+ * `headers` by what is sent (an object, pairs or a `Headers`, names in any case and order), `method`
+ * in any case, a `URLSearchParams` by its text. Three exceptions:
  * - functions (`headers`, `body`, `fetch`, `reconnect.shouldReconnect`) count only as "a
  *   function here": changing one does not reconnect, and each attempt calls the newest one given
  *   (of the subscriber that has been there longest), as callbacks are treated;
@@ -172,50 +175,25 @@ const registry = new Map<string, SharedConnection>()
 const identities = new WeakMap<object, number>()
 let nextIdentity = 0
 
+/** The rules of a subscriber's key: see {@link SharedSourceOptions}. */
+// No `onFunction`: a function counts only as "a function here" (each attempt calls the newest one).
+const RULES: SharingRules = {
+  skip: SUBSCRIBER_OPTIONS,
+  opaque: (value) => {
+    let identity = identities.get(value)
+    if (identity === undefined) identities.set(value, (identity = ++nextIdentity))
+    return {'\u0000': 'object', identity}
+  },
+  // Never an exception in a render: the EventSource reports them, as a failed connection.
+  throwOnInvalidHeaders: false,
+}
+
 /**
  * The sharing key of a URL and options: equal for subscribers that may share one connection.
  * See {@link SharedSourceOptions} for what counts.
  */
 export function sharedSourceKey<Events>(url: string | URL, options: SharedSourceOptions<Events> = {}): string {
-  const request: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(options)) {
-    if (!SUBSCRIBER_OPTIONS.has(name)) request[name] = value
-  }
-  return JSON.stringify([String(url), options.key ?? null, keyPart(request)])
-}
-
-/** A value as it counts in a key: JSON that is equal exactly when the values mean the same. */
-function keyPart(value: unknown): unknown {
-  switch (typeof value) {
-    case 'function':
-      // The function itself does not count (each attempt calls the newest one): only that there is one.
-      return {'\u0000': 'function'}
-    case 'number':
-      // JSON has no Infinity or NaN (they would both become null).
-      return Number.isFinite(value) ? value : String(value)
-    case 'bigint':
-    case 'symbol':
-      return {'\u0000': String(value)}
-    case 'object':
-      break
-    default:
-      return value
-  }
-  if (value === null) return null
-  if (Array.isArray(value)) return value.map(keyPart)
-  if (typeof Headers === 'function' && value instanceof Headers) return {'\u0000': 'Headers', entries: [...value]}
-  if (typeof URLSearchParams === 'function' && value instanceof URLSearchParams) {
-    return {'\u0000': 'URLSearchParams', value: value.toString()}
-  }
-  if (isPlainObject(value)) {
-    // Sorted, so that `{a, b}` and `{b, a}` are one key; undefined values drop out, as absent options.
-    const sorted: Record<string, unknown> = {}
-    for (const name of Object.keys(value).sort()) sorted[name] = keyPart(value[name])
-    return sorted
-  }
-  let identity = identities.get(value)
-  if (identity === undefined) identities.set(value, (identity = ++nextIdentity))
-  return {'\u0000': 'object', identity}
+  return sharingKey(options, RULES).at(String(url))
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {
@@ -505,7 +483,8 @@ class SharedConnection {
   #init(lastEventId: string): EventSourceInit {
     const first = this.#members.values().next().value
     const init: Record<string, unknown> = {}
-    for (const [name, value] of Object.entries(first?.options() ?? this.#given)) {
+    // Read as the key reads them (own and inherited keys), so that every option the key counts is sent.
+    for (const [name, value] of Object.entries(readInit(first?.options() ?? this.#given))) {
       if (!SUBSCRIBER_OPTIONS.has(name)) init[name] = this.#bindFunctions(value, [name])
     }
     if (lastEventId !== '') init['lastEventId'] = lastEventId

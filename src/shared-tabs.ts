@@ -86,6 +86,7 @@ import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit} from './options.js'
 import type {FromWorker, ToWorker} from './shared-worker-host.js'
+import {readInit, sharingKey, type SharingKey} from './sharing-key.js'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -213,13 +214,14 @@ export interface SharedEventSource<Events extends string = string> extends Event
  * resuming with `Last-Event-ID` so that no event is lost or delivered twice (given an `id:` on
  * every event).
  *
- * Options shared by value: the URL, `method`, a string or `URLSearchParams` `body`, `headers` as
- * an object, `Headers` or pairs (names in any case and order), `withCredentials`, `credentials`,
- * the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`, `maxEventSize`,
- * `reconnectOnPageEvents`, and `key`. Options of this object alone: `signal` (closes it),
- * `lastEventId` (where to start, should this tab be the first to connect) and `worker`. Function
- * options need a `key`, and keep the connection out of the SharedWorker, in the tab whose function
- * it calls; other bodies (a `Blob`, `FormData`, a stream) cannot be shared.
+ * Options shared by value: the URL, `method` (in any case), a string or `URLSearchParams` `body`,
+ * `headers` as an object, `Headers` or pairs (names in any case and order), `withCredentials`,
+ * `credentials`, the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`,
+ * `maxEventSize`, `reconnectOnPageEvents`, and `key`; read as the EventSource reads them, inherited
+ * keys included, and compared as `useEventSource` compares them. Options of this object alone:
+ * `signal` (closes it), `lastEventId` (where to start, should this tab be the first to connect) and
+ * `worker`. Function options need a `key`, and keep the connection out of the SharedWorker, in the
+ * tab whose function it calls; other bodies (a `Blob`, `FormData`, a stream) cannot be shared.
  *
  * Where tabs cannot share (no Web Locks, BroadcastChannel or `crypto.subtle`: Node, old browsers,
  * a page not served over HTTPS or from localhost), it returns the library's `EventSource`.
@@ -239,14 +241,17 @@ export function createSharedEventSource<Events extends string = string>(
   url: string | URL,
   init?: SharedEventSourceInit | null,
 ): SharedEventSource<Events> {
-  const {key: _, worker = true, ...options} = init ?? {}
+  // Read as the EventSource reads them (inherited keys too), into an object of own keys, which the
+  // spread here and the structured clone to the worker see in full.
+  const given = readInit(init)
+  const {key: _, worker = true, ...options} = given
   // Checked here, in every tab and on every platform, so that options which work in one place
   // cannot throw in another.
   normalizeInit(options)
   if (typeof worker != 'boolean' && typeof worker != 'string' && !(typeof URL == 'function' && worker instanceof URL)) {
     throw new TypeError(`createSharedEventSource: \`worker\` must be true, false or the URL of a worker script, got ${String(worker)}`)
   }
-  const {key, hasFunction} = sharingKey(init ?? {})
+  const sharing = tabSharingKey(given)
   const global = globalThis as {navigator?: Partial<Navigator>; crypto?: Partial<Crypto>}
   const locks = global.navigator?.locks
   if (typeof BroadcastChannel != 'function' || typeof locks?.request != 'function' || !global.crypto?.subtle) {
@@ -260,8 +265,9 @@ export function createSharedEventSource<Events extends string = string>(
   } catch {
     throw new DOMException(`Failed to construct 'EventSource': The URL '${String(url)}' is invalid.`, 'SyntaxError')
   }
-  const script = worker === false || hasFunction || typeof SharedWorker != 'function' ? undefined : worker === true ? libraryWorker() : worker
-  return new TabSource<Events>(resolved, options, JSON.stringify([resolved, init?.key ?? null, key]), locks, script)
+  const script =
+    worker === false || sharing.hasFunction || typeof SharedWorker != 'function' ? undefined : worker === true ? libraryWorker() : worker
+  return new TabSource<Events>(resolved, options, sharing.at(resolved), locks, script)
 }
 
 /**
@@ -376,16 +382,20 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
       signal.addEventListener('abort', onAbort)
       this.unwatch_ = () => signal.removeEventListener('abort', onAbort)
     }
-    void crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)).then((digest) => {
-      if (this.readyState_ === CLOSED) return
-      const name = (this.name_ = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`)
-      const channel = (this.channel_ = new BroadcastChannel(name))
-      channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
-      // On the channel before the worker is asked, so that nothing its source posts is missed.
-      this.post_({k: 'hello', types: this.customTypes_()})
-      if (worker === undefined) this.compete_()
-      else this.subscribe_(worker)
-    })
+    // Inside a promise, so that a digest that throws rather than rejects is handled the same way.
+    new Promise<ArrayBuffer>((resolve) => resolve(crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))).then(
+      (digest) => {
+        if (this.readyState_ === CLOSED) return
+        const name = (this.name_ = `streamsource ${[...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`)
+        const channel = (this.channel_ = new BroadcastChannel(name))
+        channel.onmessage = (event: MessageEvent<Wire>) => this.receive_(event.data)
+        // On the channel before the worker is asked, so that nothing its source posts is missed.
+        this.post_({k: 'hello', types: this.customTypes_()})
+        if (worker === undefined) this.compete_()
+        else this.subscribe_(worker)
+      },
+      (error: unknown) => this.failHash_(error),
+    )
   }
 
   get url(): string {
@@ -436,6 +446,26 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
   }
 
   // PRIVATES FOLLOW
+
+  /**
+   * The lock and channel are named after a hash of the key: without one (a digest the browser
+   * refuses, a `crypto.subtle` replaced by a script) this source can reach no other tab, and
+   * connecting on its own would break the promise of one connection for all. It fails as a
+   * connection that cannot be made does: CLOSED, with an `error` event that says why.
+   */
+  private failHash_(error: unknown): void {
+    if (this.readyState_ === CLOSED) return
+    this.close()
+    const detail = error instanceof Error ? error.message : String(error)
+    this.dispatch_(
+      new EventSourceErrorEvent({
+        message: `createSharedEventSource: the sharing key of ${this.url_} could not be hashed (crypto.subtle.digest failed: ${detail})`,
+        cause: error,
+        willReconnect: false,
+        attempt: 0,
+      }),
+    )
+  }
 
 
   /** Makes sure the leader forwards events of `type`, now and after every hand-over. */
@@ -752,60 +782,32 @@ function describe(cause: unknown): {name: string; message: string} {
   return cause instanceof Error ? {name: cause.name, message: cause.message} : {name: 'Error', message: String(cause)}
 }
 
+/** Options of the tab's own object, and `key` (which the key holds apart): not in the sharing key. */
+const TAB_OPTIONS = new Set(['signal', 'lastEventId', 'worker', 'key'])
+
 /**
- * The request options as they count for sharing, as JSON-ready values, and whether one of them is
- * a function; see {@link createSharedEventSource} for the rules. Throws for what cannot be compared
- * across tabs.
+ * The sharing key of the options, and whether one of them is a function; see
+ * {@link createSharedEventSource} for the rules. Throws for what cannot be compared across tabs.
  */
-function sharingKey(init: SharedEventSourceInit): {key: unknown; hasFunction: boolean} {
+function tabSharingKey(init: SharedEventSourceInit): SharingKey {
   const hasKey = init.key !== undefined
-  let hasFunction = false
-  const part = (value: unknown, path: string): unknown => {
-    switch (typeof value) {
-      case 'function':
-        hasFunction = true
-        if (!hasKey) {
-          throw new TypeError(
-            `createSharedEventSource: \`${path}\` is a function, whose results cannot be compared across tabs. ` +
-              'Give `key` (the signed-in user, say) so that only tabs that may share them share the connection, ' +
-              'or use `new EventSource()` for a connection of this tab alone.',
-          )
-        }
-        return {'\u0000': 'function'}
-      case 'number':
-        // JSON has no Infinity or NaN (they would both become null).
-        return Number.isFinite(value) ? value : String(value)
-      case 'object':
-        break
-      default:
-        return value
-    }
-    if (value === null) return null
-    if (Array.isArray(value)) return value.map((item, index) => part(item, `${path}[${index}]`))
-    const prototype: unknown = Object.getPrototypeOf(value)
-    if (prototype !== Object.prototype && prototype !== null) {
+  return sharingKey(init, {
+    skip: TAB_OPTIONS,
+    onFunction: (path) => {
+      if (hasKey) return
+      throw new TypeError(
+        `createSharedEventSource: \`${path}\` is a function, whose results cannot be compared across tabs. ` +
+          'Give `key` (the signed-in user, say) so that only tabs that may share them share the connection, ' +
+          'or use `new EventSource()` for a connection of this tab alone.',
+      )
+    },
+    opaque: (_value, path) => {
       throw new TypeError(
         `createSharedEventSource: \`${path}\` cannot be compared across tabs; pass a string` +
           (hasKey ? ', or a function' : ', or a function and `key`'),
       )
-    }
-    const sorted: Record<string, unknown> = {}
-    for (const name of Object.keys(value).sort()) {
-      const field = (value as Record<string, unknown>)[name]
-      if (field !== undefined) sorted[name] = part(field, path === 'init' ? name : `${path}.${name}`)
-    }
-    return sorted
-  }
-  const request: Record<string, unknown> = {}
-  for (const name in init) {
-    let value = (init as Record<string, unknown>)[name]
-    // Options of this object alone, and the key itself (kept apart).
-    if (value === undefined || name === 'signal' || name === 'lastEventId' || name === 'worker' || name === 'key') continue
-    if (name === 'method') value = String(value).toUpperCase()
-    // Names in any case and order, values of a repeated name joined: as a Headers holds them.
-    else if (name === 'headers' && typeof value != 'function') value = [...new Headers(value as HeadersInit)]
-    else if (name === 'body' && value instanceof URLSearchParams) value = String(value)
-    request[name] = value
-  }
-  return {key: part(request, 'init'), hasFunction}
+    },
+    // Refused here, in every tab, as other impossible options are.
+    throwOnInvalidHeaders: true,
+  })
 }

@@ -3,6 +3,7 @@
 // test). Here: that it is installed, that the events have every attribute a MessageEvent has, and
 // that listeners run exactly as Node's own EventTarget runs them, scenario by scenario.
 import {execFileSync} from 'node:child_process'
+import {getEventListeners} from 'node:events'
 import {inspect} from 'node:util'
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
@@ -385,5 +386,86 @@ describe('a source made before the Node entry was installed', () => {
       'after y',
       'late z true',
     ])
+  })
+})
+
+// A listener added with `{signal}` puts abort steps on the signal. A signal often outlives the
+// sources it is given to (one per page, per request handler, per app): its abort steps must not keep
+// the source, nor gather there once their listener is gone. Node's own EventTarget holds them weakly
+// and takes them off the signal once the target is collected.
+describe('the abort steps of a listener added with a signal', () => {
+  test('do not keep closed sources alive: as with Node’s EventTarget, (nearly) all 200 are collected', () => {
+    assertBuilt()
+    // A child process with --expose-gc, on the built package: the test runner keeps references of its
+    // own, and full collections there are slow.
+    const script = `
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node.js`)})
+      const {getEventListeners, setMaxListeners} = await import('node:events')
+      const controller = new AbortController()
+      const signal = controller.signal
+      // 200 listeners on one signal is this test's point, not a leak to warn of.
+      setMaxListeners(0, signal)
+      async function survivors(make) {
+        let collected = 0
+        const registry = new FinalizationRegistry(() => collected++)
+        for (let i = 0; i < 200; i++) {
+          const target = make()
+          // The listener holds its source, as most do.
+          target.addEventListener('message', () => target, {signal})
+          target.close?.()
+          registry.register(target, i)
+        }
+        for (let round = 0; round < 20 && (collected < 200 || getEventListeners(signal, 'abort').length > 0); round++) {
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          gc()
+        }
+        return {survivors: 200 - collected, abortListeners: getEventListeners(signal, 'abort').length}
+      }
+      const node = await survivors(() => new EventTarget())
+      const own = await survivors(() => new EventSource('http://127.0.0.1:1/'))
+      console.log(JSON.stringify({node, own}))
+    `
+    const output = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {encoding: 'utf8'})
+    const {node, own} = JSON.parse(output) as Record<'node' | 'own', {survivors: number; abortListeners: number}>
+    // The measure works: Node's own targets go.
+    expect(node.survivors).toBeLessThanOrEqual(2)
+    expect(own.survivors, 'closed sources that survived garbage collection').toBeLessThanOrEqual(2)
+    // And the abort listeners of the collected ones are off the signal (one each for a survivor at most).
+    expect(own.abortListeners).toBeLessThanOrEqual(own.survivors)
+  })
+
+  test('are taken off the signal when the listener is removed, or was once and ran', () => {
+    const target = idleSource()
+    const controller = new AbortController()
+    const listener = () => {}
+    const abortListeners = () => getEventListeners(controller.signal, 'abort').length
+    target.addEventListener('m', listener, {signal: controller.signal})
+    expect(abortListeners()).toBe(1)
+    target.removeEventListener('m', listener)
+    expect(abortListeners(), 'after removeEventListener').toBe(0)
+    target.addEventListener('m', listener, {signal: controller.signal, once: true})
+    expect(abortListeners()).toBe(1)
+    target.dispatchEvent(own.event('m'))
+    expect(abortListeners(), 'after a once listener ran').toBe(0)
+  })
+
+  test('still remove the listener when the signal is aborted, and only that listener', () => {
+    const target = idleSource()
+    const controller = new AbortController()
+    const log: string[] = []
+    const listener = (event: Event) => log.push(`${event.type}`)
+    target.addEventListener('m', listener, {signal: controller.signal})
+    target.addEventListener('n', listener, {signal: controller.signal})
+    target.addEventListener('m', () => log.push('plain'))
+    target.dispatchEvent(own.event('m'))
+    // Removed and added again without the signal: that is another listener, which the signal's abort
+    // steps (for the first) do not remove. (Node's EventTarget removes it; the DOM does not.)
+    target.removeEventListener('n', listener)
+    target.addEventListener('n', listener)
+    controller.abort()
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+    target.dispatchEvent(own.event('m'))
+    target.dispatchEvent(own.event('n'))
+    expect(log).toEqual(['m', 'plain', 'plain', 'n'])
   })
 })

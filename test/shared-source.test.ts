@@ -18,6 +18,8 @@ describe('sharedSourceKey', () => {
     expect(sharedSourceKey(url, {body: new URLSearchParams('q=1')})).toBe(sharedSourceKey(url, {body: new URLSearchParams('q=1')}))
     // An option set to undefined is an option not given.
     expect(sharedSourceKey(url, {method: undefined})).toBe(sharedSourceKey(url))
+    // Headers as they are sent: pairs, an object or a Headers, names in any case (as createSharedEventSource compares them).
+    expect(sharedSourceKey(url, {headers: [['A', '1']]})).toBe(sharedSourceKey(url, {headers: {a: '1'}}))
   })
 
   test('another URL, request option or key gives another key', () => {
@@ -28,7 +30,6 @@ describe('sharedSourceKey', () => {
       sharedSourceKey(url, {headers: {a: '1'}, method: 'POST'}),
       sharedSourceKey(url, {headers: {a: '1'}, reconnect: {maxAttempts: Infinity}}),
       sharedSourceKey(url, {headers: {a: '1'}, key: 'user 2'}),
-      sharedSourceKey(url, {headers: [['a', '1']]}),
       sharedSourceKey(url, {headers: () => ({a: '1'})}),
     ]) {
       expect(other).not.toBe(base)

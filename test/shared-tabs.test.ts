@@ -5,10 +5,12 @@
 // connected to it over a MessageChannel. Real tabs are test/browser/shared-tabs*.test.ts.
 import {afterEach, describe, expect, test, vi} from 'vitest'
 import {createSharedEventSource, EventSource, EventSourceErrorEvent, type SharedEventSource, type SharedEventSourceInit} from '../src/index.js'
+import {SharedSubscription, sharedSourceKey} from '../src/shared-source.js'
 import {serveSharedSources, type SharedWorkerScope} from '../src/shared-worker-host.js'
 import {waitFor} from './support/eventsource.js'
 import {FakeLockManager} from './support/locks.js'
 import {startResumableServer, type ResumableServer} from './support/resumable-sse.js'
+import {startSse} from './support/sse-server.js'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -264,6 +266,112 @@ describe('tabs sharing a connection (Web Locks stand-in, Node BroadcastChannel)'
     await waitFor(() => stream.openConnections().length === 0, 'the connection to close')
     expect(stream.connections).toHaveLength(1)
     expect(locks.held()).toEqual([])
+  })
+})
+
+// Components (useEventSource, through sharedSourceKey) and tabs (createSharedEventSource) use one
+// sharing key (src/sharing-key.ts): requests that mean the same share a connection in both, and
+// options are read as the EventSource reads them, inherited keys included.
+describe('one sharing key for components and tabs', () => {
+  /** An object whose options are all inherited, as WebIDL (and the EventSource) reads them. */
+  const inherited = <T extends object>(fields: T): T => Object.create(fields) as T
+  const same: [string, SharedEventSourceInit, SharedEventSourceInit][] = [
+    [
+      'headers as an object and as pairs, names in another case and order',
+      {headers: {'X-A': '1', 'x-b': '2'}},
+      {headers: [['x-b', '2'], ['x-a', '1']]},
+    ],
+    ['headers as an object and as a Headers', {headers: {'x-a': '1'}}, {headers: new Headers({'X-A': '1'})}],
+    ['a repeated header name and its values joined', {headers: [['x-a', '1'], ['X-A', '2']]}, {headers: {'x-a': '1, 2'}}],
+    ['the method in any case', {method: 'get', headers: {'x-a': '1'}}, {method: 'GET', headers: {'x-a': '1'}}],
+    [
+      'inherited options and own ones',
+      inherited({headers: {'x-a': '1'}, reconnect: inherited({factor: 2, retryOnStatus: [503]})}),
+      {headers: {'x-a': '1'}, reconnect: {factor: 2, retryOnStatus: [503]}},
+    ],
+    [
+      'URLSearchParams bodies, the method in any case',
+      {method: 'post', body: new URLSearchParams('q=1'), headers: {'x-a': '1'}},
+      {method: 'POST', body: new URLSearchParams('q=1'), headers: {'x-a': '1'}},
+    ],
+  ]
+
+  async function server() {
+    const stream = await startResumableServer('/stream', {'POST /stream': (_req, res) => void startSse(res)})
+    cleanups.push(() => stream.server.close())
+    return stream
+  }
+
+  test.each(same)('%s: one key, one connection in each, the request sent as given', async (_name, a, b) => {
+    const stream = await server()
+    const requests = (query: string) => stream.server.requests.filter((request) => request.url === `/stream?${query}`)
+    const sentHeader = new Headers(b.headers as HeadersInit).get('x-a')
+
+    // Components: one key, one connection.
+    expect(sharedSourceKey('/stream', a)).toBe(sharedSourceKey('/stream', b))
+    const components = [a, b].map((options) => new SharedSubscription(`${stream.server.url}stream?components`, options))
+    for (const component of components) cleanups.push(component.subscribe(() => {}))
+    await waitFor(() => components.every((component) => component.getSnapshot().status === 'open'), 'both components open')
+
+    // Tabs: the second waits on the first's lock, and is told the connection is OPEN.
+    vi.stubGlobal('navigator', {locks: new FakeLockManager()})
+    const first = tab(`${stream.server.url}stream?tabs`, a)
+    await waitFor(() => first.source.isLeader === true, 'the first tab leading')
+    const second = tab(`${stream.server.url}stream?tabs`, b)
+    await waitFor(() => second.source.readyState === second.source.OPEN, 'the second tab OPEN')
+    expect(second.source.isLeader).toBe(false)
+
+    for (const query of ['components', 'tabs']) {
+      expect(requests(query), query).toHaveLength(1)
+      // The options the key counted are the options sent, inherited ones too.
+      expect(requests(query)[0]!.headers['x-a'], query).toBe(sentHeader)
+      expect(requests(query)[0]!.method, query).toBe((b.method ?? 'GET').toUpperCase())
+    }
+  })
+
+  test('a string body and a URLSearchParams body of the same text are two requests (another content type) in each', async () => {
+    const stream = await server()
+    const a: SharedEventSourceInit = {method: 'POST', body: 'q=1'}
+    const b: SharedEventSourceInit = {method: 'POST', body: new URLSearchParams('q=1')}
+    expect(sharedSourceKey('/stream', a)).not.toBe(sharedSourceKey('/stream', b))
+    vi.stubGlobal('navigator', {locks: new FakeLockManager()})
+    const first = tab(`${stream.server.url}stream`, a)
+    await waitFor(() => first.source.isLeader === true, 'the first tab leading')
+    const second = tab(`${stream.server.url}stream`, b)
+    await waitFor(() => second.source.isLeader === true, 'the second tab leading a connection of its own')
+    await waitFor(() => stream.server.requests.length === 2, 'two requests')
+    expect(stream.server.requests.map((request) => request.headers['content-type']?.split(';')[0]).sort()).toEqual([
+      'application/x-www-form-urlencoded',
+      'text/plain',
+    ])
+  })
+})
+
+describe('a sharing key that cannot be hashed', () => {
+  test('fails the source: CLOSED, an error event with the cause, no unhandled rejection', async () => {
+    vi.stubGlobal('navigator', {locks: new FakeLockManager()})
+    const refused = new DOMException('The operation failed for an operation-specific reason', 'OperationError')
+    const digest = vi.spyOn(crypto.subtle, 'digest').mockRejectedValue(refused)
+    cleanups.push(() => digest.mockRestore())
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    cleanups.push(() => process.off('unhandledRejection', onUnhandled))
+    const {source, log} = tab('http://127.0.0.1:1/stream')
+    const errors: EventSourceErrorEvent[] = []
+    source.addEventListener('error', (event) => errors.push(event))
+    expect(source.readyState).toBe(source.CONNECTING)
+    await waitFor(() => errors.length > 0, 'an error event')
+    // A turn of the event loop: long enough for Node to report a rejection nobody handled.
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(digest).toHaveBeenCalled()
+    expect(source.readyState).toBe(source.CLOSED)
+    expect(log).toEqual(['error 2'])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.cause).toBe(refused)
+    expect(errors[0]!.willReconnect).toBe(false)
+    expect(errors[0]!.message).toMatch(/sharing key .*could not be hashed/)
+    expect(unhandled).toEqual([])
   })
 })
 
