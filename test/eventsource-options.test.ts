@@ -255,6 +255,28 @@ describe('a custom fetch', () => {
     // A Response made by hand has no URL: the origin is the request URL's.
     expect((events[1] as MessageEvent).origin).toBe('https://example.invalid')
   })
+
+  test.each([
+    ['a Response made without a body', () => new Response(null, {headers: {'Content-Type': 'text/event-stream'}})],
+    [
+      'an object whose body is no stream',
+      () => ({status: 200, statusText: 'OK', url: '', redirected: false, headers: new Headers({'Content-Type': 'text/event-stream'}), body: {}}) as unknown as Response,
+    ],
+  ])('answering with %s fails the connection at once, naming the option, and sends nothing again', async (_name, answer) => {
+    let calls = 0
+    const source = open('https://example.invalid/stream', {
+      fetch: async () => (calls++, answer()),
+      reconnect: {initialDelay: 10},
+    })
+    const {log, events} = recordEvents(source)
+    await waitFor(() => log.length === 2, 'the failure')
+    expect(log).toEqual(['open 1', 'error 2 final'])
+    const error = events[1] as EventSourceErrorEvent
+    expect(error.cause).toBeInstanceOf(TypeError)
+    expect(error.message).toContain('`fetch` option')
+    await sleep(50)
+    expect(calls).toBe(1)
+  })
 })
 
 describe('credentials', () => {

@@ -60,8 +60,10 @@ export const fetchTransport: Transport = (request, handlers) => {
       if (!handlers.onResponse(response)) {
         // Lets the connection go, unless an `error` listener started reading the body.
         if (!response.bodyUsed && stream && !stream.locked) stream.cancel().catch(ignore)
-      } else if (stream) read(stream.getReader())
-      else handlers.onEnd()
+      } else if (typeof stream?.getReader == 'function') read(stream.getReader())
+      // A 200 whose body cannot be read (a custom fetch's Response made without one): every
+      // attempt would get the same, so it fails the connection rather than reconnect for ever.
+      else handlers.onError(new TypeError(`The response to ${request.url} has no readable body: the \`fetch\` option must resolve to a Response whose body is a ReadableStream`), true)
     })
     .catch(failed)
   return () => controller.abort()
