@@ -3,6 +3,7 @@
  * into the settings the EventSource runs on, with every default.
  */
 import {MAX_TIMER_DELAY} from './backoff.js'
+import {refuseOption} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
 /** Header values as `fetch` takes them. */
@@ -322,9 +323,15 @@ export function normalizeInit(init?: EventSourceInit | null): Settings {
     heartbeatTimeout == null || heartbeatTimeout === Infinity
       ? undefined
       : Math.min(number(heartbeatTimeout, 0, 'heartbeatTimeout', 0, true), MAX_TIMER_DELAY)
-  const maxEventSize = settings.maxEventSize === undefined ? settings.maxBufferSize : settings.maxEventSize
-  const sizeOption = settings.maxEventSize === undefined && maxEventSize !== undefined ? 'maxBufferSize' : 'maxEventSize'
-  settings.maxEventSize = number(maxEventSize, DEFAULT_MAX_EVENT_SIZE, sizeOption, 0, true)
+  // `maxBufferSize`, the `eventsource` package's name, counts only where `maxEventSize` is not given.
+  const alias = settings.maxEventSize === undefined
+  settings.maxEventSize = number(
+    alias ? settings.maxBufferSize : settings.maxEventSize,
+    DEFAULT_MAX_EVENT_SIZE,
+    alias ? 'maxBufferSize' : 'maxEventSize',
+    0,
+    true,
+  )
   return settings
 }
 
@@ -345,5 +352,5 @@ function optionalFunction(value: unknown, name: string): void {
 
 /** Throws the TypeError that names the option, unless `ok`. */
 function check(value: unknown, ok: boolean, name: string, expected: string): void {
-  if (!ok) throw new TypeError(`EventSource option \`${name}\` must be ${expected}, got ${typeof value == 'string' ? JSON.stringify(value) : String(value)}`)
+  if (!ok) refuseOption(name, expected, value)
 }

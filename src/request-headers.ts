@@ -5,6 +5,7 @@
  * Fetch throws a `TypeError` for a header it cannot send; an EventSource would then retry the
  * same request for ever. Checked here instead, a bad header fails at once and names the option.
  */
+import {refuseOption} from './option-error.js'
 import type {HeadersValue} from './options.js'
 
 /**
@@ -34,33 +35,20 @@ export function headerRecord(given: HeadersValue | null | undefined, option: str
     const key = String(name).toLowerCase()
     // fetch converts each to a ByteString: a string of the value, as a number becomes '5'.
     const text = String(value)
-    invalid(!NAME.test(key), option, `a header name must be a token`, name)
-    invalid(!isHeaderValue(text), option, `the value of "${key}" must hold no control character but tab, and no character above U+00FF`, value)
+    if (!NAME.test(key)) refuseOption(option, 'headers whose names are tokens', name)
+    if (!isHeaderValue(text)) refuseOption(option, `headers with no control character but tab and no character above U+00FF (in "${key}")`, value)
     // Names are lower-cased, so none can hide `hasOwnProperty`.
     headers[key] = headers.hasOwnProperty(key) ? `${headers[key]}, ${text}` : text
   }
   if (given == null) return headers
-  invalid(typeof given != 'object', option, 'headers must be an object, a Headers or [name, value] pairs', given)
+  if (typeof given != 'object') refuseOption(option, 'an object, a Headers or [name, value] pairs', given)
   if (Array.isArray(given)) {
     for (const pair of given as unknown[]) {
-      invalid(!Array.isArray(pair) || pair.length !== 2, option, 'each header pair must be [name, value]', pair)
+      if (!Array.isArray(pair) || pair.length !== 2) refuseOption(option, '[name, value] pairs', pair)
       add((pair as unknown[])[1], (pair as unknown[])[0])
     }
     // A Headers (or a Map): its forEach gives (value, name).
   } else if (typeof (given as Headers).forEach == 'function') (given as Headers).forEach(add)
   else for (const name of Object.keys(given)) add((given as Record<string, unknown>)[name], name)
   return headers
-}
-
-function invalid(bad: boolean, option: string, rule: string, value: unknown): void {
-  if (bad) throw new TypeError(`EventSource option \`${option}\`: ${rule}, got ${describeValue(value)}`)
-}
-
-/** A value for a message: strings quoted (so a control character or a blank shows), arrays as JSON. */
-function describeValue(value: unknown): string {
-  try {
-    return typeof value == 'string' || Array.isArray(value) ? JSON.stringify(value) : String(value)
-  } catch {
-    return String(value)
-  }
 }

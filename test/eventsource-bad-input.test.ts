@@ -159,17 +159,7 @@ describe('a custom fetch that fails', () => {
     expect(log).toEqual(['error 2 final'])
     expect((events[0] as EventSourceErrorEvent).status).toBe('nonsense')
   })
-
-  test('a Response with a null body opens, then ends like any stream', async () => {
-    let calls = 0
-    const source = open('http://stream.invalid/', {
-      fetch: async () => (++calls === 1 ? eventStream(null) : eventStream('data: second\n\n')),
-      reconnect: {initialDelay: 10},
-    })
-    const {log} = recordEvents(source, ['open', 'message', 'error'])
-    await waitFor(() => log.length >= 4, 'the second response')
-    expect(log.slice(0, 4)).toEqual(['open 1', 'error 0 retry', 'open 1', 'message 1 second'])
-  })
+  // A Response with a null body fails the connection: test/eventsource-options.test.ts (a custom fetch).
 })
 
 describe('bytes that are not UTF-8', () => {
