@@ -148,7 +148,7 @@ describe('demo React page in Chromium', {timeout: 60_000}, () => {
     expect(errors).toEqual([])
   })
 
-  test('Restart server: the first reconnect finds it down, the second waits twice as long and resumes', async () => {
+  test('Restart server: the first reconnect finds it down, the second backs off from the floor and resumes', async () => {
     const {page, errors} = await openReact()
     await waitForTicks(page, 3)
 
@@ -158,13 +158,14 @@ describe('demo React page in Chromium', {timeout: 60_000}, () => {
     const seen = (await ticks(page)).length
     await waitForTicks(page, seen + 3)
 
-    // factor 2: 300 ms after the drop, 600 ms after the refused attempt.
-    expect(await page.locator('#delay').textContent()).toBe('600 ms')
+    // The server's retry: 300 after the drop; after the refused attempt, a second failure in a row,
+    // factor 2 from the floor of repeated failures (1 s with the default initialDelay): 2000 ms.
+    expect(await page.locator('#delay').textContent()).toBe('2000 ms')
     expect(await page.locator('#attempt').textContent()).toBe('2')
     const errorRows = await page.locator('#log tr[data-type="error"]').allTextContents()
     expect(errorRows.reverse().map((row) => /\(attempt \d\); reconnecting in \d+ ms/.exec(row)?.[0])).toEqual([
       '(attempt 1); reconnecting in 300 ms',
-      '(attempt 2); reconnecting in 600 ms',
+      '(attempt 2); reconnecting in 2000 ms',
     ])
     expect(await page.locator('#log tr[data-type="restart"]').count()).toBe(1)
     await expectConsecutive(page)

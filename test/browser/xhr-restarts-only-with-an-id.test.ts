@@ -87,9 +87,10 @@ describe('the XMLHttpRequest transport without modern APIs', {timeout: 60_000}, 
     const result = await page.call<Collected>('collect', '/moved', {timeout: 20_000})
     expect(result).toMatchObject({reason: 'done', opens: 1, errors: []})
     expect(result.ids).toEqual(Array.from({length: 1500}, (_, index) => String(index + 1)))
-    // About 620 000 characters: two restarts or a few more, each through /moved again.
+    // About 620 000 characters: at least one restart (how many depends on where progress events cut
+    // the text: a restart waits for a chunk that ends at an event boundary), each through /moved again.
     const requests = server.requests.filter((request) => request.path === '/moved' || request.path === '/ids')
-    expect(requests.length).toBeGreaterThanOrEqual(6)
+    expect(requests.length).toBeGreaterThanOrEqual(4)
     expect(requests.map((request) => request.path)).toEqual(requests.map((_, index) => (index % 2 ? '/ids' : '/moved')))
     const resumes = requests.filter((request) => request.path === '/moved').map((request) => request.headers['last-event-id'])
     expect(resumes[0]).toBeUndefined()
