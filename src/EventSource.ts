@@ -20,6 +20,7 @@ import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
 import {createParser} from './parse.js'
 import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
+import {eventPerTask, nextTask} from './event-tasks.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
 import {headerRecord, isHeaderValue} from './request-headers.js'
 import {transport, type TransportResponse} from './transport/index.js'
@@ -105,6 +106,14 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
    * iterator needs none). Never shrinks: an extra dispatch is harmless, a missed one is not.
    */
   private listened_ = new Set<string>()
+  /**
+   * What the connection delivered and the page has not been handed yet, in order: each event, and
+   * the end or failure of the connection behind them (see src/event-tasks.ts). Empty when a
+   * chunk's events are dispatched at once.
+   */
+  private pending_: (() => void)[] = []
+  /** Whether the current task already ran a step, and a task is scheduled for the next one. */
+  private scheduled_ = false
   /** Undo what the source listens to outside itself (page events, the `signal`): done once CLOSED. */
   private cleanup_: (() => void)[] = []
 
@@ -138,7 +147,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
         // Not on bytes alone: a server that sends one and closes would keep the delay at its first
         // step and defeat `maxAttempts` for ever.
         this.attempt_ = 0
-        this.dispatchMessage_(message)
+        // The event takes the last event ID as it is now; the next `id:` may change it before the
+        // event's task runs.
+        const lastEventId = this.lastEventId_
+        this.inOrder_(() => this.dispatchMessage_(message, lastEventId))
       },
       // Dispatch step 1: "Set the last event ID string of the event source to the value of the last
       // event ID buffer." (The parser reports it for every block that set one, even without data.)
@@ -153,7 +165,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
       // [non-spec] An event or line past `maxEventSize` fails the connection: reconnecting would most
       // likely fetch the same oversized event again. (Skipped lines are not errors in the spec.)
       onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') this.fail_(error, error.message)
+        if (error.type === 'max-buffer-size-exceeded') this.inOrder_(() => this.fail_(error, error.message))
       },
       maxBufferSize: settings.maxEventSize,
     })
@@ -358,16 +370,20 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                 },
                 // "processEventSourceEndOfBody given response res: If res is not a network error, then
                 // reestablish the connection." [non-spec] One-shot streams end here instead.
-                onEnd: () => {
-                  if (!settings.oneShot) return this.reestablish_(undefined, 'The server ended the stream')
-                  this.close()
-                  this.dispatchEvent(createEvent('end'))
-                },
+                // After the events already parsed, as the spec's tasks run in order.
+                onEnd: () =>
+                  this.inOrder_(() => {
+                    if (!settings.oneShot) return this.reestablish_(undefined, 'The server ended the stream')
+                    this.close()
+                    this.dispatchEvent(createEvent('end'))
+                  }),
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
                 // [non-spec] A `fatal` error is a limit (`maxEventSize`) that a reconnect would reach
                 // again: it fails the connection, as the parser's own limit does.
                 onError: (error, fatal) =>
-                  fatal ? this.fail_(error, describe(error)) : this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
+                  this.inOrder_(() =>
+                    fatal ? this.fail_(error, describe(error)) : this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
+                  ),
               },
             )
           },
@@ -443,8 +459,31 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     } else this.reestablish_(cause, message)
   }
 
+  /**
+   * Runs `step` once every event parsed before it was handed to the page: at once when a chunk's
+   * events are dispatched together, else each in a task of its own, the first in the current one.
+   */
+  private inOrder_(step: () => void): void {
+    if (!eventPerTask) return step()
+    this.pending_.push(step)
+    if (!this.scheduled_) this.next_()
+  }
+
+  /**
+   * Runs the next pending step, if any, after scheduling a look at the next task: until then, the
+   * current task is this step's, and steps that arrive wait for a task of their own.
+   */
+  private next_(): void {
+    const step = this.pending_.shift()
+    this.scheduled_ = step !== undefined
+    if (step) {
+      nextTask(() => this.next_())
+      step()
+    }
+  }
+
   /** Dispatch steps 4–8: a MessageEvent with the type, data, origin and last event ID. */
-  private dispatchMessage_({event, data}: EventSourceMessage): void {
+  private dispatchMessage_({event, data}: EventSourceMessage, lastEventId: string): void {
     // "Queue a task which, if the readyState attribute is set to a value other than CLOSED, dispatches
     // the newly created event at the EventSource object."
     if (this.readyState_ !== OPEN) return
@@ -453,7 +492,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     const type = event || 'message'
     const listened = this.listened_.has(type)
     if (!listened && !this.iterators_.length) return
-    const message = createMessageEvent(type, data, this.origin_, this.lastEventId_)
+    const message = createMessageEvent(type, data, this.origin_, lastEventId)
     if (listened) this.dispatchEvent(message)
     for (const queue of this.iterators_) queue.push(message)
   }
@@ -526,6 +565,9 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     clearTimeout(this.reconnectTimer_)
     clearTimeout(this.heartbeatTimer_)
     this.reconnectTimer_ = this.heartbeatTimer_ = undefined
+    // What the attempt delivered and the page was not handed yet goes with it (a scheduled task
+    // then finds nothing to do).
+    this.pending_ = []
     if (this.readyState_ === CLOSED) for (const remove of this.cleanup_.splice(0)) remove()
   }
 

@@ -19,6 +19,8 @@ export interface PageSpec {
   closeIn?: string
   throwIn?: string
   fireOnError?: {target: 'window' | 'document'; type: string}
+  microtasks?: boolean
+  closeInMicrotask?: boolean
   timeout: number
   settle: number
 }
@@ -125,6 +127,8 @@ export function pageSpec(scenario: Scenario, servers: DifferentialServers, token
     types: scenario.types ?? [],
     stop: scenario.stop ?? {errors: 1},
     ...(scenario.closeIn === undefined ? {} : {closeIn: scenario.closeIn}),
+    ...(scenario.microtasks === undefined ? {} : {microtasks: scenario.microtasks}),
+    ...(scenario.closeInMicrotask === undefined ? {} : {closeInMicrotask: scenario.closeInMicrotask}),
     ...(scenario.throwIn === undefined ? {} : {throwIn: scenario.throwIn}),
     ...(scenario.fireOnError === undefined ? {} : {fireOnError: scenario.fireOnError}),
     timeout: scenario.timeout ?? 4000,

@@ -30,7 +30,11 @@
      * Runs one scenario with one implementation and resolves with its trace: every callback in
      * order with the readyState it saw, then what stopped the run and the readyState a moment later.
      *
-     * spec: {url, init?, types, stop: {opens?, events?, errors?, closed?}, closeIn?, throwIn?, fireOnError?, timeout, settle}
+     * spec: {url, init?, types, stop: {opens?, events?, errors?, closed?}, closeIn?, throwIn?, fireOnError?,
+     *   microtasks?, closeInMicrotask?, timeout, settle}
+     * `microtasks`: each event listener queues a microtask that notes itself in the trace, so the
+     * trace shows whether microtasks run between two events. `closeInMicrotask`: the first event
+     * listener queues a microtask that calls close().
      */
     function run(name, spec) {
       const Implementation = implementations[name]
@@ -106,6 +110,16 @@
               ...shape(event),
             })
             const when = via === 'onmessage' ? 'message' : event.type
+            const data = event.data
+            if (spec.microtasks) queueMicrotask(() => trace.push({kind: 'microtask', data: summarise(data)}))
+            if (spec.closeInMicrotask && counts.event === 1) {
+              queueMicrotask(() => {
+                source.close()
+                trace.push({kind: 'close', when: 'microtask', readyState: source.readyState})
+                // What still arrives after close() (it should be nothing) lands in the trace, until then.
+                setTimeout(() => finish('close() in a microtask'), 100)
+              })
+            }
             if (!maybeClose(when)) check('event')
             maybeThrow(when)
           }

@@ -29,7 +29,7 @@ export interface Stop {
 }
 
 /** One entry of a run's trace, as differential/harness.js records it. */
-export type TraceEntry = {kind: 'open' | 'error' | 'event' | 'close' | 'stop'} & Record<string, unknown>
+export type TraceEntry = {kind: 'open' | 'error' | 'event' | 'close' | 'stop' | 'microtask'} & Record<string, unknown>
 
 /** What the page reports for one run. */
 export interface RunResult {
@@ -86,6 +86,10 @@ export interface Scenario {
   throwIn?: string
   /** Dispatch this event at `window` or `document` 50 ms after the first `error`. */
   fireOnError?: {target: 'window' | 'document'; type: string}
+  /** Each event listener queues a microtask that the trace records: does it run before the next event? */
+  microtasks?: boolean
+  /** The first event's listener queues a microtask that calls close(): are the chunk's other events dispatched? */
+  closeInMicrotask?: boolean
   /** Milliseconds until the page stops watching even if `stop` was not met. Default 4000. */
   timeout?: number
   /** The run is meant to end by `timeout` (that nothing more happens is the point). */
@@ -126,6 +130,8 @@ export function summary({result}: Outcome): string[] {
         return `stop:${String(entry['reason'])}`
       case 'close':
         return 'close'
+      case 'microtask':
+        return `µ:${String(entry['data'])}`
       default:
         return `${entry.kind}(${String(entry['readyState'])})`
     }
@@ -494,6 +500,27 @@ const dispatch: Scenario[] = [
   {
     title: 'a response with Content-Length ends like any other',
     serve: stream(['data: a\n\ndata: b\n\n'], {headers: {'Content-Length': '18'}}),
+  },
+  {
+    // "Queue a task which [...] dispatches the newly created event": the microtasks a listener
+    // queues run before the next event of the same chunk.
+    title: 'each event of one chunk is dispatched in a task of its own: microtasks run in between',
+    serve: holds('data: a\n\ndata: b\n\nevent: foo\ndata: c\n\n'),
+    types: ['foo'],
+    microtasks: true,
+    stop: {events: 3},
+    settle: 50,
+  },
+  {
+    title: 'close() from a microtask after the first event of a chunk: the rest never come',
+    serve: holds('data: a\n\ndata: b\n\ndata: c\n\n'),
+    closeInMicrotask: true,
+    stop: {events: 3},
+  },
+  {
+    title: 'the end of the stream comes after every event of its last chunk, each in its own task',
+    serve: ends(`${FAST}data: a\n\ndata: b\n\n`),
+    microtasks: true,
   },
 ]
 
