@@ -13,6 +13,11 @@ const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
 const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
+/**
+ * How many characters (bytes, when fed bytes) of a line that has not ended decide whether it may
+ * still be a field: `event:` or `retry:`, after a BOM of 3 bytes.
+ */
+const HEAD = 9
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -49,6 +54,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
   // second half of the same CRLF, not a blank line.
   let skipLeadingLF = false
+  // The line being read can no longer be a field or a reported comment (see `mayBeField`): the rest
+  // of it is skipped, unread and unkept, up to its line end.
+  let skipping = false
   // What the stream held so far while it could still be the start of a BOM; `undefined` once
   // the stream's first characters have been seen.
   let streamStart: string | undefined = ''
@@ -78,20 +86,31 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function readBytes(chunk: Uint8Array): void {
     const length = chunk.length
     const lastEnd = decoding.lastLineEnd(chunk, length)
-    if (lastEnd === -1) return keepBytes(chunk, 0, length)
+    if (lastEnd === -1) return keepLineStart(chunk, 0)
     decoder ??= decoding.create()
     const startGeneration = generation
     let text: string
     if (pendingByteLength === 0) {
       text = decoder(chunk, 0, lastEnd + 1)
     } else {
+      // Not counted against maxBufferSize: the line ends in this chunk, as eventsource-parser counts.
       keepBytes(chunk, 0, lastEnd + 1)
-      if (generation !== startGeneration) return // the line outgrew maxBufferSize
       text = decoder(pendingBytes, 0, pendingByteLength)
       pendingByteLength = 0
     }
     readText(text, false)
-    if (generation === startGeneration && lastEnd + 1 < length) keepBytes(chunk, lastEnd + 1, length)
+    if (generation === startGeneration && lastEnd + 1 < length) keepLineStart(chunk, lastEnd + 1)
+  }
+
+  /** Keeps `chunk[start, chunk.length)`, the start (or more) of a line that has not ended, if {@link keeps} does. */
+  function keepLineStart(chunk: Uint8Array, start: number): void {
+    // Read as Latin-1 for the check: ASCII is ASCII, and any other byte is no field character.
+    if (pendingByteLength >= HEAD || keeps(latin1(pendingBytes, 0, pendingByteLength) + latin1(chunk, start, start + HEAD))) {
+      keepBytes(chunk, start, chunk.length)
+      // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
+      // they decode to, so the limit holds (reached a little early by non-ASCII text).
+      if (pendingByteLength > maxBufferSize) checkBufferSize()
+    }
   }
 
   /** Appends `chunk[start, end)` to the pending bytes, growing the buffer by doubling. */
@@ -104,9 +123,6 @@ export function createParser(config: ParserConfig): EventSourceParser {
     }
     pendingBytes.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
     pendingByteLength = length
-    // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
-    // they decode to, so the limit holds (reached a little early by non-ASCII text).
-    if (pendingByteLength > maxBufferSize) checkBufferSize()
   }
 
   /** Strips the stream's BOM, then reads lines. `fedAsString`: the caller fed a string, not bytes. */
@@ -153,7 +169,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
         if (next === length) skipLeadingLF = true
         else if (text.charCodeAt(next) === LF) next++
       }
-      if (pendingLine !== '') {
+      if (skipping) skipping = false
+      else if (pendingLine !== '') {
         const line = pendingLine + text.slice(start, end)
         pendingLine = ''
         parseLine(line, 0, line.length)
@@ -180,10 +197,35 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start)
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
     }
-    if (start < length) {
+    if (start < length && (pendingLine.length >= HEAD || keeps(pendingLine + text.slice(start, start + HEAD)))) {
       pendingLine += start === 0 ? text : text.slice(start)
       if (pendingLine.length > maxBufferSize) checkBufferSize()
     }
+  }
+
+  /**
+   * Whether to keep a line that has not ended yet and starts with `head` (its first `HEAD`
+   * characters, or all): only while it may still be a `data`, `event`, `id` or `retry` field, or a
+   * comment for `onComment`. Any other line is skipped to its end, never kept, as
+   * `eventsource-parser` does ("Otherwise: The field is ignored."): so a comment nobody reads, an
+   * unknown field or junk never outgrows `maxBufferSize`, however long, and reports nothing once a
+   * chunk's end cut it, not even at `reset({consume: true})`.
+   */
+  function keeps(head: string): boolean {
+    if (skipping) return false
+    // Bytes at the stream's start: past the BOM that decoding strips, or waiting for the rest of it.
+    if (streamStart !== undefined && agrees(head, BOM_AS_LATIN1)) {
+      if (head.length < 4) return true
+      head = head.slice(3)
+    }
+    const first = head.charCodeAt(0)
+    if (first === COLON ? onComment : agrees(head, `${fieldNamed(first)}:`)) return true
+    skipping = true
+    // (Bytes skipped are never read as text: an LF after them ends this line, not a CRLF before it.)
+    skipLeadingLF = false
+    pendingLine = ''
+    pendingByteLength = 0
+    return false
   }
 
   /** Parses the line `text[start, end)`; `end` is a line end or the end of `text`. */
@@ -206,7 +248,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
     // using the whole line as the field name, and the empty string as the field value."
     // Nearly every line is `data:`, `event:`, `id:` or `retry:`: told apart by the first character
     // and checked in place, without searching for the colon or slicing out the field name.
-    let field = first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
+    let field = fieldNamed(first)
     let colon = start + field.length
     if (!startsWithField(text, start, field)) {
       colon = start + 1
@@ -300,6 +342,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
     pendingBytes = new Uint8Array(0)
     pendingByteLength = 0
     skipLeadingLF = false
+    skipping = false
     streamStart = ''
     decoder = undefined
     overflowed = false
@@ -315,13 +358,25 @@ export function createParser(config: ParserConfig): EventSourceParser {
         pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
       pendingLine = ''
       pendingByteLength = 0
-      if (line !== '') parseLine(line, 0, line.length)
+      // Read as text with a line end, so that a byte stream's BOM is stripped from it too.
+      if (line !== '') readText(`${line}\n`, false)
     }
     clear()
   }
 
   return {feed, reset}
 }
+
+/** The only field that a line starting with character code `first` can be, if any. */
+const fieldNamed = (first: number): string =>
+  first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
+
+/** Whether `text` and `prefix` agree as far as the shorter goes. */
+const agrees = (text: string, prefix: string): boolean => prefix.slice(0, text.length) === text.slice(0, prefix.length)
+
+/** `bytes[start, end)` as Latin-1 text, one character per byte. */
+const latin1 = (bytes: Uint8Array, start: number, end: number): string =>
+  String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
 
 /**
  * Whether the line at `start` begins with `field` and a colon. (The character after a line is a

@@ -96,8 +96,9 @@ export interface EventSourceParser {
 
   /**
    * Forgets everything buffered, ready for a new stream (after a reconnect, say). With
-   * `consume: true` an unterminated last line is first parsed as if a line end followed it,
-   * which reports a stray non-SSE body through `onError`. Called from inside a callback, it also
+   * `consume: true` an unterminated last line is first parsed as if a line end followed it (a
+   * line that can no longer be a field, such as a stray non-SSE body, was skipped and reports
+   * nothing, as in `eventsource-parser`). Called from inside a callback, it also
    * stops the parser from reading the rest of the chunk being fed.
    */
   reset(options?: {consume?: boolean | undefined}): void
