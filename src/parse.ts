@@ -13,11 +13,6 @@ const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
 const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
-/**
- * How many characters (bytes, when fed bytes) of a line that has not ended decide whether it may
- * still be a field: `event:` or `retry:`, after a BOM of 3 bytes.
- */
-const HEAD = 9
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -51,12 +46,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
   // one decode, not many small ones for the garbage collector to copy, and no character is cut.
   let pendingBytes = new Uint8Array(0)
   let pendingByteLength = 0
-  // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
-  // second half of the same CRLF, not a blank line.
-  let skipLeadingLF = false
-  // The line being read can no longer be a field or a reported comment (see `mayBeField`): the rest
-  // of it is skipped, unread and unkept, up to its line end.
-  let skipping = false
+  // What the next text starts with that is not read: 0, nothing; 1, an LF, when a line ended with
+  // CR at the very end of a chunk (the second half of the same CRLF, not a blank line); 2, the rest of a line that outgrew maxBufferSize but can no longer be a field (see
+  // checkBufferSize), up to and with its line end. Nothing is kept while it is 2.
+  let skip = 0
   // What the stream held so far while it could still be the start of a BOM; `undefined` once
   // the stream's first characters have been seen.
   let streamStart: string | undefined = ''
@@ -86,27 +79,22 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function readBytes(chunk: Uint8Array): void {
     const length = chunk.length
     const lastEnd = decoding.lastLineEnd(chunk, length)
-    if (lastEnd === -1) return keepLineStart(chunk, 0)
-    decoder ??= decoding.create()
     const startGeneration = generation
-    let text: string
-    if (pendingByteLength === 0) {
-      text = decoder(chunk, 0, lastEnd + 1)
-    } else {
-      // Not counted against maxBufferSize: the line ends in this chunk, as eventsource-parser counts.
-      keepBytes(chunk, 0, lastEnd + 1)
-      text = decoder(pendingBytes, 0, pendingByteLength)
-      pendingByteLength = 0
+    if (lastEnd !== -1) {
+      decoder ??= decoding.create()
+      let text: string
+      if (pendingByteLength === 0) {
+        text = decoder(chunk, 0, lastEnd + 1)
+      } else {
+        // Not counted against maxBufferSize: the line ends in this chunk (as eventsource-parser counts).
+        keepBytes(chunk, 0, lastEnd + 1)
+        text = decoder(pendingBytes, 0, pendingByteLength)
+        pendingByteLength = 0
+      }
+      readText(text, false)
     }
-    readText(text, false)
-    if (generation === startGeneration && lastEnd + 1 < length) keepLineStart(chunk, lastEnd + 1)
-  }
-
-  /** Keeps `chunk[start, chunk.length)`, the start (or more) of a line that has not ended, if {@link keeps} does. */
-  function keepLineStart(chunk: Uint8Array, start: number): void {
-    // Read as Latin-1 for the check: ASCII is ASCII, and any other byte is no field character.
-    if (pendingByteLength >= HEAD || keeps(latin1(pendingBytes, 0, pendingByteLength) + latin1(chunk, start, start + HEAD))) {
-      keepBytes(chunk, start, chunk.length)
+    if (skip < 2 /* not the rest of a skipped line */ && generation === startGeneration && lastEnd + 1 < length) {
+      keepBytes(chunk, lastEnd + 1, length)
       // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
       // they decode to, so the limit holds (reached a little early by non-ASCII text).
       if (pendingByteLength > maxBufferSize) checkBufferSize()
@@ -126,8 +114,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   /** Strips the stream's BOM, then reads lines. `fedAsString`: the caller fed a string, not bytes. */
-  function readText(chunk: string, fedAsString: boolean): void {
-    let text = chunk
+  function readText(text: string, fedAsString: boolean): void {
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
@@ -149,9 +136,17 @@ export function createParser(config: ParserConfig): EventSourceParser {
     const length = text.length
     const startGeneration = generation
     let start = 0
-    if (skipLeadingLF) {
-      skipLeadingLF = false
-      if (text.charCodeAt(0) === LF) start = 1
+    if (skip) {
+      if (skip === 2) {
+        // The rest of a skipped line, unread: up to its line end, or all of `text`.
+        start = text.search(/[\n\r]/) + 1
+        if (!start) return
+        skip = text.charCodeAt(start - 1) & 1 // 1 after a CR (0x0d), 0 after an LF (0x0a)
+      }
+      if (start < length) {
+        if (skip && text.charCodeAt(start) === LF) start++
+        skip = 0
+      }
     }
     // The next LF and CR at or after `start`, each searched again only once passed, so a
     // chunk is scanned once for each: -1 means there is none left in this chunk.
@@ -166,11 +161,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
       } else {
         end = nextCR
         next = nextCR + 1
-        if (next === length) skipLeadingLF = true
+        if (next === length) skip = 1
         else if (text.charCodeAt(next) === LF) next++
       }
-      if (skipping) skipping = false
-      else if (pendingLine !== '') {
+      if (pendingLine !== '') {
         const line = pendingLine + text.slice(start, end)
         pendingLine = ''
         parseLine(line, 0, line.length)
@@ -197,35 +191,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start)
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
     }
-    if (start < length && (pendingLine.length >= HEAD || keeps(pendingLine + text.slice(start, start + HEAD)))) {
-      pendingLine += start === 0 ? text : text.slice(start)
+    if (start < length) {
+      pendingLine += text.slice(start)
       if (pendingLine.length > maxBufferSize) checkBufferSize()
     }
-  }
-
-  /**
-   * Whether to keep a line that has not ended yet and starts with `head` (its first `HEAD`
-   * characters, or all): only while it may still be a `data`, `event`, `id` or `retry` field, or a
-   * comment for `onComment`. Any other line is skipped to its end, never kept, as
-   * `eventsource-parser` does ("Otherwise: The field is ignored."): so a comment nobody reads, an
-   * unknown field or junk never outgrows `maxBufferSize`, however long, and reports nothing once a
-   * chunk's end cut it, not even at `reset({consume: true})`.
-   */
-  function keeps(head: string): boolean {
-    if (skipping) return false
-    // Bytes at the stream's start: past the BOM that decoding strips, or waiting for the rest of it.
-    if (streamStart !== undefined && agrees(head, BOM_AS_LATIN1)) {
-      if (head.length < 4) return true
-      head = head.slice(3)
-    }
-    const first = head.charCodeAt(0)
-    if (first === COLON ? onComment : agrees(head, `${fieldNamed(first)}:`)) return true
-    skipping = true
-    // (Bytes skipped are never read as text: an LF after them ends this line, not a CRLF before it.)
-    skipLeadingLF = false
-    pendingLine = ''
-    pendingByteLength = 0
-    return false
   }
 
   /** Parses the line `text[start, end)`; `end` is a line end or the end of `text`. */
@@ -255,20 +224,18 @@ export function createParser(config: ParserConfig): EventSourceParser {
       while (colon < end && text.charCodeAt(colon) !== COLON) colon++
       field = text.slice(start, colon)
     }
+    // (Past `end`, the character read is a line end or none; a value that starts past it is empty.)
     let valueStart = colon + 1
-    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
-    const value = valueStart < end ? text.slice(valueStart, end) : ''
-    processField(field, value, text, start, end)
-  }
+    if (text.charCodeAt(valueStart) === SPACE) valueStart++
+    const value = text.slice(valueStart, end)
 
-  /** "Process the field": the spec's steps for each field name, compared literally. */
-  function processField(field: string, value: string, text: string, start: number, end: number): void {
+    // "Process the field": the spec's steps for each field name, compared literally.
     switch (field) {
       case 'data':
         return appendData(value)
       case 'event':
         // "Set the event type buffer to the field value." An empty one means `message` at dispatch.
-        eventType = value === '' ? undefined : value
+        eventType = value || undefined
         return
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the
@@ -279,7 +246,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
         // "If the field value consists of only ASCII digits, then interpret the field value as an
         // integer in base ten, and set the event stream's reconnection time to that integer.
         // Otherwise, ignore the field."
-        if (isAsciiDigits(value)) onRetry?.(parseInt(value, 10))
+        if (/^[0-9]+$/.test(value)) onRetry?.(+value)
         else {
           onError?.(
             new ParseError(`Invalid \`retry\` value: "${value}"`, {
@@ -311,22 +278,24 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   /** "Dispatch the event", minus what belongs to the EventSource (origin, `message` default). */
   function dispatchEvent(): void {
-    const message = data === undefined ? undefined : {id, event: eventType, data}
+    const blockData = data
+    const blockType = eventType
     const blockId = id
     // Cleared before calling out, so a callback that feeds the parser again starts clean.
     // ("Set the data buffer and the event type buffer to the empty string.")
-    data = undefined
-    eventType = undefined
-    id = undefined
+    data = eventType = id = undefined
     if (blockId !== undefined) onId?.(blockId)
     // "If the data buffer is an empty string, set the data buffer and the event type buffer to
     // the empty string and return."
-    if (message !== undefined) onEvent?.(message)
+    if (blockData !== undefined) onEvent?.({id: blockId, event: blockType, data: blockData})
   }
 
-  /** Drops everything buffered once it outgrows `maxBufferSize`, and says so. */
+  /**
+   * Called once an unterminated line or the data buffer outgrows `maxBufferSize`: drops everything
+   * buffered and says so, unless the line can no longer be a field (see {@link takeLine}).
+   */
   function checkBufferSize(): void {
-    if (pendingLine.length + pendingByteLength + (data === undefined ? 0 : data.length) <= maxBufferSize) return
+    if (takeLine() === undefined) return
     clear()
     overflowed = true
     onError?.(
@@ -336,30 +305,43 @@ export function createParser(config: ParserConfig): EventSourceParser {
     )
   }
 
+  /**
+   * Takes the line that has not ended yet (decoded, without the stream's BOM when it starts the
+   * stream; `''` if none), and frees its buffer. Only while it may still be a `data`, `event`, `id`
+   * or `retry` field (its start agrees with one of them and a colon, as far as it goes) or a comment
+   * for `onComment`, though: any other line is dropped, the rest of it skipped up to its line end,
+   * and `undefined` returned. So, as `eventsource-parser` never keeps such a line, a comment nobody
+   * reads, an unknown field or junk never overflows, however long, and reports nothing at
+   * `reset({consume: true})`.
+   */
+  function takeLine(): string | undefined {
+    let line = pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
+    pendingLine = ''
+    pendingBytes = new Uint8Array(0)
+    pendingByteLength = 0
+    if (streamStart !== undefined && line.charCodeAt(0) === 0xfeff /* BOM */) line = line.slice(1)
+    const first = line.charCodeAt(0)
+    const field = `${fieldNamed(first)}:`
+    // (`lastIndexOf(x, 0) === 0` is `startsWith(x)`, for ES5.)
+    if (first === COLON ? onComment : field.lastIndexOf(line.slice(0, field.length), 0) === 0) return line
+    skip = 2
+    return undefined
+  }
+
   function clear(): void {
     generation++
     pendingLine = ''
     pendingBytes = new Uint8Array(0)
-    pendingByteLength = 0
-    skipLeadingLF = false
-    skipping = false
+    pendingByteLength = skip = 0
     streamStart = ''
-    decoder = undefined
     overflowed = false
-    data = undefined
-    eventType = undefined
-    id = undefined
+    decoder = data = eventType = id = undefined
   }
 
-  function reset(options: {consume?: boolean | undefined} = {}): void {
-    if (options.consume) {
-      // An unterminated line is in `pendingBytes` (bytes fed) or `pendingLine` (text fed).
-      const line =
-        pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
-      pendingLine = ''
-      pendingByteLength = 0
-      // Read as text with a line end, so that a byte stream's BOM is stripped from it too.
-      if (line !== '') readText(`${line}\n`, false)
+  function reset(options?: {consume?: boolean | undefined}): void {
+    if (options?.consume) {
+      const line = takeLine()
+      if (line) parseLine(line, 0, line.length)
     }
     clear()
   }
@@ -371,13 +353,6 @@ export function createParser(config: ParserConfig): EventSourceParser {
 const fieldNamed = (first: number): string =>
   first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
 
-/** Whether `text` and `prefix` agree as far as the shorter goes. */
-const agrees = (text: string, prefix: string): boolean => prefix.slice(0, text.length) === text.slice(0, prefix.length)
-
-/** `bytes[start, end)` as Latin-1 text, one character per byte. */
-const latin1 = (bytes: Uint8Array, start: number, end: number): string =>
-  String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
-
 /**
  * Whether the line at `start` begins with `field` and a colon. (The character after a line is a
  * line end or past the string, so the reads never run into the next line.)
@@ -388,6 +363,3 @@ function startsWithField(text: string, start: number, field: string): boolean {
   }
   return text.charCodeAt(start + field.length) === COLON
 }
-
-/** True when `value` is one or more of U+0030 (0) to U+0039 (9), and nothing else. */
-const isAsciiDigits = (value: string): boolean => /^[0-9]+$/.test(value)

@@ -18,13 +18,8 @@ function run(chunks: Chunk[]): Call[] {
   return rec.calls
 }
 
-/**
- * Without `unknown-field` errors: the one thing chunking changes. A line that a chunk's end cuts
- * where it can no longer be a field is skipped unread, as eventsource-parser does, so it reports
- * nothing (section (f) checks exactly which against eventsource-parser).
- */
-function withoutUnknownFields(calls: Call[]): Call[] {
-  return calls.filter((call) => call[0] !== 'error' || call[1].type !== 'unknown-field')
+function withoutErrors(calls: Call[]): Call[] {
+  return calls.filter((call) => call[0] !== 'error')
 }
 
 const BOM_BYTES = [0xef, 0xbb, 0xbf]
@@ -141,7 +136,7 @@ const cuts = fc.array(fc.nat({max: 10_000}), {maxLength: 12})
 test('any split of a byte stream into chunks gives the same callbacks as feeding it whole', () => {
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
-      expect(withoutUnknownFields(run(split(input, at)))).toEqual(withoutUnknownFields(run([input])))
+      expect(run(split(input, at))).toEqual(run([input]))
     }),
     {numRuns: 1000},
   )
@@ -151,7 +146,7 @@ test('a byte stream fed one byte at a time gives the same callbacks as feeding i
   fc.assert(
     fc.property(sseBytes, (input) => {
       const bytes = Array.from(input, (byte) => Uint8Array.of(byte))
-      expect(withoutUnknownFields(run(bytes))).toEqual(withoutUnknownFields(run([input])))
+      expect(run(bytes)).toEqual(run([input]))
     }),
     {numRuns: 300},
   )
@@ -160,7 +155,7 @@ test('a byte stream fed one byte at a time gives the same callbacks as feeding i
 test('any split of a string stream into chunks gives the same callbacks as feeding it whole', () => {
   fc.assert(
     fc.property(sseText, cuts, (input, at) => {
-      expect(withoutUnknownFields(run(split(input, at)))).toEqual(withoutUnknownFields(run([input])))
+      expect(run(split(input, at))).toEqual(run([input]))
     }),
     {numRuns: 1000},
   )
@@ -169,7 +164,7 @@ test('any split of a string stream into chunks gives the same callbacks as feedi
 test('a string stream fed one code unit at a time gives the same callbacks as feeding it whole', () => {
   fc.assert(
     fc.property(sseText, (input) => {
-      expect(withoutUnknownFields(run(input.split('')))).toEqual(withoutUnknownFields(run([input])))
+      expect(run(input.split(''))).toEqual(run([input]))
     }),
     {numRuns: 300},
   )
@@ -179,7 +174,7 @@ test('bytes and their UTF-8 decoding (BOM kept) give the same callbacks', () => 
   const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
-      expect(withoutUnknownFields(run(split(input, at)))).toEqual(withoutUnknownFields(run([decoder.decode(input)])))
+      expect(run(split(input, at))).toEqual(run([decoder.decode(input)]))
     }),
     {numRuns: 500},
   )
@@ -204,9 +199,9 @@ test('without Node\'s Buffer (as in browsers), byte streams in any chunks decode
   const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
-      const expected = withoutUnknownFields(run([decoder.decode(input)]))
-      expect(withoutUnknownFields(withoutNodeBuffer(() => run(split(input, at))))).toEqual(expected)
-      expect(withoutUnknownFields(withoutNodeBuffer(() => run(Array.from(input, (byte) => Uint8Array.of(byte)))))).toEqual(expected)
+      const expected = run([decoder.decode(input)])
+      expect(withoutNodeBuffer(() => run(split(input, at)))).toEqual(expected)
+      expect(withoutNodeBuffer(() => run(Array.from(input, (byte) => Uint8Array.of(byte))))).toEqual(expected)
     }),
     {numRuns: 500},
   )
@@ -285,11 +280,11 @@ test('arbitrary strings fed whole agree with eventsource-parser', () => {
   )
 })
 
-test('strings in any chunks give the same events, ids, retries, comments and error types as eventsource-parser', () => {
+test('strings in any chunks give the same events, ids, retries and comments as eventsource-parser', () => {
   fc.assert(
     fc.property(sseText, cuts, (input, at) => {
       const chunks = split(input, at)
-      expect(errorTypesOnly(run(chunks))).toEqual(errorTypesOnly(runReference(chunks)))
+      expect(withoutErrors(run(chunks))).toEqual(withoutErrors(runReference(chunks)))
     }),
     {numRuns: 1000},
   )
@@ -378,7 +373,7 @@ test('string streams in any chunks give exactly what the spec model gives', () =
     fc.property(sseText.filter(notLatin1Bom), cuts, (input, at) => {
       const expected = model(input)
       expect(comparable(run([input]))).toEqual(expected)
-      expect(withoutUnknownFields(comparable(run(split(input, at))))).toEqual(withoutUnknownFields(expected))
+      expect(comparable(run(split(input, at)))).toEqual(expected)
     }),
     {numRuns: 1000},
   )
@@ -387,8 +382,7 @@ test('string streams in any chunks give exactly what the spec model gives', () =
 test('arbitrary strings give exactly what the spec model gives', () => {
   fc.assert(
     fc.property(fc.string({unit: 'binary', maxLength: 80}).filter(notLatin1Bom), cuts, (input, at) => {
-      expect(comparable(run([input]))).toEqual(model(input))
-      expect(withoutUnknownFields(comparable(run(split(input, at))))).toEqual(withoutUnknownFields(model(input)))
+      expect(comparable(run(split(input, at)))).toEqual(model(input))
     }),
     {numRuns: 500},
   )
@@ -401,8 +395,7 @@ test('byte streams in any chunks give exactly what the spec model gives for thei
     fc.property(sseBytes, cuts, (input, at) => {
       const text = decoder.decode(input)
       fc.pre(notLatin1Bom(text))
-      expect(comparable(run([input]))).toEqual(model(text))
-      expect(withoutUnknownFields(comparable(run(split(input, at))))).toEqual(withoutUnknownFields(model(text)))
+      expect(comparable(run(split(input, at)))).toEqual(model(text))
     }),
     {numRuns: 1000},
   )
@@ -430,17 +423,15 @@ test('structured events (data, event, id, retry, comments) match the spec model'
     fc.property(stream, cuts, (input, at) => {
       fc.pre(notLatin1Bom(input))
       const expected = model(input)
-      expect(comparable(run([input]))).toEqual(expected)
-      expect(comparable(run([encoder.encode(input)]))).toEqual(expected)
-      expect(withoutUnknownFields(comparable(run(split(input, at))))).toEqual(withoutUnknownFields(expected))
-      expect(withoutUnknownFields(comparable(run(split(encoder.encode(input), at))))).toEqual(withoutUnknownFields(expected))
+      expect(comparable(run(split(input, at)))).toEqual(expected)
+      expect(comparable(run(split(encoder.encode(input), at)))).toEqual(expected)
     }),
     {numRuns: 500},
   )
 })
 
 // ---------------------------------------------------------------------------
-// (f) Lines that can no longer be a field, against eventsource-parser at any chunking
+// (f) Long lines that can no longer be a field, against eventsource-parser at any chunking
 
 type Options = {maxBufferSize?: number; onComment?: boolean}
 
@@ -464,9 +455,9 @@ function runWith(create: typeof createParser, chunks: Chunk[], {maxBufferSize, o
 }
 
 /**
- * Lines that eventsource-parser stops keeping once a chunk ends inside them (comments, unknown
- * fields, junk, some one character away from a known field), and lines it keeps (`event`, `id`,
- * `retry` and the starts of their names), long or short, ended or (at the end of the stream) not.
+ * Lines that can no longer be a field (comments, unknown fields, junk, some one character away from
+ * a known field), which eventsource-parser never keeps, and lines that may still be one (`event`,
+ * `id`, `retry` and the starts of their names), long or short, ended or (at the end of the stream) not.
  * No `data` values: eventsource-parser knowingly differs there (it delivers a one-line event longer
  * than maxBufferSize when the chunk holds its blank line too, and counts the data buffer and an
  * unended line together), which other tests cover.
@@ -501,11 +492,38 @@ const longLineOptions: fc.Arbitrary<Options> = fc.record({
   onComment: fc.boolean(),
 })
 
+/** Whether `call` is an `unknown-field` error. */
+const isUnknownField = (call: unknown): boolean => {
+  const [kind, error] = call as [string, ErrorRecord?]
+  return kind === 'error' && error?.type === 'unknown-field'
+}
+
+/**
+ * Asserts that `ours` (the calls for `chunks`) are eventsource-parser's `reference`, `unknown-field`
+ * errors apart: eventsource-parser drops a line that can no longer be a field at the end of any chunk
+ * that cuts it, so it reports nothing for it even when its line end comes in the next chunk, while
+ * streamsource keeps such a line until it outgrows maxBufferSize (and only then skips the rest of it),
+ * so reports it whatever the chunking. So those errors are compared exactly where every line is whole
+ * in one chunk (one chunk, here); in other chunkings, eventsource-parser's are some of ours, in order.
+ */
+function expectAsReference(ours: unknown[], reference: unknown[], chunks: unknown[]): void {
+  if (chunks.length <= 1) return void expect(ours).toEqual(reference)
+  expect(ours.filter((call) => !isUnknownField(call))).toEqual(reference.filter((call) => !isUnknownField(call)))
+  const ourErrors = ours.filter(isUnknownField).map((call) => JSON.stringify(call))
+  let next = 0
+  for (const call of reference.filter(isUnknownField)) {
+    const found = ourErrors.indexOf(JSON.stringify(call), next)
+    expect(found, `unknown-field error ${JSON.stringify(call)}`).not.toBe(-1)
+    next = found + 1
+  }
+}
+
 test('long comment, unknown-field and junk lines in any chunks, with a small maxBufferSize: the same callbacks as eventsource-parser', () => {
   fc.assert(
     fc.property(longLineStream, cuts, longLineOptions, (input, at, options) => {
-      const chunks = split(input, at)
-      expect(runWith(createParser, chunks, options)).toEqual(runWith(referenceParser as typeof createParser, chunks, options))
+      for (const chunks of [[input], split(input, at)]) {
+        expectAsReference(runWith(createParser, chunks, options), runWith(referenceParser as typeof createParser, chunks, options), chunks)
+      }
     }),
     {numRuns: 2000},
   )
@@ -522,13 +540,14 @@ test('the same streams as bytes cut anywhere, even inside a character: the callb
         offset += character.length
         for (let byte = encoder.encode(character).length; byte > 0; byte--) textOffset.push(offset)
       }
-      const points = at.map((cut) => cut % (bytes.length + 1))
-      const textChunks = split(input, points.map((point) => textOffset[point]!))
       // Bytes count against maxBufferSize as bytes (a BOM too), never fewer than the characters:
       // exact limits only for ASCII.
       const limits = /[^\0-\x7f]/.test(input) ? {...options, maxBufferSize: 1000} : options
-      const expected = runWith(referenceParser as typeof createParser, textChunks, limits)
-      expect(runWith(createParser, split(bytes, points), limits)).toEqual(expected)
+      for (const points of [[], at.map((cut) => cut % (bytes.length + 1))]) {
+        const textChunks = split(input, points.map((point) => textOffset[point]!))
+        const expected = runWith(referenceParser as typeof createParser, textChunks, limits)
+        expectAsReference(runWith(createParser, split(bytes, points), limits), expected, textChunks)
+      }
     }),
     {numRuns: 2000},
   )

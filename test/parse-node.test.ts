@@ -70,15 +70,10 @@ const stream = fc
   )
   .map(([bom, parts]) => Uint8Array.from([...bom, ...parts.flat()]))
 
-/** Without `unknown-field` errors, which a line cut where it can no longer be a field does not give. */
-const withoutUnknownFields = (calls: unknown[]) => calls.filter((call) => (call as unknown[])[1] !== 'unknown-field')
-
-test('any chunking of any byte stream gives the same callbacks as with TextDecoder, and (unknown fields apart) as fed whole', () => {
+test('any chunking of any byte stream gives the same callbacks as with TextDecoder fed whole', () => {
   fc.assert(
     fc.property(stream, fc.array(fc.nat(), {maxLength: 8}), (input, cuts) => {
-      const chunks = split(input, cuts)
-      expect(parse(chunks)).toEqual(withTextDecoder(chunks))
-      expect(withoutUnknownFields(parse(chunks))).toEqual(withoutUnknownFields(withTextDecoder([input])))
+      expect(parse(split(input, cuts))).toEqual(withTextDecoder([input]))
     }),
     {numRuns: 3000},
   )

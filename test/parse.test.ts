@@ -60,29 +60,6 @@ function singles<T extends Chunk>(input: T): T[] {
   return out
 }
 
-/**
- * Asserts that every chunking of `input` gives `expected`, or `expected` without some of its
- * `unknown-field` errors: a line that a chunk's end cuts where it can no longer be a field is
- * skipped unread, as eventsource-parser does.
- */
-function expectSplitInvariantButSkipped(input: Chunk, expected: Call[]): void {
-  const isUnknownField = (call: Call) => call[0] === 'error' && call[1].type === 'unknown-field'
-  const known = expected.filter((call) => !isUnknownField(call))
-  const check = (calls: Call[], label: string) => {
-    expect(calls.filter((call) => !isUnknownField(call)), label).toEqual(known)
-    // The unknown-field errors left are some of those expected, in order.
-    let next = 0
-    for (const call of calls.filter(isUnknownField)) {
-      while (next < expected.length && JSON.stringify(expected[next]) !== JSON.stringify(call)) next++
-      expect(next < expected.length, `${label}: unexpected ${JSON.stringify(call)}`).toBe(true)
-      next++
-    }
-  }
-  expect(run([input])).toEqual(expected)
-  for (const chunks of twoWaySplits(input)) check(run(chunks), `split ${JSON.stringify(chunks.map(String))}`)
-  check(run(singles(input)), 'singles')
-}
-
 /** Asserts that every chunking of `input` gives `expected`. */
 function expectSplitInvariant(input: Chunk, expected: Call[]): void {
   expect(run([input])).toEqual(expected)
@@ -300,7 +277,7 @@ test('a second leading BOM in bytes is kept, so the first field name is \\uFEFFd
     ['error', {type: 'unknown-field', field: '\uFEFFdata', value: 'x', line: '\uFEFFdata: x'}],
     ev('y'),
   ]
-  expectSplitInvariantButSkipped(input, expected)
+  expectSplitInvariant(input, expected)
 })
 
 test('a BOM that is not at the start of the stream is kept', () => {
@@ -679,87 +656,11 @@ test('field names that only start like a known field are unknown', () => {
   ])
 })
 
-test('an unknown field is reported once when whole, or cut where it may still be a field; cut later it is skipped', () => {
-  const input = 'datum: 1\r\ndata: x\r\n\r\n'
-  const error: Call = ['error', {type: 'unknown-field', field: 'datum', value: '1', line: 'datum: 1'}]
-  twoWaySplits(input).forEach((chunks, cut) => {
-    // "d", "da" and "dat" may still become `data:`; "datu" and any longer start cannot.
-    const skipped = cut >= 4 && cut <= 'datum: 1'.length
-    expect(run(chunks), `cut at ${cut}`).toEqual(skipped ? [ev('x')] : [error, ev('x')])
-  })
-})
-
-test('an unterminated unknown-field line longer than maxBufferSize is skipped, not an error', () => {
-  for (const chunks of [['foo: ', 'x'.repeat(100), 'x'.repeat(100), '\n', 'data: a\n\n'], [`foo: ${'x'.repeat(200)}`, '\ndata: a\n\n']]) {
-    expect(run(chunks, {maxBufferSize: 10})).toEqual([ev('a')])
-    expect(run(chunks.map(utf8), {maxBufferSize: 10})).toEqual([ev('a')])
-  }
-})
-
-test('an unterminated junk line (a non-SSE body) longer than maxBufferSize is skipped, not an error', () => {
-  const chunks = ['{"error": "', 'x'.repeat(1000), '"}', '\n\ndata: a\n\n']
-  expect(run(chunks, {maxBufferSize: 100})).toEqual([ev('a')])
-  expect(run(chunks.map(utf8), {maxBufferSize: 100})).toEqual([ev('a')])
-})
-
-test('an unterminated line one character off a field name (datax, eventx, retryx, idx) is skipped, however long', () => {
-  for (const start of ['datax', 'eventx', 'retryx', 'idx', 'Data:']) {
-    const chunks = [start.slice(0, 2), start.slice(2), 'y'.repeat(100), '\r\n', 'data: a\r\n\r\n']
-    expect(run(chunks, {maxBufferSize: 10}), start).toEqual([ev('a')])
-  }
-})
-
-test('an unterminated comment line longer than maxBufferSize is skipped, not an error, without onComment', () => {
-  const events: string[] = []
-  const errors: string[] = []
-  const parser = createParser({onEvent: (e) => events.push(e.data), onError: (e) => errors.push(e.type), maxBufferSize: 10})
-  parser.feed(': ')
-  for (let i = 0; i < 100; i++) parser.feed('keep-alive ')
-  parser.feed(utf8('\ndata: a\n\n'))
-  parser.feed(utf8(`:${'z'.repeat(100)}`))
-  parser.feed(utf8('\ndata: b\n\n'))
-  expect(events).toEqual(['a', 'b'])
-  expect(errors).toEqual([])
-})
-
-test('an unterminated comment line longer than maxBufferSize is an overflow with onComment (it must be kept to be reported)', () => {
-  for (const chunks of [[': ', 'x'.repeat(100)], [utf8(': '), utf8('x'.repeat(100))]]) {
-    const calls = run(chunks, {maxBufferSize: 10})
-    expect(calls).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
-  }
-})
-
-test('an unterminated known field longer than maxBufferSize is still an overflow', () => {
-  for (const start of ['event: ', 'id: ', 'retry: ', 'data: ']) {
-    expect(run([start, '1'.repeat(100)], {maxBufferSize: 10}), start).toEqual([
-      ['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})],
-    ])
-  }
-})
-
-test('a line cut where it may still be a field, then continued past that, is skipped from there on', () => {
-  // "ev" may still be `event:`; "evx..." in the next chunk cannot, and is no longer kept.
-  expect(run(['ev', 'x'.repeat(100), 'x'.repeat(100), '\ndata: a\n\n'], {maxBufferSize: 10})).toEqual([ev('a')])
-  expect(run([utf8('ev'), utf8('x'.repeat(100)), utf8('\ndata: a\n\n')], {maxBufferSize: 10})).toEqual([ev('a')])
-})
-
-test('a skipped line ended by a CR at the end of a chunk and an LF at the start of the next ends once', () => {
-  for (const chunks of [['foo', 'bar\r', '\ndata: a\n\n'], ['foo', 'bar\r', '\n', 'data: a\n\n']]) {
-    expect(run(chunks)).toEqual([ev('a')])
-    expect(run(chunks.map(utf8))).toEqual([ev('a')])
-  }
-})
-
-test('a byte stream cut inside its BOM still keeps the field line after it', () => {
-  const input = bytes([0xef, 0xbb, 0xbf], 'event: e')
-  for (const [first, second] of twoWaySplits(input)) {
-    const rec = record()
-    const parser = createParser({...rec, maxBufferSize: 1000})
-    parser.feed(first)
-    parser.feed(second)
-    parser.feed(utf8('\ndata: a\n\n'))
-    expect(rec.calls).toEqual([ev('a', {event: 'e'})])
-  }
+test('an unknown field is reported once even when its line is split at every position', () => {
+  expectSplitInvariant('unknown: value\r\ndata: x\r\n\r\n', [
+    ['error', {type: 'unknown-field', field: 'unknown', value: 'value', line: 'unknown: value'}],
+    ev('x'),
+  ])
 })
 
 test('a non-SSE body (JSON, HTML) line by line gives unknown-field errors and no events', () => {
@@ -820,9 +721,7 @@ test('reset({consume: true}) reports nothing for a trailing JSON body, which can
     parser.reset({consume: true})
     expect(rec.calls).toEqual([])
   }
-})
-
-test('reset({consume: true}) reports a trailing start of a field name (dat) as unknown-field, as eventsource-parser', () => {
+  // The start of a field name may still be one: parsed, and so an unknown field (as eventsource-parser).
   const rec = record()
   const parser = createParser(rec)
   parser.feed('data: a\n\ndat')
@@ -904,7 +803,7 @@ for (const [kind, char] of multiByteChars) {
 
 test('multi-byte characters in field values and names decode correctly in every position', () => {
   const input = utf8('event: ünïcödé\nid: 🆔\ndata: 日本語\n: 💬\nfeld✓: v\n\n')
-  expectSplitInvariantButSkipped(input, [
+  expectSplitInvariant(input, [
     ['comment', '💬'],
     ['error', {type: 'unknown-field', field: 'feld✓', value: 'v', line: 'feld✓: v'}],
     ['id', '🆔'],
@@ -1066,4 +965,100 @@ test('a stream of small complete events never exceeds maxBufferSize', () => {
 test('without maxBufferSize a large buffered event is not an error', () => {
   const payload = 'x'.repeat(1_000_000)
   expect(run([`data: ${payload}\n`, `data: ${payload}\n\n`])).toEqual([ev(`${payload}\n${payload}`)])
+})
+
+// Lines that can no longer be a field (as eventsource-parser, which never keeps one): a comment
+// without onComment, an unknown field or junk is dropped once it outgrows maxBufferSize, and the rest
+// of it skipped up to its line end, with no error.
+
+test('an unterminated unknown-field line longer than maxBufferSize is skipped, not an error; a known field overflows', () => {
+  for (const chunks of [['foo: ', 'x'.repeat(100), 'x'.repeat(100), '\n', 'data: a\n\n'], [`foo: ${'x'.repeat(200)}`, '\ndata: a\n\n']]) {
+    expect(run(chunks, {maxBufferSize: 10})).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 10})).toEqual([ev('a')])
+  }
+  for (const [start, name] of [['event: ', ''], ['id: ', ''], ['retry: ', ''], ['data: ', ''], ['eve', 'nt:'], ['re', 'try:']] as [string, string][]) {
+    const rest = name + '1'.repeat(100)
+    for (const chunks of [[start, rest], [utf8(start), utf8(rest)]]) {
+      expect(run(chunks, {maxBufferSize: 10}), start).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
+    }
+  }
+})
+
+test('an unterminated junk line (a non-SSE body) longer than maxBufferSize is skipped, not an error', () => {
+  const chunks = ['{"error": "', 'x'.repeat(1000), '"}', '\n\ndata: a\n\n']
+  expect(run(chunks, {maxBufferSize: 100})).toEqual([ev('a')])
+  expect(run(chunks.map(utf8), {maxBufferSize: 100})).toEqual([ev('a')])
+})
+
+test('an unterminated line one character off a field name (datax, eventx, retryx, idx) is skipped, however long', () => {
+  for (const start of ['datax', 'eventx', 'retryx', 'idx', 'Data:']) {
+    const chunks = [start.slice(0, 2), start.slice(2), 'y'.repeat(100), '\r\n', 'data: a\r\n\r\n']
+    expect(run(chunks, {maxBufferSize: 10}), start).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 10}), start).toEqual([ev('a')])
+  }
+})
+
+test('an unterminated comment line longer than maxBufferSize is skipped without onComment, an overflow with it', () => {
+  const events: string[] = []
+  const errors: string[] = []
+  const parser = createParser({onEvent: (e) => events.push(e.data), onError: (e) => errors.push(e.type), maxBufferSize: 10})
+  parser.feed(': ')
+  for (let i = 0; i < 100; i++) parser.feed('keep-alive ')
+  parser.feed(utf8('\ndata: a\n\n'))
+  parser.feed(utf8(`:${'z'.repeat(100)}`))
+  parser.feed(utf8('\ndata: b\n\n'))
+  expect(events).toEqual(['a', 'b'])
+  expect(errors).toEqual([])
+  // With onComment, it must be kept to be reported.
+  for (const chunks of [[': ', 'x'.repeat(100)], [utf8(': '), utf8('x'.repeat(100))]]) {
+    expect(run(chunks, {maxBufferSize: 10})).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
+  }
+})
+
+test('a line that may still be a field at first, then outgrows maxBufferSize as something else, is skipped from there on', () => {
+  // "ev" may still be `event:`; "evx..." cannot.
+  expect(run(['ev', 'x'.repeat(100), 'x'.repeat(100), '\ndata: a\n\n'], {maxBufferSize: 10})).toEqual([ev('a')])
+  expect(run([utf8('ev'), utf8('x'.repeat(100)), utf8('\ndata: a\n\n')], {maxBufferSize: 10})).toEqual([ev('a')])
+})
+
+test('a skipped line ends once at a CR, an LF or a CRLF, wherever chunks cut them', () => {
+  for (const end of ['\r', '\n', '\r\n']) {
+    const first = 'data: a\nfoobarbazqux' // ends in a line that outgrows maxBufferSize
+    const input = `${first}z${end}${end}data: b\n\n`
+    // Cut anywhere after that.
+    for (let cut = first.length + 1; cut <= input.length; cut++) {
+      const chunks = [first, input.slice(first.length, cut), input.slice(cut)]
+      expect(run(chunks, {maxBufferSize: 8}), JSON.stringify(chunks)).toEqual([ev('a'), ev('b')])
+      expect(run(chunks.map(utf8), {maxBufferSize: 8}), JSON.stringify(chunks)).toEqual([ev('a'), ev('b')])
+    }
+  }
+})
+
+test('an LF after a CR that ended the line before a skipped line ends the skipped line', () => {
+  // The CR at a chunk's end waits for an LF that would be the same line end; the skipped bytes after
+  // it end that wait, so the LF that ends them is a line end of its own.
+  for (const chunks of [['data: a\r', 'foobar', '\n', '\n'], ['data: a\r', 'foo', 'bar', '\n\n']]) {
+    expect(run(chunks, {maxBufferSize: 4}), JSON.stringify(chunks)).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 4}), JSON.stringify(chunks)).toEqual([ev('a')])
+  }
+})
+
+test('a byte stream\'s BOM is no part of the first line when deciding whether it may still be a field', () => {
+  for (const [line, expected] of [
+    ['x'.repeat(100), []],
+    [`event: ${'e'.repeat(100)}`, [['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]]],
+  ] as const) {
+    const input = bytes([0xef, 0xbb, 0xbf], line)
+    // Cut anywhere up to the field name's end (after which the chunk that overflows is the last).
+    for (const [first, second] of twoWaySplits(input).slice(0, 9)) {
+      expect(run([first, second], {maxBufferSize: 10})).toEqual(expected)
+    }
+  }
+})
+
+test('bytes of lines that end in a chunk do not count against maxBufferSize, as characters of strings do not', () => {
+  for (const chunks of [['event: ', 'ab\ndata: x\n\n'], ['event: ', 'ab\ndata: x\n\nid']]) {
+    expect(run(chunks, {maxBufferSize: 8})).toEqual([ev('x', {event: 'ab'})])
+    expect(run(chunks.map(utf8), {maxBufferSize: 8})).toEqual([ev('x', {event: 'ab'})])
+  }
 })
