@@ -13,6 +13,15 @@ const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
 const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
+/**
+ * What a parser holds as its pending line while it skips one (see `takeLine`), in place of a flag:
+ * nothing is added to it, so the rest of the skipped line is never kept, and its line end, handled
+ * as for any pending line, clears it, completing a line that is ignored silently ("If the field
+ * value does not contain U+0000 NULL, then set the last event ID buffer [...]. Otherwise, ignore
+ * the field."), as at `reset({consume: true})`. (A stream's own line cut right after `id:\0` is
+ * ignored all the same, whatever follows, so it is held the same way too: it just never overflows.)
+ */
+const SKIPPED = 'id:\0'
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -46,10 +55,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   // one decode, not many small ones for the garbage collector to copy, and no character is cut.
   let pendingBytes = new Uint8Array(0)
   let pendingByteLength = 0
-  // What the next text starts with that is not read: 0, nothing; 1, an LF, when a line ended with
-  // CR at the very end of a chunk (the second half of the same CRLF, not a blank line); 2, the rest of a line that outgrew maxBufferSize but can no longer be a field (see
-  // checkBufferSize), up to and with its line end. Nothing is kept while it is 2.
-  let skip = 0
+  // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
+  // second half of the same CRLF, not a blank line.
+  let skipLeadingLF = false
   // What the stream held so far while it could still be the start of a BOM; `undefined` once
   // the stream's first characters have been seen.
   let streamStart: string | undefined = ''
@@ -93,7 +101,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
       }
       readText(text, false)
     }
-    if (skip < 2 /* not the rest of a skipped line */ && generation === startGeneration && lastEnd + 1 < length) {
+    // (Nothing is kept of a skipped line: see SKIPPED.)
+    if (pendingLine !== SKIPPED && generation === startGeneration && lastEnd + 1 < length) {
       keepBytes(chunk, lastEnd + 1, length)
       // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
       // they decode to, so the limit holds (reached a little early by non-ASCII text).
@@ -136,17 +145,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
     const length = text.length
     const startGeneration = generation
     let start = 0
-    if (skip) {
-      if (skip === 2) {
-        // The rest of a skipped line, unread: up to its line end, or all of `text`.
-        start = text.search(/[\n\r]/) + 1
-        if (!start) return
-        skip = text.charCodeAt(start - 1) & 1 // 1 after a CR (0x0d), 0 after an LF (0x0a)
-      }
-      if (start < length) {
-        if (skip && text.charCodeAt(start) === LF) start++
-        skip = 0
-      }
+    if (skipLeadingLF) {
+      skipLeadingLF = false
+      if (text.charCodeAt(0) === LF) start = 1
     }
     // The next LF and CR at or after `start`, each searched again only once passed, so a
     // chunk is scanned once for each: -1 means there is none left in this chunk.
@@ -161,7 +162,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
       } else {
         end = nextCR
         next = nextCR + 1
-        if (next === length) skip = 1
+        if (next === length) skipLeadingLF = true
         else if (text.charCodeAt(next) === LF) next++
       }
       if (pendingLine !== '') {
@@ -191,7 +192,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start)
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
     }
-    if (start < length) {
+    // (Nothing is kept of a skipped line.)
+    if (start < length && pendingLine !== SKIPPED) {
       pendingLine += text.slice(start)
       if (pendingLine.length > maxBufferSize) checkBufferSize()
     }
@@ -204,10 +206,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
     const first = text.charCodeAt(start)
 
     // "If the line starts with a U+003A COLON character (:): Ignore the line." (Reported as a comment.)
-    if (first === COLON) {
-      onComment?.(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
-      return
-    }
+    if (first === COLON) return onComment?.(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
 
     // "If the line contains a U+003A COLON character (:): Collect the characters on the line before
     // the first U+003A COLON character (:), and let field be that string. Collect the characters on
@@ -309,8 +308,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
    * Takes the line that has not ended yet (decoded, without the stream's BOM when it starts the
    * stream; `''` if none), and frees its buffer. Only while it may still be a `data`, `event`, `id`
    * or `retry` field (its start agrees with one of them and a colon, as far as it goes) or a comment
-   * for `onComment`, though: any other line is dropped, the rest of it skipped up to its line end,
-   * and `undefined` returned. So, as `eventsource-parser` never keeps such a line, a comment nobody
+   * for `onComment`, though: any other line is dropped, the rest of it skipped up to its line end
+   * (see {@link SKIPPED}), and `undefined` returned. So, as `eventsource-parser` never keeps such a line, a comment nobody
    * reads, an unknown field or junk never overflows, however long, and reports nothing at
    * `reset({consume: true})`.
    */
@@ -324,7 +323,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
     const field = `${fieldNamed(first)}:`
     // (`lastIndexOf(x, 0) === 0` is `startsWith(x)`, for ES5.)
     if (first === COLON ? onComment : field.lastIndexOf(line.slice(0, field.length), 0) === 0) return line
-    skip = 2
+    pendingLine = SKIPPED
+    // (The bytes after a CR that ended the line before make the LF that ends this line no CRLF.)
+    skipLeadingLF = false
     return undefined
   }
 
@@ -332,7 +333,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
     generation++
     pendingLine = ''
     pendingBytes = new Uint8Array(0)
-    pendingByteLength = skip = 0
+    pendingByteLength = 0
+    skipLeadingLF = false
     streamStart = ''
     overflowed = false
     decoder = data = eventType = id = undefined

@@ -1032,6 +1032,12 @@ test('a skipped line ends once at a CR, an LF or a CRLF, wherever chunks cut the
       expect(run(chunks.map(utf8), {maxBufferSize: 8}), JSON.stringify(chunks)).toEqual([ev('a'), ev('b')])
     }
   }
+  // (A skipped line is held as a pending `id:\0`, which its line end completes into an id that is
+  // ignored: a stream's own `id:\0` line, cut there, is ignored whole all the same.)
+  for (const chunks of [['id:\0', 'abc', '\ndata: x\n\n'], ['id:\0', 'abc\r', '\n\ndata: x\n\n']]) {
+    expect(run(chunks)).toEqual([ev('x')])
+    expect(run(chunks.map(utf8))).toEqual([ev('x')])
+  }
 })
 
 test('an LF after a CR that ended the line before a skipped line ends the skipped line', () => {
