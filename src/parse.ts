@@ -13,6 +13,15 @@ const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
 const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
+/**
+ * What a parser holds as its pending line while it skips one (see `takeLine`), in place of a flag:
+ * nothing is added to it, so the rest of the skipped line is never kept, and its line end, handled
+ * as for any pending line, clears it, completing a line that is ignored silently ("If the field
+ * value does not contain U+0000 NULL, then set the last event ID buffer [...]. Otherwise, ignore
+ * the field."), as at `reset({consume: true})`. (A stream's own line cut right after `id:\0` is
+ * ignored all the same, whatever follows, so it is held the same way too: it just never overflows.)
+ */
+const SKIPPED = 'id:\0'
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -78,20 +87,27 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function readBytes(chunk: Uint8Array): void {
     const length = chunk.length
     const lastEnd = decoding.lastLineEnd(chunk, length)
-    if (lastEnd === -1) return keepBytes(chunk, 0, length)
-    decoder ??= decoding.create()
     const startGeneration = generation
-    let text: string
-    if (pendingByteLength === 0) {
-      text = decoder(chunk, 0, lastEnd + 1)
-    } else {
-      keepBytes(chunk, 0, lastEnd + 1)
-      if (generation !== startGeneration) return // the line outgrew maxBufferSize
-      text = decoder(pendingBytes, 0, pendingByteLength)
-      pendingByteLength = 0
+    if (lastEnd !== -1) {
+      decoder ??= decoding.create()
+      let text: string
+      if (pendingByteLength === 0) {
+        text = decoder(chunk, 0, lastEnd + 1)
+      } else {
+        // Not counted against maxBufferSize: the line ends in this chunk (as eventsource-parser counts).
+        keepBytes(chunk, 0, lastEnd + 1)
+        text = decoder(pendingBytes, 0, pendingByteLength)
+        pendingByteLength = 0
+      }
+      readText(text, false)
     }
-    readText(text, false)
-    if (generation === startGeneration && lastEnd + 1 < length) keepBytes(chunk, lastEnd + 1, length)
+    // (Nothing is kept of a skipped line: see SKIPPED.)
+    if (pendingLine !== SKIPPED && generation === startGeneration && lastEnd + 1 < length) {
+      keepBytes(chunk, lastEnd + 1, length)
+      // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
+      // they decode to, so the limit holds (reached a little early by non-ASCII text).
+      if (pendingByteLength > maxBufferSize) checkBufferSize()
+    }
   }
 
   /** Appends `chunk[start, end)` to the pending bytes, growing the buffer by doubling. */
@@ -104,14 +120,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
     }
     pendingBytes.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
     pendingByteLength = length
-    // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
-    // they decode to, so the limit holds (reached a little early by non-ASCII text).
-    if (pendingByteLength > maxBufferSize) checkBufferSize()
   }
 
   /** Strips the stream's BOM, then reads lines. `fedAsString`: the caller fed a string, not bytes. */
-  function readText(chunk: string, fedAsString: boolean): void {
-    let text = chunk
+  function readText(text: string, fedAsString: boolean): void {
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
@@ -180,8 +192,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start)
       if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start)
     }
-    if (start < length) {
-      pendingLine += start === 0 ? text : text.slice(start)
+    // (Nothing is kept of a skipped line.)
+    if (start < length && pendingLine !== SKIPPED) {
+      pendingLine += text.slice(start)
       if (pendingLine.length > maxBufferSize) checkBufferSize()
     }
   }
@@ -193,10 +206,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
     const first = text.charCodeAt(start)
 
     // "If the line starts with a U+003A COLON character (:): Ignore the line." (Reported as a comment.)
-    if (first === COLON) {
-      onComment?.(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
-      return
-    }
+    if (first === COLON) return onComment?.(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
 
     // "If the line contains a U+003A COLON character (:): Collect the characters on the line before
     // the first U+003A COLON character (:), and let field be that string. Collect the characters on
@@ -206,27 +216,25 @@ export function createParser(config: ParserConfig): EventSourceParser {
     // using the whole line as the field name, and the empty string as the field value."
     // Nearly every line is `data:`, `event:`, `id:` or `retry:`: told apart by the first character
     // and checked in place, without searching for the colon or slicing out the field name.
-    let field = first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
+    let field = fieldNamed(first)
     let colon = start + field.length
     if (!startsWithField(text, start, field)) {
       colon = start + 1
       while (colon < end && text.charCodeAt(colon) !== COLON) colon++
       field = text.slice(start, colon)
     }
+    // (Past `end`, the character read is a line end or none; a value that starts past it is empty.)
     let valueStart = colon + 1
-    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++
-    const value = valueStart < end ? text.slice(valueStart, end) : ''
-    processField(field, value, text, start, end)
-  }
+    if (text.charCodeAt(valueStart) === SPACE) valueStart++
+    const value = text.slice(valueStart, end)
 
-  /** "Process the field": the spec's steps for each field name, compared literally. */
-  function processField(field: string, value: string, text: string, start: number, end: number): void {
+    // "Process the field": the spec's steps for each field name, compared literally.
     switch (field) {
       case 'data':
         return appendData(value)
       case 'event':
         // "Set the event type buffer to the field value." An empty one means `message` at dispatch.
-        eventType = value === '' ? undefined : value
+        eventType = value || undefined
         return
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the
@@ -237,7 +245,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
         // "If the field value consists of only ASCII digits, then interpret the field value as an
         // integer in base ten, and set the event stream's reconnection time to that integer.
         // Otherwise, ignore the field."
-        if (isAsciiDigits(value)) onRetry?.(parseInt(value, 10))
+        if (/^[0-9]+$/.test(value)) onRetry?.(+value)
         else {
           onError?.(
             new ParseError(`Invalid \`retry\` value: "${value}"`, {
@@ -269,22 +277,24 @@ export function createParser(config: ParserConfig): EventSourceParser {
 
   /** "Dispatch the event", minus what belongs to the EventSource (origin, `message` default). */
   function dispatchEvent(): void {
-    const message = data === undefined ? undefined : {id, event: eventType, data}
+    const blockData = data
+    const blockType = eventType
     const blockId = id
     // Cleared before calling out, so a callback that feeds the parser again starts clean.
     // ("Set the data buffer and the event type buffer to the empty string.")
-    data = undefined
-    eventType = undefined
-    id = undefined
+    data = eventType = id = undefined
     if (blockId !== undefined) onId?.(blockId)
     // "If the data buffer is an empty string, set the data buffer and the event type buffer to
     // the empty string and return."
-    if (message !== undefined) onEvent?.(message)
+    if (blockData !== undefined) onEvent?.({id: blockId, event: blockType, data: blockData})
   }
 
-  /** Drops everything buffered once it outgrows `maxBufferSize`, and says so. */
+  /**
+   * Called once an unterminated line or the data buffer outgrows `maxBufferSize`: drops everything
+   * buffered and says so, unless the line can no longer be a field (see {@link takeLine}).
+   */
   function checkBufferSize(): void {
-    if (pendingLine.length + pendingByteLength + (data === undefined ? 0 : data.length) <= maxBufferSize) return
+    if (takeLine() === undefined) return
     clear()
     overflowed = true
     onError?.(
@@ -294,6 +304,31 @@ export function createParser(config: ParserConfig): EventSourceParser {
     )
   }
 
+  /**
+   * Takes the line that has not ended yet (decoded, without the stream's BOM when it starts the
+   * stream; `''` if none), and frees its buffer. Only while it may still be a `data`, `event`, `id`
+   * or `retry` field (its start agrees with one of them and a colon, as far as it goes) or a comment
+   * for `onComment`, though: any other line is dropped, the rest of it skipped up to its line end
+   * (see {@link SKIPPED}), and `undefined` returned. So, as `eventsource-parser` never keeps such a line, a comment nobody
+   * reads, an unknown field or junk never overflows, however long, and reports nothing at
+   * `reset({consume: true})`.
+   */
+  function takeLine(): string | undefined {
+    let line = pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
+    pendingLine = ''
+    pendingBytes = new Uint8Array(0)
+    pendingByteLength = 0
+    if (streamStart !== undefined && line.charCodeAt(0) === 0xfeff /* BOM */) line = line.slice(1)
+    const first = line.charCodeAt(0)
+    const field = `${fieldNamed(first)}:`
+    // (`lastIndexOf(x, 0) === 0` is `startsWith(x)`, for ES5.)
+    if (first === COLON ? onComment : field.lastIndexOf(line.slice(0, field.length), 0) === 0) return line
+    pendingLine = SKIPPED
+    // (The bytes after a CR that ended the line before make the LF that ends this line no CRLF.)
+    skipLeadingLF = false
+    return undefined
+  }
+
   function clear(): void {
     generation++
     pendingLine = ''
@@ -301,27 +336,24 @@ export function createParser(config: ParserConfig): EventSourceParser {
     pendingByteLength = 0
     skipLeadingLF = false
     streamStart = ''
-    decoder = undefined
     overflowed = false
-    data = undefined
-    eventType = undefined
-    id = undefined
+    decoder = data = eventType = id = undefined
   }
 
-  function reset(options: {consume?: boolean | undefined} = {}): void {
-    if (options.consume) {
-      // An unterminated line is in `pendingBytes` (bytes fed) or `pendingLine` (text fed).
-      const line =
-        pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
-      pendingLine = ''
-      pendingByteLength = 0
-      if (line !== '') parseLine(line, 0, line.length)
+  function reset(options?: {consume?: boolean | undefined}): void {
+    if (options?.consume) {
+      const line = takeLine()
+      if (line) parseLine(line, 0, line.length)
     }
     clear()
   }
 
   return {feed, reset}
 }
+
+/** The only field that a line starting with character code `first` can be, if any. */
+const fieldNamed = (first: number): string =>
+  first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
 
 /**
  * Whether the line at `start` begins with `field` and a colon. (The character after a line is a
@@ -333,6 +365,3 @@ function startsWithField(text: string, start: number, field: string): boolean {
   }
   return text.charCodeAt(start + field.length) === COLON
 }
-
-/** True when `value` is one or more of U+0030 (0) to U+0039 (9), and nothing else. */
-const isAsciiDigits = (value: string): boolean => /^[0-9]+$/.test(value)

@@ -74,7 +74,9 @@ export interface ParserConfig extends ParserCallbacks {
    * an unterminated line plus the `data` of an event whose blank line has not come yet (an
    * unterminated line fed as bytes counts its bytes, which are never fewer than its characters). Past it,
    * `onError` receives a `max-buffer-size-exceeded` error, the buffered input is dropped and
-   * `feed` throws until `reset()`. Protects against endless lines and events.
+   * `feed` throws until `reset()`. Protects against endless lines and events. An unterminated line
+   * that can no longer be a field (a comment without `onComment`, an unknown field, junk) never
+   * overflows, as in `eventsource-parser`: past the limit it is dropped and skipped to its end, unreported.
    *
    * @defaultValue `undefined` (unbounded)
    */
@@ -96,8 +98,9 @@ export interface EventSourceParser {
 
   /**
    * Forgets everything buffered, ready for a new stream (after a reconnect, say). With
-   * `consume: true` an unterminated last line is first parsed as if a line end followed it,
-   * which reports a stray non-SSE body through `onError`. Called from inside a callback, it also
+   * `consume: true` an unterminated last line is first parsed as if a line end followed it, unless
+   * it can no longer be a field (such as a stray non-SSE body): that reports nothing, as in
+   * `eventsource-parser`. Called from inside a callback, it also
    * stops the parser from reading the rest of the chunk being fed.
    */
   reset(options?: {consume?: boolean | undefined}): void

@@ -713,28 +713,28 @@ test('reset({consume: true}) parses the pending partial line (a trailing retry: 
   expect(rec.calls).toEqual([['retry', 100]])
 })
 
-test('reset({consume: true}) reports a trailing JSON error body as unknown-field', () => {
+test('reset({consume: true}) reports nothing for a trailing JSON body, which can never be a field, as eventsource-parser', () => {
+  for (const chunks of [['{"error":"Unauthorized"}'], ['{"err', 'or": 1', '}'], [utf8('{"error":'), utf8('1}')]]) {
+    const rec = record()
+    const parser = createParser(rec)
+    for (const chunk of chunks) parser.feed(chunk)
+    parser.reset({consume: true})
+    expect(rec.calls).toEqual([])
+  }
+  // The start of a field name may still be one: parsed, and so an unknown field (as eventsource-parser).
   const rec = record()
   const parser = createParser(rec)
-  parser.feed('{"error":"Unauthorized"}')
-  expect(rec.calls).toEqual([])
+  parser.feed('data: a\n\ndat')
   parser.reset({consume: true})
-  expect(rec.calls).toEqual([
-    [
-      'error',
-      {type: 'unknown-field', field: '{"error"', value: '"Unauthorized"}', line: '{"error":"Unauthorized"}'},
-    ],
-  ])
+  expect(rec.calls).toEqual([ev('a'), ['error', {type: 'unknown-field', field: 'dat', value: '', line: 'dat'}]])
 })
 
-test('reset({consume: true}) reports a JSON error body fed in several chunks', () => {
+test('reset({consume: true}) strips a byte stream\'s BOM from the trailing line (a comment here)', () => {
   const rec = record()
   const parser = createParser(rec)
-  parser.feed('{"err')
-  parser.feed('or": 1')
-  parser.feed('}')
+  parser.feed(bytes([0xef, 0xbb, 0xbf], ': hi'))
   parser.reset({consume: true})
-  expect(rec.calls).toEqual([['error', {type: 'unknown-field', field: '{"error"', value: '1}', line: '{"error": 1}'}]])
+  expect(rec.calls).toEqual([['comment', 'hi']])
 })
 
 test('reset({consume: true}) parses a pending comment', () => {
@@ -965,4 +965,106 @@ test('a stream of small complete events never exceeds maxBufferSize', () => {
 test('without maxBufferSize a large buffered event is not an error', () => {
   const payload = 'x'.repeat(1_000_000)
   expect(run([`data: ${payload}\n`, `data: ${payload}\n\n`])).toEqual([ev(`${payload}\n${payload}`)])
+})
+
+// Lines that can no longer be a field (as eventsource-parser, which never keeps one): a comment
+// without onComment, an unknown field or junk is dropped once it outgrows maxBufferSize, and the rest
+// of it skipped up to its line end, with no error.
+
+test('an unterminated unknown-field line longer than maxBufferSize is skipped, not an error; a known field overflows', () => {
+  for (const chunks of [['foo: ', 'x'.repeat(100), 'x'.repeat(100), '\n', 'data: a\n\n'], [`foo: ${'x'.repeat(200)}`, '\ndata: a\n\n']]) {
+    expect(run(chunks, {maxBufferSize: 10})).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 10})).toEqual([ev('a')])
+  }
+  for (const [start, name] of [['event: ', ''], ['id: ', ''], ['retry: ', ''], ['data: ', ''], ['eve', 'nt:'], ['re', 'try:']] as [string, string][]) {
+    const rest = name + '1'.repeat(100)
+    for (const chunks of [[start, rest], [utf8(start), utf8(rest)]]) {
+      expect(run(chunks, {maxBufferSize: 10}), start).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
+    }
+  }
+})
+
+test('an unterminated junk line (a non-SSE body) longer than maxBufferSize is skipped, not an error', () => {
+  const chunks = ['{"error": "', 'x'.repeat(1000), '"}', '\n\ndata: a\n\n']
+  expect(run(chunks, {maxBufferSize: 100})).toEqual([ev('a')])
+  expect(run(chunks.map(utf8), {maxBufferSize: 100})).toEqual([ev('a')])
+})
+
+test('an unterminated line one character off a field name (datax, eventx, retryx, idx) is skipped, however long', () => {
+  for (const start of ['datax', 'eventx', 'retryx', 'idx', 'Data:']) {
+    const chunks = [start.slice(0, 2), start.slice(2), 'y'.repeat(100), '\r\n', 'data: a\r\n\r\n']
+    expect(run(chunks, {maxBufferSize: 10}), start).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 10}), start).toEqual([ev('a')])
+  }
+})
+
+test('an unterminated comment line longer than maxBufferSize is skipped without onComment, an overflow with it', () => {
+  const events: string[] = []
+  const errors: string[] = []
+  const parser = createParser({onEvent: (e) => events.push(e.data), onError: (e) => errors.push(e.type), maxBufferSize: 10})
+  parser.feed(': ')
+  for (let i = 0; i < 100; i++) parser.feed('keep-alive ')
+  parser.feed(utf8('\ndata: a\n\n'))
+  parser.feed(utf8(`:${'z'.repeat(100)}`))
+  parser.feed(utf8('\ndata: b\n\n'))
+  expect(events).toEqual(['a', 'b'])
+  expect(errors).toEqual([])
+  // With onComment, it must be kept to be reported.
+  for (const chunks of [[': ', 'x'.repeat(100)], [utf8(': '), utf8('x'.repeat(100))]]) {
+    expect(run(chunks, {maxBufferSize: 10})).toEqual([['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]])
+  }
+})
+
+test('a line that may still be a field at first, then outgrows maxBufferSize as something else, is skipped from there on', () => {
+  // "ev" may still be `event:`; "evx..." cannot.
+  expect(run(['ev', 'x'.repeat(100), 'x'.repeat(100), '\ndata: a\n\n'], {maxBufferSize: 10})).toEqual([ev('a')])
+  expect(run([utf8('ev'), utf8('x'.repeat(100)), utf8('\ndata: a\n\n')], {maxBufferSize: 10})).toEqual([ev('a')])
+})
+
+test('a skipped line ends once at a CR, an LF or a CRLF, wherever chunks cut them', () => {
+  for (const end of ['\r', '\n', '\r\n']) {
+    const first = 'data: a\nfoobarbazqux' // ends in a line that outgrows maxBufferSize
+    const input = `${first}z${end}${end}data: b\n\n`
+    // Cut anywhere after that.
+    for (let cut = first.length + 1; cut <= input.length; cut++) {
+      const chunks = [first, input.slice(first.length, cut), input.slice(cut)]
+      expect(run(chunks, {maxBufferSize: 8}), JSON.stringify(chunks)).toEqual([ev('a'), ev('b')])
+      expect(run(chunks.map(utf8), {maxBufferSize: 8}), JSON.stringify(chunks)).toEqual([ev('a'), ev('b')])
+    }
+  }
+  // (A skipped line is held as a pending `id:\0`, which its line end completes into an id that is
+  // ignored: a stream's own `id:\0` line, cut there, is ignored whole all the same.)
+  for (const chunks of [['id:\0', 'abc', '\ndata: x\n\n'], ['id:\0', 'abc\r', '\n\ndata: x\n\n']]) {
+    expect(run(chunks)).toEqual([ev('x')])
+    expect(run(chunks.map(utf8))).toEqual([ev('x')])
+  }
+})
+
+test('an LF after a CR that ended the line before a skipped line ends the skipped line', () => {
+  // The CR at a chunk's end waits for an LF that would be the same line end; the skipped bytes after
+  // it end that wait, so the LF that ends them is a line end of its own.
+  for (const chunks of [['data: a\r', 'foobar', '\n', '\n'], ['data: a\r', 'foo', 'bar', '\n\n']]) {
+    expect(run(chunks, {maxBufferSize: 4}), JSON.stringify(chunks)).toEqual([ev('a')])
+    expect(run(chunks.map(utf8), {maxBufferSize: 4}), JSON.stringify(chunks)).toEqual([ev('a')])
+  }
+})
+
+test('a byte stream\'s BOM is no part of the first line when deciding whether it may still be a field', () => {
+  for (const [line, expected] of [
+    ['x'.repeat(100), []],
+    [`event: ${'e'.repeat(100)}`, [['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]]],
+  ] as const) {
+    const input = bytes([0xef, 0xbb, 0xbf], line)
+    // Cut anywhere up to the field name's end (after which the chunk that overflows is the last).
+    for (const [first, second] of twoWaySplits(input).slice(0, 9)) {
+      expect(run([first, second], {maxBufferSize: 10})).toEqual(expected)
+    }
+  }
+})
+
+test('bytes of lines that end in a chunk do not count against maxBufferSize, as characters of strings do not', () => {
+  for (const chunks of [['event: ', 'ab\ndata: x\n\n'], ['event: ', 'ab\ndata: x\n\nid']]) {
+    expect(run(chunks, {maxBufferSize: 8})).toEqual([ev('x', {event: 'ab'})])
+    expect(run(chunks.map(utf8), {maxBufferSize: 8})).toEqual([ev('x', {event: 'ab'})])
+  }
 })
