@@ -151,9 +151,11 @@ async function launchFirefox(): Promise<EngineSession> {
   const pages = new Set<EnginePage>()
 
   async function newPage(): Promise<EnginePage> {
-    // A BiDi user context: its own cookies, cache and connections.
+    // A BiDi user context: its own cookies, cache and connections. In a window of its own: a
+    // tab behind another one is hidden, and Firefox throttles a hidden page's timers (to 1 s and
+    // less, by budget), which would slow the page's own setTimeout and not the browser's.
     const context: PuppeteerContext = await browser.createBrowserContext()
-    const page: PuppeteerPage = await context.newPage()
+    const page: PuppeteerPage = await context.newPage({type: 'window'})
     const errors: string[] = []
     page.on('console', (message) => {
       if (message.type() !== 'error') return

@@ -1,30 +1,36 @@
-// The ES5 script-tag build (dist/streamsource.global.min.js, as unpkg serves it) in real Chromium,
+// The ES5 script-tag build (dist/streamsource.global.min.js, as unpkg serves it) in one engine,
 // loaded with a plain <script src> in pages served with `Content-Security-Policy: script-src 'self'`:
 // - in a page where EventSource, fetch, Request, Response, Headers, ReadableStream, TextDecoder,
 //   AbortController, Promise and URL were deleted first (legacy/strip-modern.js), every scenario of
 //   the differential tests runs with the build's EventSource, and its events, ids, readyStates,
 //   requests and reconnects must be the native EventSource's in a normal page (same scenarios,
-//   same divergences, same comparison: differential/driver.ts);
+//   same divergences, same comparison: differential/driver.ts), but for what XMLHttpRequest
+//   cannot do in that engine (its legacy divergences);
 // - there too: the bounded XMLHttpRequest restart on a long stream, UTF-8 cut between progress
 //   events, multi-byte ids, and that XMLHttpRequest carried it all;
 // - in a normal page, the same build streams over fetch and leaves the native EventSource alone.
+// legacy.test.ts registers it for Chromium, legacy-<engine>.test.ts for the other engines.
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {launchChromium, type ChromiumSession, type WatchedPage} from '../support/chromium.js'
-import {assertBuilt, distDir} from '../support/paths.js'
-import {delay, serveDirectory, servePage, startSse, type Handler, type RecordedRequest} from '../support/sse-server.js'
+import {launchEngine, type EngineName, type EnginePage, type EngineSession} from '../../support/engines.js'
+import {assertBuilt, distDir} from '../../support/paths.js'
+import {delay, serveDirectory, servePage, startSse, type Handler, type RecordedRequest} from '../../support/sse-server.js'
+import {legacyDivergences as firefoxLegacyDivergences} from './divergences-firefox.js'
 import {
   compareOutcomes,
+  divergenceFor,
   openHarnessPage,
   PagePool,
   runScenario,
   startDifferentialServers,
   type DifferentialServers,
-} from './differential/driver.js'
-import {scenarios, summary, type Divergence} from './differential/scenarios.js'
+  type Divergences,
+} from './driver.js'
+import {scenarios, summary} from './scenarios.js'
+import {checkDivergenceTable, engineDivergences, engineLabels} from './suite.js'
 
-const legacyDir = fileURLToPath(new URL('./legacy/', import.meta.url))
+const legacyDir = fileURLToPath(new URL('../legacy/', import.meta.url))
 const BUILD = '/dist/streamsource.global.min.js'
 /** The RESTART_AFTER of src/transport/xhr.ts: characters of responseText before a restart. */
 const RESTART_AFTER = 256 * 1024
@@ -52,7 +58,7 @@ declare global {
 
 function page(scripts: string[], body = ''): Handler {
   const head = scripts.map((src) => `<script src="${src}"></script>`).join('\n')
-  return servePage('streamsource script-tag build', head, `<p>Driven by test/browser/legacy.test.ts.</p>${body}`)
+  return servePage('streamsource script-tag build', head, `<p>Driven by test/browser/differential/legacy-suite.ts.</p>${body}`)
 }
 
 /** The runs' pages: the build without modern APIs, the build in a normal page, the browser's own. */
@@ -65,7 +71,7 @@ const routes = {
     '/legacy/harness.js',
     '/legacy/collect.js',
   ]),
-  // Playwright's page scripts need `Promise`: the tests reach the stripped page through this one.
+  // The drivers' page scripts need `Promise`: the tests reach the stripped page through this one.
   'GET /legacy-host': page([], '<iframe src="/legacy"></iframe><script src="/legacy/host.js"></script>'),
   'GET /modern': page(['/legacy/count-transports.js', BUILD, '/legacy/collect.js']),
   'GET /native': page(['/differential/runner.js', '/legacy/native-harness.js']),
@@ -88,7 +94,7 @@ function longStream(count: number, size: number): Handler {
         const cut = ++writes % 3 === 0 ? pending.length : pending.length - 7
         await stream.write(pending.slice(0, cut))
         pending = pending.slice(cut)
-        // Long enough apart to reach the page as progress events of their own (Chromium fires one per 50 ms at most).
+        // Long enough apart to reach the page as progress events of their own (browsers fire one per 50 ms at most).
         await delay(25)
       }
     }
@@ -97,62 +103,13 @@ function longStream(count: number, size: number): Handler {
   }
 }
 
-let servers: DifferentialServers
-let chromium: ChromiumSession
-const nativePool = new PagePool(2)
-const legacyPool = new PagePool(2)
-const PAGES = 3
-
-beforeAll(async () => {
-  assertBuilt()
-  servers = await startDifferentialServers({
-    ...routes,
-    'GET /long': longStream(3000, 400),
-    'GET /utf8': async (_req, res) => {
-      const stream = startSse(res)
-      const bytes = Buffer.from('id: é→😀\ndata: 日本 é🎉\n\nevent: done\ndata: x\n\n')
-      // Cut inside 'é', '→', '😀', '日' and '🎉', each piece its own write (so its own progress event).
-      for (const [start, end] of [[0, 5], [5, 8], [8, 12], [12, 20], [20, 34], [34, 36], [36, bytes.length]]) {
-        await stream.write(bytes.subarray(start, end))
-        await delay(30)
-      }
-      await stream.closed
-    },
-    'GET /ids': async (req, res) => {
-      const stream = startSse(res)
-      if (req.headers['last-event-id'] === undefined) await stream.write('retry: 20\nid: é→😀\ndata: first\n\n')
-      else await stream.write(`data: again\n\nevent: done\ndata: x\n\n`)
-      await stream.end()
-    },
-    'GET /plain': async (_req, res) => {
-      const stream = startSse(res)
-      await stream.write('id: 1\ndata: one\n\nid: 2\ndata: two\n\nevent: done\ndata: x\n\n')
-      await stream.closed
-    },
-  })
-  chromium = await launchChromium()
-  const [natives, legacies] = await Promise.all([
-    Promise.all(Array.from({length: PAGES}, () => openHarnessPage(chromium, `${servers.main.origin}/native`))),
-    Promise.all(Array.from({length: PAGES}, () => openHarnessPage(chromium, `${servers.main.origin}/legacy-host`))),
-  ])
-  for (const watched of natives) nativePool.add(watched)
-  for (const watched of legacies) legacyPool.add(watched)
-}, 60_000)
-
-afterAll(async () => {
-  await chromium?.close()
-  await servers?.close()
-})
-
-const requestsTo = (path: string): RecordedRequest[] => servers.main.requests.filter((request) => request.path === path)
-
 /**
  * Where XMLHttpRequest cannot do what the native EventSource does, in Chromium: its readyState
  * reaches HEADERS_RECEIVED only with the first byte of the body (or its end), so a stream that
  * sends headers and no data yet opens late: at its first byte, or never when none comes. Servers
  * that send a comment first (as many do, for proxies) open at once. Everything else is the same.
  */
-const xhrDivergences: Record<string, Divergence> = {
+const chromiumLegacyDivergences: Divergences = {
   'open fires when the headers arrive, before any data': {
     reason: 'XMLHttpRequest in Chromium reports the headers with the first byte of the body',
     check(native, library) {
@@ -171,100 +128,177 @@ const xhrDivergences: Record<string, Divergence> = {
   },
 }
 
-describe.concurrent('the script-tag build without modern APIs does what the native EventSource does', {timeout: 30_000}, () => {
-  for (const given of scenarios) {
-    const divergence = xhrDivergences[given.title]
-    const scenario = divergence ? {...given, divergence} : given
-    test(scenario.title, async ({expect}) => {
-      const {native, library} = await runScenario(scenario, servers, async (specs) => {
-        const [nativeResult, libraryResult] = await Promise.all([
-          nativePool.use(({page}) => page.evaluate((spec) => window.differential!.run('native', spec), specs.native)),
-          legacyPool.use(({page}) => page.evaluate(async (spec) => await window.legacy!().differential!.run('library', spec), specs.library)),
-        ])
-        return {native: nativeResult, library: libraryResult}
-      })
-      compareOutcomes(scenario, native, library, expect)
-    })
-  }
-})
+/**
+ * Each engine's divergences in the legacy page, on top of its divergences in the module build:
+ * where the engine's XMLHttpRequest cannot do what its EventSource does.
+ */
+const legacyEngineDivergences: Partial<Record<EngineName, Divergences>> = {
+  chromium: chromiumLegacyDivergences,
+  firefox: firefoxLegacyDivergences,
+}
 
-describe('the script-tag build without modern APIs', {timeout: 30_000}, () => {
-  let legacy: WatchedPage
+const PAGES = 3
+
+export function registerLegacySuite(engine: EngineName): void {
+  let servers: DifferentialServers
+  let session: EngineSession | undefined
+  const nativePool = new PagePool(2)
+  const legacyPool = new PagePool(2)
+  const label = engineLabels[engine]
+  const divergences = engineDivergences[engine] ?? {}
+  const legacyDivergences = legacyEngineDivergences[engine] ?? {}
 
   beforeAll(async () => {
-    legacy = await openHarnessPage(chromium, `${servers.main.origin}/legacy-host`)
-  })
-
-  test('loads after every listed API was deleted, installs EventSource, and defines StreamSource with every root export', async () => {
-    const {page} = legacy
-    expect(await page.evaluate(() => window.legacy!().stripped)).toEqual([
-      'EventSource',
-      'fetch',
-      'Request',
-      'Response',
-      'Headers',
-      'ReadableStream',
-      'TextDecoder',
-      'AbortController',
-      'Promise',
-      'URL',
+    assertBuilt()
+    servers = await startDifferentialServers({
+      ...routes,
+      'GET /long': longStream(3000, 400),
+      'GET /utf8': async (_req, res) => {
+        const stream = startSse(res)
+        const bytes = Buffer.from('id: é→😀\ndata: 日本 é🎉\n\nevent: done\ndata: x\n\n')
+        // Cut inside 'é', '→', '😀', '日' and '🎉', each piece its own write (so its own progress event).
+        for (const [start, end] of [[0, 5], [5, 8], [8, 12], [12, 20], [20, 34], [34, 36], [36, bytes.length]]) {
+          await stream.write(bytes.subarray(start, end))
+          await delay(30)
+        }
+        await stream.closed
+      },
+      'GET /ids': async (req, res) => {
+        const stream = startSse(res)
+        if (req.headers['last-event-id'] === undefined) await stream.write('retry: 20\nid: é→😀\ndata: first\n\n')
+        else await stream.write(`data: again\n\nevent: done\ndata: x\n\n`)
+        await stream.end()
+      },
+      'GET /plain': async (_req, res) => {
+        const stream = startSse(res)
+        await stream.write('id: 1\ndata: one\n\nid: 2\ndata: two\n\nevent: done\ndata: x\n\n')
+        await stream.closed
+      },
+    })
+    session = await launchEngine(engine)
+    const started = session
+    const [natives, legacies] = await Promise.all([
+      Promise.all(Array.from({length: PAGES}, () => openHarnessPage(started, `${servers.main.origin}/native`))),
+      Promise.all(Array.from({length: PAGES}, () => openHarnessPage(started, `${servers.main.origin}/legacy-host`))),
     ])
-    const root = await import(join(distDir, 'index.js'))
-    expect(await page.evaluate(() => window.legacy!().legacyPage)).toEqual({installed: true, exports: Object.keys(root).sort()})
+    for (const page of natives) nativePool.add(page)
+    for (const page of legacies) legacyPool.add(page)
+  }, 90_000)
+
+  /** The engine, once beforeAll launched it. */
+  const running = (): EngineSession => {
+    if (session === undefined) throw new Error(`${label} is not running: the suite's beforeAll launches it.`)
+    return session
+  }
+
+  afterAll(async () => {
+    await session?.close()
+    await servers?.close()
   })
 
-  test('restarts the request past the responseText limit at an event boundary: no event lost or repeated, no error', async () => {
-    const before = legacy.page.evaluate(() => window.legacy!().transportCounts!.xhr)
-    const result = await legacy.page.evaluate(async () => await window.legacy!().collect!('/long', {timeout: 20_000}))
-    expect(result.reason).toBe('done')
-    expect(result.errors).toEqual([])
-    expect(result.opens).toBe(1)
-    expect(result.ids).toEqual(Array.from({length: 3000}, (_, index) => String(index + 1)))
-    expect(new Set(result.readyStates)).toEqual(new Set([1]))
-    // 3000 events of about 410 characters: about 1.2 M characters, restarted every 256 Ki or a bit more.
-    const requests = requestsTo('/long')
-    expect(requests.length).toBeGreaterThanOrEqual(3)
-    expect(requests.length).toBeLessThanOrEqual(6)
-    const resumedFrom = requests.slice(1).map((request) => Number(request.headers['last-event-id']))
-    for (const [index, id] of resumedFrom.entries()) {
-      // Each restart resumes after the last event passed on, once past the limit.
-      expect(id * 410).toBeGreaterThan((index + 1) * RESTART_AFTER * 0.9)
-      expect(result.ids).toContain(String(id))
+  const requestsTo = (path: string): RecordedRequest[] => servers.main.requests.filter((request) => request.path === path)
+
+  describe.concurrent(`the script-tag build without modern APIs does what the native EventSource does, in ${label}`, {timeout: 30_000}, () => {
+    for (const scenario of scenarios) {
+      const divergence = legacyDivergences[scenario.title] ?? divergenceFor(engine, scenario, divergences)
+      test(scenario.title, async ({expect}) => {
+        const {native, library} = await runScenario(scenario, servers, async (specs) => {
+          const [nativeResult, libraryResult] = await Promise.all([
+            nativePool.use((page) => page.evaluate((spec) => window.differential!.run('native', spec), specs.native)),
+            legacyPool.use((page) => page.evaluate(async (spec) => await window.legacy!().differential!.run('library', spec), specs.library)),
+          ])
+          return {native: nativeResult, library: libraryResult}
+        })
+        compareOutcomes(scenario, divergence, native, library, expect)
+      })
     }
-    expect(requests[0]!.headers['last-event-id']).toBeUndefined()
-    for (const request of requests) expect(request.url).toBe('/long')
-    expect(await legacy.page.evaluate(() => window.legacy!().transportCounts!.xhr)).toBe((await before) + requests.length)
   })
 
-  test('decodes UTF-8 cut between progress events, and sends a multi-byte id as UTF-8 Last-Event-ID', async () => {
-    const utf8 = await legacy.page.evaluate(async () => await window.legacy!().collect!('/utf8'))
-    expect(utf8).toMatchObject({reason: 'done', errors: [], data: ['日本 é🎉'], ids: ['é→😀']})
-    const ids = await legacy.page.evaluate(async () => await window.legacy!().collect!('/ids'))
-    expect(ids).toMatchObject({reason: 'done', data: ['first', 'again'], ids: ['é→😀', 'é→😀']})
-    expect(ids.errors.map((error) => error.readyState)).toEqual([0])
-    // Header values are bytes; Node reads them as Latin-1.
-    expect(requestsTo('/ids').map((request) => request.headers['last-event-id'])).toEqual([
-      undefined,
-      Buffer.from('é→😀').toString('latin1'),
-    ])
+  describe('the script-tag build without modern APIs', {timeout: 30_000}, () => {
+    let legacy: EnginePage
+
+    beforeAll(async () => {
+      legacy = await openHarnessPage(running(), `${servers.main.origin}/legacy-host`)
+    })
+
+    test('loads after every listed API was deleted, installs EventSource, and defines StreamSource with every root export', async () => {
+      expect(await legacy.evaluate(() => window.legacy!().stripped, null)).toEqual([
+        'EventSource',
+        'fetch',
+        'Request',
+        'Response',
+        'Headers',
+        'ReadableStream',
+        'TextDecoder',
+        'AbortController',
+        'Promise',
+        'URL',
+      ])
+      const root = await import(join(distDir, 'index.js'))
+      expect(await legacy.evaluate(() => window.legacy!().legacyPage, null)).toEqual({installed: true, exports: Object.keys(root).sort()})
+    })
+
+    test('restarts the request past the responseText limit at an event boundary: no event lost or repeated, no error', async () => {
+      const before = legacy.evaluate(() => window.legacy!().transportCounts!.xhr, null)
+      const result = await legacy.evaluate(async () => await window.legacy!().collect!('/long', {timeout: 20_000}), null)
+      expect(result.reason).toBe('done')
+      expect(result.errors).toEqual([])
+      expect(result.opens).toBe(1)
+      expect(result.ids).toEqual(Array.from({length: 3000}, (_, index) => String(index + 1)))
+      expect(new Set(result.readyStates)).toEqual(new Set([1]))
+      // 3000 events of about 410 characters: about 1.2 M characters, restarted every 256 Ki or a bit more.
+      const requests = requestsTo('/long')
+      expect(requests.length).toBeGreaterThanOrEqual(3)
+      expect(requests.length).toBeLessThanOrEqual(6)
+      const resumedFrom = requests.slice(1).map((request) => Number(request.headers['last-event-id']))
+      for (const [index, id] of resumedFrom.entries()) {
+        // Each restart resumes after the last event passed on, once past the limit.
+        expect(id * 410).toBeGreaterThan((index + 1) * RESTART_AFTER * 0.9)
+        expect(result.ids).toContain(String(id))
+      }
+      expect(requests[0]!.headers['last-event-id']).toBeUndefined()
+      for (const request of requests) expect(request.url).toBe('/long')
+      expect(await legacy.evaluate(() => window.legacy!().transportCounts!.xhr, null)).toBe((await before) + requests.length)
+    })
+
+    test('decodes UTF-8 cut between progress events, and sends a multi-byte id as UTF-8 Last-Event-ID', async () => {
+      const utf8 = await legacy.evaluate(async () => await window.legacy!().collect!('/utf8'), null)
+      expect(utf8).toMatchObject({reason: 'done', errors: [], data: ['日本 é🎉'], ids: ['é→😀']})
+      const ids = await legacy.evaluate(async () => await window.legacy!().collect!('/ids'), null)
+      expect(ids).toMatchObject({reason: 'done', data: ['first', 'again'], ids: ['é→😀', 'é→😀']})
+      expect(ids.errors.map((error) => error.readyState)).toEqual([0])
+      // Header values are bytes; Node reads them as Latin-1.
+      expect(requestsTo('/ids').map((request) => request.headers['last-event-id'])).toEqual([
+        undefined,
+        Buffer.from('é→😀').toString('latin1'),
+      ])
+    })
+
+    test('ran under its CSP without a violation, on XMLHttpRequest alone', async () => {
+      for (const page of [...legacyPool.pages, legacy]) {
+        expect(await page.evaluate(() => window.legacy!().differential!.violations, null)).toEqual([])
+        expect(await page.evaluate(() => window.legacy!().transportCounts!.fetch, null)).toBe(0)
+      }
+      expect([...servers.main.errors, ...servers.peer.errors]).toEqual([])
+    })
   })
 
-  test('ran under its CSP without a violation, on XMLHttpRequest alone', async () => {
-    for (const {page} of [...legacyPool.pages, legacy]) {
-      expect(await page.evaluate(() => window.legacy!().differential!.violations)).toEqual([])
-      expect(await page.evaluate(() => window.legacy!().transportCounts!.fetch)).toBe(0)
-    }
-    expect([...servers.main.errors, ...servers.peer.errors]).toEqual([])
+  describe('the script-tag build in a modern page', {timeout: 30_000}, () => {
+    test('streams over fetch and leaves the native EventSource in place', async () => {
+      const page = await openHarnessPage(running(), `${servers.main.origin}/modern`)
+      try {
+        const result = await page.evaluate(() => window.collect!('/plain'), null)
+        expect(result).toMatchObject({reason: 'done', opens: 1, errors: [], data: ['one', 'two'], ids: ['1', '2']})
+        expect(await page.evaluate(() => window.transportCounts, null)).toEqual({xhr: 0, fetch: 1})
+        expect(await page.evaluate(() => /\[native code\]/.test(String(window.EventSource)), null)).toBe(true)
+        expect(page.errors).toEqual([])
+      } finally {
+        await page.close()
+      }
+    })
   })
-})
 
-describe('the script-tag build in a modern page', {timeout: 30_000}, () => {
-  test('streams over fetch and leaves the native EventSource in place', async () => {
-    const {page, errors} = await openHarnessPage(chromium, `${servers.main.origin}/modern`)
-    const result = await page.evaluate(() => window.collect!('/plain'))
-    expect(result).toMatchObject({reason: 'done', opens: 1, errors: [], data: ['one', 'two'], ids: ['1', '2']})
-    expect(await page.evaluate(() => window.transportCounts)).toEqual({xhr: 0, fetch: 1})
-    expect(await page.evaluate(() => /\[native code\]/.test(String(window.EventSource)))).toBe(true)
-    expect(errors).toEqual([])
+  test(`the divergences pinned for ${label}, in the legacy page, name real scenarios, each with its reason`, () => {
+    checkDivergenceTable(engine, [divergences, legacyDivergences])
   })
-})
+}
