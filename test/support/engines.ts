@@ -3,6 +3,7 @@
 // (test/support/chromium.ts), Firefox through puppeteer-core over WebDriver BiDi, WebKit through
 // test/support/webkit.ts. Each engine is the Debian package scripts/ensure.mjs --browser installs.
 import type {Browser as PuppeteerBrowser, BrowserContext as PuppeteerContext, Page as PuppeteerPage} from 'puppeteer-core'
+import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import {launchChromium} from './chromium.js'
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit'
@@ -211,4 +212,59 @@ async function launchWebKit(): Promise<EngineSession> {
     throw new Error(`WebKit's driver, test/support/webkit.ts, could not be loaded: ${String(error)}`)
   }
   return module.launchWebKit()
+}
+
+export const engineLabels: Record<EngineName, string> = {chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit'}
+
+export interface OpenEnginePageOptions {
+  /** The Content-Security-Policy header the page must have been served with (where the driver tells headers). */
+  csp?: string
+  /** Run in the page until it returns something truthy, e.g. the page's scripts have loaded. */
+  ready?: () => unknown
+  /** How long `ready` may take, in ms. */
+  timeout?: number
+}
+
+export interface EnginePages {
+  /** A new page at `url`, in a fresh context, checked for its CSP header and waited on until ready, each if asked for; closed after the test. */
+  openPage(url: string, options?: OpenEnginePageOptions): Promise<EnginePage>
+}
+
+/**
+ * Registers a suite's hooks for one engine, as useChromium does for Chromium: launch before all,
+ * close the test's pages after each, close the browser after all. Call it after the suite's own
+ * beforeAll, so the browser starts once the suite's servers are up.
+ */
+export function useEngine(engine: EngineName): EnginePages {
+  let session: EngineSession | undefined
+  // Only this test's pages: a page left open would keep its streams, and its errors, alive.
+  const opened = new Set<EnginePage>()
+
+  beforeAll(async () => {
+    session = await launchEngine(engine)
+  }, 90_000)
+
+  afterEach(async () => {
+    const pages = [...opened]
+    opened.clear()
+    await Promise.all(pages.map((page) => page.close()))
+  })
+
+  afterAll(async () => {
+    await session?.close()
+    session = undefined
+  })
+
+  return {
+    async openPage(url, {csp, ready, timeout = WAIT} = {}) {
+      if (!session) throw new Error(`${engineLabels[engine]} is not running: useEngine() launches it in beforeAll.`)
+      const page = await session.newPage()
+      opened.add(page)
+      const headers = await page.goto(url)
+      // Asserted, not assumed: the tests that rely on the policy would prove less without it.
+      if (csp !== undefined && Object.keys(headers).length > 0) expect(headers['content-security-policy']).toBe(csp)
+      if (ready) await page.waitFor(ready, timeout)
+      return page
+    },
+  }
 }

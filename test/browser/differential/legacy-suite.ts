@@ -13,7 +13,7 @@
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {launchEngine, type EngineName, type EnginePage, type EngineSession} from '../../support/engines.js'
+import {engineLabels, launchEngine, type EngineName, type EnginePage, type EngineSession} from '../../support/engines.js'
 import {assertBuilt, distDir} from '../../support/paths.js'
 import {delay, serveDirectory, servePage, startSse, type Handler, type RecordedRequest} from '../../support/sse-server.js'
 import {legacyDivergences as firefoxLegacyDivergences} from './divergences-firefox.js'
@@ -28,7 +28,7 @@ import {
   type Divergences,
 } from './driver.js'
 import {scenarios, summary} from './scenarios.js'
-import {checkDivergenceTable, engineDivergences, engineLabels} from './suite.js'
+import {checkDivergenceTable, engineDivergences} from './suite.js'
 
 const legacyDir = fileURLToPath(new URL('../legacy/', import.meta.url))
 const BUILD = '/dist/streamsource.global.min.js'

@@ -9,7 +9,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {launchEngine, type EngineName, type EngineSession} from '../../support/engines.js'
+import {engineLabels, launchEngine, type EngineName, type EngineSession} from '../../support/engines.js'
 import {assertBuilt, distDir} from '../../support/paths.js'
 import {serveDirectory, serveFile} from '../../support/sse-server.js'
 import {divergences as firefoxDivergences} from './divergences-firefox.js'
@@ -29,8 +29,6 @@ import {scenarios} from './scenarios.js'
 
 /** Every engine's pinned divergences but Chromium's, which the scenarios carry. */
 export const engineDivergences: Partial<Record<EngineName, Divergences>> = {firefox: firefoxDivergences}
-
-export const engineLabels: Record<EngineName, string> = {chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit'}
 
 /** A directory to write every scenario's two outcomes to, as JSON, when debugging. */
 const dumpDir = process.env['DIFFERENTIAL_DUMP']
