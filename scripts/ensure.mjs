@@ -1,7 +1,7 @@
 // Makes a fresh clone ready for `npm start` and `npm test` with no other step:
 // installs the npm dependencies when they are missing or older than the lockfile,
-// builds dist/ with --build, and with --browser installs Debian's Chromium when no
-// browser is found (the browser tests drive it through playwright-core).
+// builds dist/ with --build, and with --browser installs the Debian packages of every browser
+// engine that is missing (Chromium for playwright-core, firefox-esr for puppeteer-core).
 // Uses only Node's standard library: it runs before anything is installed.
 import {execFileSync} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
@@ -36,21 +36,35 @@ if (args.has('--build') && !existsSync(join(root, 'dist', 'index.js'))) {
 }
 
 if (args.has('--browser')) {
-  const {findChromium} = await import('./chromium-path.mjs')
-  if (!findChromium()) {
+  const {findChromium, findFirefox} = await import('./browser-paths.mjs')
+  /**
+   * The engines the browser tests drive, each with the Debian packages that bring it. One
+   * `apt-get update` and one `apt-get install` cover every engine that is missing. WebKit
+   * (webkit2gtk-driver and xvfb, test/support/webkit.ts) is added to this list beside the others.
+   * @type {{name: string, found: () => boolean, packages: string[], hint: string}[]}
+   */
+  const engines = [
+    {name: 'Chromium', found: () => findChromium() !== undefined, packages: ['chromium'], hint: 'CHROMIUM_PATH'},
+    {name: 'Firefox', found: () => findFirefox() !== undefined, packages: ['firefox-esr'], hint: 'FIREFOX_PATH'},
+  ]
+  const missing = engines.filter((engine) => !engine.found())
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.flatMap((engine) => engine.packages))]
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
     if (!isRoot || !existsSync('/usr/bin/apt-get')) {
       console.error(
-        '[ensure] No Chromium found for the browser tests. Install one (Debian: `apt-get install chromium`)\n' +
-          '         or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+        `[ensure] Missing for the browser tests: ${missing.map((engine) => engine.name).join(', ')}.\n` +
+          `         Install them (Debian: \`apt-get install ${packages.join(' ')}\`)\n` +
+          `         or point ${missing.map((engine) => engine.hint).join(', ')} at the binaries.`,
       )
       process.exit(1)
     }
     const env = {...process.env, DEBIAN_FRONTEND: 'noninteractive'}
     run('apt-get', ['update'], env)
-    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], env)
-    if (!findChromium()) {
-      console.error('[ensure] apt-get installed chromium but no binary was found at /usr/bin/chromium')
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], env)
+    const stillMissing = missing.filter((engine) => !engine.found())
+    if (stillMissing.length > 0) {
+      console.error(`[ensure] apt-get installed ${packages.join(' ')} but found no ${stillMissing.map((engine) => engine.name).join(', ')}`)
       process.exit(1)
     }
   }

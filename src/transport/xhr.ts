@@ -55,13 +55,14 @@ interface Body {
 function responseOf(xhr: XMLHttpRequest, url: string, redirected: boolean): [TransportResponse, Body] {
   const {status, statusText} = xhr
   // "name: value" lines, CRLF-separated, names lower-cased, values of a repeated name joined (XHR § 4.6.5).
+  // Lower-cased here again all the same: Firefox gives a data: URL's `Content-Type` as it is spelt.
   const headers: [string, string][] = []
   const byName: Record<string, string> = {}
   for (const line of xhr.getAllResponseHeaders().split('\r\n')) {
     const colon = line.indexOf(': ')
     if (colon > 0) {
       headers.push([line.slice(0, colon), line.slice(colon + 2)])
-      byName[' ' + line.slice(0, colon)] = line.slice(colon + 2)
+      byName[' ' + line.slice(0, colon).toLowerCase()] = line.slice(colon + 2)
     }
   }
   const failure = (): TypeError => new TypeError(`XMLHttpRequest to ${url} failed`)
