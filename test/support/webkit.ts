@@ -85,7 +85,7 @@ async function webkitPaths(): Promise<{driver: string; miniBrowser: string; xvfb
  * pipe only this Node process holds: when Node dies in any way (a SIGKILL from the test runner
  * included, where no `exit` handler runs), `read` gets end-of-file and the group dies with it.
  */
-const WATCHDOG = 'read -r line; [ "$line" = done ] || kill -s KILL -- "-$1" 2>/dev/null'
+const WATCHDOG = 'read -r line; [ "$line" = done ] || [ -z "$1" ] || kill -s KILL -- "-$1" 2>/dev/null'
 
 /** A child in a process group of its own (with everything it starts), and its watchdog. */
 class ProcessGroup {
@@ -101,17 +101,23 @@ class ProcessGroup {
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve()
-      else child.once('exit', () => resolve())
+      child.once('exit', () => resolve())
+      // A spawn that failed (EACCES, say) emits `error` and never `exit`.
+      child.once('error', (error) => {
+        this.stderr += `${name} could not run: ${error.message}`
+        resolve()
+      })
     })
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000)
     })
-    this.#watchdog = spawn('sh', ['-c', WATCHDOG, 'webkit-watchdog', String(child.pid)], {
+    this.#watchdog = spawn('sh', ['-c', WATCHDOG, 'webkit-watchdog', String(child.pid ?? '')], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
     })
     // Neither keeps the tests' process alive: an unclosed session is cleaned up by the `exit`
     // handler below, or by the watchdog.
+    this.#watchdog.on('error', () => undefined)
     this.#watchdog.unref()
     ;(this.#watchdog.stdin as Socket | null)?.unref()
     child.unref()
@@ -121,7 +127,7 @@ class ProcessGroup {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null
+    return this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null
   }
 
   /** Signals the whole group (no error if it is gone already). */
