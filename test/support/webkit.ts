@@ -91,7 +91,7 @@ const WATCHDOG = 'read -r line; [ "$line" = done ] || [ -z "$1" ] || kill -s KIL
 class ProcessGroup {
   readonly exited: Promise<void>
   #watchdog: ChildProcess
-  #done = false
+  #stopped: Promise<void> | undefined
   /** The last few kilobytes the process wrote to stderr, for error messages. */
   stderr = ''
 
@@ -141,9 +141,13 @@ class ProcessGroup {
   }
 
   /** SIGTERM to the group, SIGKILL after `graceMs` if the leader is still there; then retires the watchdog. */
-  async stop(graceMs = 3000): Promise<void> {
-    if (this.#done) return
-    this.#done = true
+  stop(graceMs = 3000): Promise<void> {
+    // Memoised: a second caller (a page's close() and the session's) waits for the same end.
+    this.#stopped ??= this.#stop(graceMs)
+    return this.#stopped
+  }
+
+  async #stop(graceMs: number): Promise<void> {
     this.signal('SIGTERM')
     let timer: NodeJS.Timeout | undefined
     const graced = await Promise.race([
