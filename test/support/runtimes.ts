@@ -2,7 +2,7 @@
 // turns its summary into one vitest test per suite test, plus one for the process exiting by
 // itself once the suite is done: that is how a timer or connection that `close()` left behind
 // shows (the suite never exits the process).
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcess} from 'node:child_process'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -51,6 +51,9 @@ const SUITE_TIMEOUT = 60_000
 const EXIT_GRACE = 3000
 
 /** Spawns `command args... BASE OTHER`, collects its output, kills it on a timeout. */
+/** The processes running now: afterAll kills any that a failed hook left behind. */
+const running = new Set<ChildProcess>()
+
 function runSuite(command: string, args: string[], base: string, other: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(command, [...args, base, other], {cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...QUIET}})
@@ -76,7 +79,9 @@ function runSuite(command: string, args: string[], base: string, other: string):
     child.on('error', (error) => {
       output += `\nspawn failed: ${error.message}`
     })
+    running.add(child)
     child.on('close', (code, signal) => {
+      running.delete(child)
       clearTimeout(suiteTimer)
       clearTimeout(graceTimer)
       resolve({summary, exitedByItself: exitedByItself && summary !== undefined, code, signal, output})
@@ -106,6 +111,7 @@ export function describeRuntimeSuite(title: string, command: () => {path: string
     }, SUITE_TIMEOUT + EXIT_GRACE + 10_000)
 
     afterAll(async () => {
+      for (const child of running) child.kill('SIGKILL')
       await Promise.all(servers.map((server) => server.close()))
     })
 
