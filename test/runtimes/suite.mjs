@@ -281,6 +281,71 @@ test('close() right after the constructor: no event at all', async (t) => {
   equal([source.readyState, events], [source.CLOSED, 0], 'readyState and events')
 })
 
+test('listeners: handleEvent objects, once, signal, stopImmediatePropagation, in the order added', async (t) => {
+  // dist/node.js (Node, Deno, Bun) dispatches messages through listener lists of its own
+  // (src/node-events.ts): the DOM's rules must hold there as on the platform's EventTarget.
+  const source = t.open('ticks')
+  const log = []
+  const controller = new AbortController()
+  source.addEventListener('message', {handleEvent: (event) => log.push(`object ${event.data}`)})
+  source.onmessage = (event) => log.push(`handler ${event.data}`)
+  source.addEventListener('message', (event) => log.push(`once ${event.data}`), {once: true})
+  source.addEventListener(
+    'message',
+    (event) => {
+      log.push(`signal ${event.data}`)
+      controller.abort()
+    },
+    {signal: controller.signal},
+  )
+  source.addEventListener('message', (event) => {
+    log.push(`stop ${event.data}`)
+    if (event.data === '2') {
+      event.stopImmediatePropagation()
+      source.close()
+    }
+  })
+  source.addEventListener('message', (event) => log.push(`last ${event.data}`))
+  await until(() => source.readyState === source.CLOSED, 'the second tick')
+  equal(
+    log,
+    ['object 1', 'handler 1', 'once 1', 'signal 1', 'stop 1', 'last 1', 'object 2', 'handler 2', 'stop 2'],
+    'listener calls',
+  )
+})
+
+test('heartbeatTimeout: a silent connection is dropped with a HeartbeatTimeoutError, and reconnects', async (t) => {
+  const source = t.open('events', {heartbeatTimeout: 300})
+  await collect(source, 2)
+  const error = await next(source, 'error')
+  assert(error.cause instanceof t.lib.HeartbeatTimeoutError, `cause is a HeartbeatTimeoutError, not ${error.cause}`)
+  equal([error.cause.timeout, error.willReconnect, source.readyState], [300, true, source.CONNECTING], 'timeout, willReconnect, readyState')
+  await until(async () => (await t.requests())[0]?.closedAt !== undefined, 'the server to see the connection end')
+})
+
+test('the signal option closes the source', async (t) => {
+  const controller = new AbortController()
+  const source = t.open('ticks', {signal: controller.signal})
+  await next(source, 'message')
+  controller.abort()
+  equal(source.readyState, source.CLOSED, 'readyState after abort')
+  await until(async () => (await t.requests())[0]?.closedAt !== undefined, 'the server to see the connection end')
+})
+
+test("createEventSource without options: the platform's EventSource where there is one (Deno), else the library's", async (t) => {
+  const source = t.lib.createEventSource(t.url('events'))
+  try {
+    const native = typeof globalThis.EventSource == 'function' && globalThis.EventSource !== t.lib.EventSource
+    equal(source instanceof t.lib.EventSource, !native, `the library's class (platform EventSource: ${typeof globalThis.EventSource})`)
+    const [event] = await collect(source, 1)
+    equal(event.data, 'one', 'first message')
+    // Deno's own EventSource sets `origin` to the whole URL (2.9.6), the library's to the origin.
+    if (!native) equal(event.origin, t.origin, 'origin')
+  } finally {
+    source.close()
+  }
+})
+
 test('the async iterator yields the messages, and breaking out closes the source', async (t) => {
   const source = t.open('ticks')
   const data = []

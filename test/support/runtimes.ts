@@ -34,6 +34,8 @@ interface Run {
   summary: Summary | undefined
   /** Whether the process exited by itself, within EXIT_GRACE of printing its summary. */
   exitedByItself: boolean
+  /** How long after its summary it exited, in ms. */
+  exitDelay: number | undefined
   code: number | null
   signal: NodeJS.Signals | null
   output: string
@@ -47,8 +49,12 @@ const QUIET = {DENO_NO_UPDATE_CHECK: '1', DO_NOT_TRACK: '1', BUN_DISABLE_TELEMET
 
 /** How long a whole suite may take before its process is killed. */
 const SUITE_TIMEOUT = 60_000
-/** How long a process may live on after its summary: past this, something keeps it alive. */
-const EXIT_GRACE = 3000
+/**
+ * How long a process may live on after its summary: past this, something keeps it alive. Far below
+ * the 60 s reconnect timer of the suite's close() test, which is what it catches, and far above the
+ * few ms a runtime takes to exit, even on a loaded machine.
+ */
+const EXIT_GRACE = 10_000
 
 /** Spawns `command args... BASE OTHER`, collects its output, kills it on a timeout. */
 /** The processes running now: afterAll kills any that a failed hook left behind. */
@@ -66,11 +72,13 @@ function runSuite(command: string, args: string[], base: string, other: string):
     }
     const suiteTimer = setTimeout(kill, SUITE_TIMEOUT)
     let graceTimer: NodeJS.Timeout | undefined
+    let summaryTime: number | undefined
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       const match = /^# summary (.*)$/m.exec(output)
       if (match && !summary) {
         summary = JSON.parse(match[1]!) as Summary
+        summaryTime = performance.now()
         graceTimer = setTimeout(kill, EXIT_GRACE)
       }
     }
@@ -84,7 +92,8 @@ function runSuite(command: string, args: string[], base: string, other: string):
       running.delete(child)
       clearTimeout(suiteTimer)
       clearTimeout(graceTimer)
-      resolve({summary, exitedByItself: exitedByItself && summary !== undefined, code, signal, output})
+      const exitDelay = summaryTime === undefined ? undefined : Math.round(performance.now() - summaryTime)
+      resolve({summary, exitedByItself: exitedByItself && summary !== undefined, exitDelay, code, signal, output})
     })
   })
 }
@@ -128,6 +137,7 @@ export function describeRuntimeSuite(title: string, command: () => {path: string
       const {entry, runtime} = summary()
       expect(entry, runtime).toMatch(expectedEntry)
       expect(run!.exitedByItself, `still running ${EXIT_GRACE} ms after the suite: a timer or connection keeps it alive`).toBe(true)
+      if (process.env['RUNTIME_EXIT_DELAY']) console.log(`${runtime}: exited ${run!.exitDelay} ms after its summary; the suite took ${summary().ms} ms`)
       expect(run!.code, run!.output).toBe(0)
       expect(servers.flatMap((server) => server.errors)).toEqual([])
     })
