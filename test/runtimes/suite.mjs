@@ -110,7 +110,7 @@ function parse(lib, chunks) {
     onRetry: (retry) => seen.retries.push(retry),
   })
   for (const chunk of chunks) parser.feed(chunk)
-  // `{...event}` drops nothing: JSON below leaves out `undefined` fields either way.
+  // Through JSON, a field the parser set to `undefined` (no `event:` or `id:` line) reads as absent.
   return JSON.parse(JSON.stringify(seen))
 }
 
