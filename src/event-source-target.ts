@@ -7,7 +7,7 @@
  * @see https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-attributes
  */
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
-import {EventTargetBase} from './platform.js'
+import {createEvent, EventTargetBase} from './platform.js'
 
 /** The events every EventSource fires, by type. Named events are `MessageEvent`s too. */
 export interface EventSourceEventMap {
@@ -27,6 +27,24 @@ export interface EventSourceEventMap {
 }
 
 type HandlerName = 'open' | 'message' | 'error'
+
+let handlersCalledByPlatform: boolean | undefined
+
+/**
+ * Whether the platform's `dispatchEvent` calls a target's `on<type>` property itself, before the
+ * listeners, as workerd's `EventTarget` does (cloudflare/workerd#6022): there a handler attribute that
+ * also added a listener, as the spec has it, would run twice per event. Found out once, on the first
+ * handler set, so that importing the module dispatches nothing (a bundle that only parses drops it).
+ */
+function platformCallsHandlers(): boolean {
+  if (handlersCalledByPlatform === undefined) {
+    const probe = new EventTargetBase() as EventTarget & {onprobe?: () => void}
+    handlersCalledByPlatform = false
+    probe.onprobe = () => (handlersCalledByPlatform = true)
+    probe.dispatchEvent(createEvent('probe'))
+  }
+  return handlersCalledByPlatform
+}
 /**
  * An event listener function, as the DOM's `on…` attributes take one.
  * @inline
@@ -121,7 +139,10 @@ export abstract class EventSourceTarget<Events extends string = string> extends 
       handler = null
     } else if (!listeners[name]) {
       this.listen_(name)
-      super.addEventListener(name, (listeners[name] = (event) => handlers[name]?.call(this, event)))
+      listeners[name] = (event) => handlers[name]?.call(this, event)
+      // Where the platform calls the handler (workerd), it does so through the getter: then the
+      // handler runs before the listeners, whatever the order they were added in, but only once.
+      if (!platformCallsHandlers()) super.addEventListener(name, listeners[name])
     }
     handlers[name] = handler
   }
