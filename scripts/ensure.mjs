@@ -1,7 +1,8 @@
 // Makes a fresh clone ready for `npm start` and `npm test` with no other step:
 // installs the npm dependencies when they are missing or older than the lockfile,
 // builds dist/ with --build, and with --browser installs the Debian packages of every browser
-// engine that is missing (Chromium for playwright-core, firefox-esr for puppeteer-core).
+// engine that is missing (Chromium for playwright-core, firefox-esr for puppeteer-core, WebKitGTK's
+// driver and Xvfb for selenium-webdriver).
 // Uses only Node's standard library: it runs before anything is installed.
 import {execFileSync} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
@@ -37,15 +38,22 @@ if (args.has('--build') && !existsSync(join(root, 'dist', 'index.js'))) {
 
 if (args.has('--browser')) {
   const {findChromium, findFirefox} = await import('./browser-paths.mjs')
+  const {findWebKitDriver, findMiniBrowser, findXvfb, WEBKIT_PACKAGES} = await import('./webkit-path.mjs')
   /**
    * The engines the browser tests drive, each with the Debian packages that bring it. One
-   * `apt-get update` and one `apt-get install` cover every engine that is missing. WebKit
-   * (webkit2gtk-driver and xvfb, test/support/webkit.ts) is added to this list beside the others.
+   * `apt-get update` and one `apt-get install` cover every engine that is missing. WebKit is
+   * WebKitGTK's WebKitWebDriver and MiniBrowser, which runs under Xvfb (test/support/webkit.ts).
    * @type {{name: string, found: () => boolean, packages: string[], hint: string}[]}
    */
   const engines = [
     {name: 'Chromium', found: () => findChromium() !== undefined, packages: ['chromium'], hint: 'CHROMIUM_PATH'},
     {name: 'Firefox', found: () => findFirefox() !== undefined, packages: ['firefox-esr'], hint: 'FIREFOX_PATH'},
+    {
+      name: 'WebKit',
+      found: () => findWebKitDriver() !== undefined && findMiniBrowser() !== undefined && findXvfb() !== undefined,
+      packages: WEBKIT_PACKAGES,
+      hint: 'WEBKIT_DRIVER_PATH and WEBKIT_MINIBROWSER_PATH',
+    },
   ]
   const missing = engines.filter((engine) => !engine.found())
   if (missing.length > 0) {

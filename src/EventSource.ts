@@ -22,7 +22,7 @@ import {createParser} from './parse.js'
 import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
 import {eventPerTask, nextTask} from './event-tasks.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
-import {headerRecord, isHeaderValue} from './request-headers.js'
+import {headerRecord, lastEventIdHeader} from './request-headers.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage, EventSourceParser} from './types.js'
 
@@ -402,13 +402,12 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     const headers: Record<string, string> = {accept: 'text/event-stream'}
     for (const name in given) headers[name] = given[name]!
     // "If ev's last event ID string is not the empty string, then set (`Last-Event-ID`, ev's last
-    // event ID string, encoded as UTF-8) in request's header list." Header values carry bytes, one
-    // per character: the UTF-8 bytes, from the %XX escapes encodeURIComponent gives.
-    // [non-spec] An ID with a control character (VT, FF…, which the stream may send: the spec only
-    // excludes NULL) cannot be sent: fetch would refuse every reconnect. It is left out, so the
-    // stream goes on (from where the server starts a client without one) rather than end.
-    const id = unescape(encodeURIComponent(this.lastEventId_))
-    if (id && isHeaderValue(id)) headers['last-event-id'] = id
+    // event ID string, encoded as UTF-8) in request's header list." (As the engine takes header bytes.)
+    // [non-spec] An ID no header can carry (a control character, which the stream may send: the spec
+    // only excludes NULL) is left out: fetch would refuse every reconnect. The stream goes on, from
+    // where the server starts a client without one, rather than end.
+    const id = lastEventIdHeader(this.lastEventId_)
+    if (id) headers['last-event-id'] = id
     return headers
   }
 

@@ -2,7 +2,8 @@
 // ID with a control character (VT, FF, DEL…) that no header value can carry: fetch refuses it, and
 // every reconnect would fail before a request is sent, for ever. Such an ID is still the source's
 // `lastEventId` and each event's, but it is not sent: the reconnect goes out without the header.
-import {describe, expect, test} from 'vitest'
+import {afterEach, describe, expect, test, vi} from 'vitest'
+import {lastEventIdHeader} from '../src/request-headers.js'
 import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
@@ -45,5 +46,29 @@ describe('an id: a header cannot carry', () => {
     const {log} = recordEvents(source, ['message'])
     await waitFor(() => log.length === 2, 'the reconnect')
     expect(server.requests[1]?.headers['last-event-id']).toBe(Buffer.from('a\tcafé', 'utf8').toString('latin1'))
+  })
+})
+
+describe('the header value of an id, as each engine takes header bytes', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  test('a ByteString engine (Chromium, Firefox, Node) gets the UTF-8 bytes, one character each', () => {
+    expect(lastEventIdHeader('42')).toBe('42')
+    expect(lastEventIdHeader('café')).toBe('caf\xc3\xa9')
+    expect(lastEventIdHeader('é→😀')).toBe(Buffer.from('é→😀').toString('latin1'))
+    expect(lastEventIdHeader('')).toBeUndefined()
+    expect(lastEventIdHeader('a\u000bb')).toBeUndefined()
+  })
+
+  test('WebKit, which encodes header values as UTF-8 itself, gets the id as it is, and none it would refuse', () => {
+    vi.stubGlobal('navigator', {vendor: 'Apple Computer, Inc.'})
+    expect(lastEventIdHeader('42')).toBe('42')
+    // Sent by WebKit as C3 A9: the bytes string would go double-encoded (`Ã©`).
+    expect(lastEventIdHeader('café')).toBe('café')
+    // WebKit refuses characters above U+00FF in a header value: no value sends these bytes there.
+    expect(lastEventIdHeader('é→😀')).toBeUndefined()
+    expect(lastEventIdHeader('a\u000bb')).toBeUndefined()
   })
 })

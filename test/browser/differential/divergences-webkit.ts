@@ -85,14 +85,16 @@ export const divergences: Record<string, Divergence> = {
     },
   },
   'Last-Event-ID carries a non-ASCII id as UTF-8': {
-    // A library bug, being fixed elsewhere: in WebKit its header value arrives double-encoded.
-    // Node reads header bytes as Latin-1, so the UTF-8 bytes of `é→😀` read as below.
-    reason: 'known library failure: in WebKit a non-ASCII `Last-Event-ID` arrives double-encoded (`Ã©` for `é`)',
+    // WebKit's fetch and XMLHttpRequest encode a header value as UTF-8 themselves and refuse any
+    // character above U+00FF (`→`, `😀`): no value makes them send these bytes, so the library
+    // leaves the header out (src/request-headers.ts). An id of Latin-1 characters goes right:
+    // 'Last-Event-ID carries a Latin-1 id as UTF-8' is equal in WebKit.
+    reason: "WebKit's fetch refuses header characters above U+00FF, so an id holding one cannot be sent as Last-Event-ID; the library leaves it out",
     check(native, library) {
       expect(library.result).toEqual(native.result)
-      const utf8 = Buffer.from('é→😀').toString('latin1')
-      expect(lastEventIds(native)).toEqual([null, utf8])
-      expect(lastEventIds(library)).toEqual([null, Buffer.from(utf8).toString('latin1')])
+      // Node reads header bytes as Latin-1: the UTF-8 bytes of `é→😀` read as below.
+      expect(lastEventIds(native)).toEqual([null, Buffer.from('é→😀').toString('latin1')])
+      expect(lastEventIds(library)).toEqual([null, null])
       expect(withoutLastEventId(library)).toEqual(withoutLastEventId(native))
     },
   },
@@ -156,6 +158,32 @@ export const divergences: Record<string, Divergence> = {
       expect(libraryFirst).toEqual(first)
       expect(retries.length).toBeGreaterThan(0)
       for (const retry of retries) expect(retry).toEqual(preflightFor(first))
+    },
+  },
+}
+
+/**
+ * Where WebKit's XMLHttpRequest, which the script-tag build streams over in the legacy page, cannot
+ * do what its EventSource does (on top of the divergences above).
+ */
+export const legacyDivergences: Record<string, Divergence> = {
+  'open fires when the headers arrive, before any data': {
+    reason: 'XMLHttpRequest in WebKit reports the headers with the first byte of the body',
+    check(native, library) {
+      expect(summary(native)).toEqual(['open(1)', 'stop:1 open'])
+      expect(summary(library)).toEqual(['stop:timeout'])
+      expect(library.requests).toEqual(native.requests)
+    },
+  },
+  'a BOM split across writes is still removed': {
+    // XMLHttpRequest's `responseText` goes through WebKit's decoder, which has the same fault as its
+    // EventSource: a BOM split across reads becomes U+FEFF in the first field name. Both sides lose
+    // the first event, so they agree here, unlike in the module build.
+    reason: "WebKit's text decoder behind XMLHttpRequest loses the first event after a split BOM, as its EventSource does",
+    check(native, library) {
+      expect(summary(native)).toEqual(['open(1)', 'error(0)', 'stop:1 errors'])
+      expect(summary(library)).toEqual(summary(native))
+      expect(library.requests).toEqual(native.requests)
     },
   },
 }

@@ -351,6 +351,11 @@ const reconnection: Scenario[] = [
     stop: {opens: 2},
   },
   {
+    title: 'Last-Event-ID carries a Latin-1 id as UTF-8',
+    serve: ends(bytes(`${FAST}id: café\ndata: a\n\n`)),
+    stop: {opens: 2},
+  },
+  {
     title: 'a leading BOM is removed again on the new connection',
     serve: attempts(ends(`\uFEFF${FAST}data: a\n\n`), holds('\uFEFFdata: b\n\n')),
     stop: {events: 2},

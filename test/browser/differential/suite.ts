@@ -13,6 +13,7 @@ import {engineLabels, launchEngine, type EngineName, type EngineSession} from '.
 import {assertBuilt, distDir} from '../../support/paths.js'
 import {serveDirectory, serveFile} from '../../support/sse-server.js'
 import {divergences as firefoxDivergences} from './divergences-firefox.js'
+import {divergences as webkitDivergences} from './divergences-webkit.js'
 import {
   compareOutcomes,
   CSP,
@@ -28,7 +29,7 @@ import {
 import {scenarios} from './scenarios.js'
 
 /** Every engine's pinned divergences but Chromium's, which the scenarios carry. */
-export const engineDivergences: Partial<Record<EngineName, Divergences>> = {firefox: firefoxDivergences}
+export const engineDivergences: Partial<Record<EngineName, Divergences>> = {firefox: firefoxDivergences, webkit: webkitDivergences}
 
 /** A directory to write every scenario's two outcomes to, as JSON, when debugging. */
 const dumpDir = process.env['DIFFERENTIAL_DUMP']
