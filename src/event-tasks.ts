@@ -30,11 +30,16 @@ export function nextTask(task: () => void): void {
   if (typeof MessageChannel != 'function') return void setTimeout(task)
   waiting.push(task)
   if (!channel) {
-    channel = new MessageChannel()
-    channel.port1.onmessage = () => waiting.shift()!()
-    // Where a port keeps the process alive (Node, Deno and Bun running a browser build), this one
-    // must not: the stream it serves does, while there is one.
-    ;(channel.port1 as {unref?: () => void}).unref?.()
+    const current = (channel = new MessageChannel())
+    current.port1.onmessage = () => {
+      waiting.shift()!()
+      // Closed once idle: where an open port keeps the process alive (Deno, Node or Bun running a
+      // browser build), a source that is done must not.
+      if (!waiting.length && channel === current) {
+        channel = undefined
+        current.port1.close()
+      }
+    }
   }
   channel.port2.postMessage(0)
 }

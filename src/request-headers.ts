@@ -25,19 +25,26 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 export const isHeaderValue = (value: string): boolean => VALUE.test(value)
 
 /**
+ * Whether this engine's fetch encodes header values as UTF-8 itself: WebKit's, told apart by the
+ * vendor it reports (Safari's and WebKitGTK's "Apple Computer, Inc."). jsdom reports that vendor
+ * too, but its pages run Node's fetch, which takes a ByteString.
+ */
+const sendsHeadersAsUtf8 = (): boolean =>
+  typeof navigator == 'object' && /^Apple/.test(String(navigator.vendor)) && !/jsdom/.test(String(navigator.userAgent))
+
+/**
  * `Last-Event-ID`'s value for the ID `id`, or `undefined` where no header can carry it. "Set
  * (`Last-Event-ID`, ev's last event ID string, encoded as UTF-8)": header values are bytes, which
  * fetch and XMLHttpRequest take as a ByteString, one character per byte (Chromium, Firefox, Node,
  * Deno, Bun), so the UTF-8 bytes go one character each. WebKit instead encodes the value as UTF-8
  * itself (`é`, U+00E9, goes out as C3 A9) and refuses characters above U+00FF: there the ID goes as
- * it is, and an ID with a wider character cannot be sent at all. WebKit is told apart by the vendor
- * it reports (Safari's and WebKitGTK's "Apple Computer, Inc."), read when an ID is sent.
+ * it is, and an ID with a wider character cannot be sent at all.
  */
 export function lastEventIdHeader(id: string): string | undefined {
   // The UTF-8 bytes, one character each: the %XX escapes of encodeURIComponent, decoded by hand
   // (`unescape` is optional Annex B, which some ES5 engines lack).
   const bytes = encodeURIComponent(id).replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-  const value = typeof navigator == 'object' && /^Apple/.test(String(navigator.vendor)) ? id : bytes
+  const value = sendsHeadersAsUtf8() ? id : bytes
   // A control character (the stream may send VT or FF: the spec only excludes NULL) no engine sends.
   return bytes && isHeaderValue(bytes) && isHeaderValue(value) ? value : undefined
 }

@@ -71,4 +71,9 @@ describe('the header value of an id, as each engine takes header bytes', () => {
     expect(lastEventIdHeader('é→😀')).toBeUndefined()
     expect(lastEventIdHeader('a\u000bb')).toBeUndefined()
   })
+
+  test("jsdom, which reports WebKit's vendor but runs Node's fetch, gets the bytes", () => {
+    vi.stubGlobal('navigator', {vendor: 'Apple Computer, Inc.', userAgent: 'Mozilla/5.0 (linux) AppleWebKit/537.36 (KHTML, like Gecko) jsdom/29.1.0'})
+    expect(lastEventIdHeader('café')).toBe('caf\xc3\xa9')
+  })
 })
