@@ -25,32 +25,10 @@ import {spawn, type ChildProcess, type SpawnOptions} from 'node:child_process'
 import {createServer as createHttpServer, type Server} from 'node:http'
 import {createServer as createNetServer, type AddressInfo, type Socket} from 'node:net'
 import {Builder, type WebDriver} from 'selenium-webdriver'
+// The engine-neutral page interface this driver implements.
+import type {EngineName, EnginePage, EngineSession} from './engines.js'
 
-// --- The engine-neutral page interface (mirrors test/support/engines.ts) ---------------------
-
-export type EngineName = 'chromium' | 'firefox' | 'webkit'
-
-export interface EnginePage {
-  readonly engine: EngineName
-  /** Console errors, uncaught exceptions and CSP violations the page reported, in order. */
-  readonly errors: string[]
-  /** Navigates; resolves with the document response's headers (lower-case names), or {} where the driver cannot tell. */
-  goto(url: string): Promise<Record<string, string>>
-  /** Runs `fn(arg)` in the page, awaits a returned promise, resolves with its JSON-serialisable result. */
-  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>
-  /** Resolves once `fn()` is truthy in the page (polling), or rejects after `timeoutMs`. */
-  waitFor(fn: () => unknown, timeoutMs?: number): Promise<void>
-  /** Sets a cookie (path '/') for `domain`, a host name, in this page's context. */
-  addCookie(cookie: {name: string; value: string; domain: string}): Promise<void>
-  close(): Promise<void>
-}
-
-export interface EngineSession {
-  readonly engine: EngineName
-  /** A page in a fresh context where the engine has one (no shared cookies or cache). */
-  newPage(): Promise<EnginePage>
-  close(): Promise<void>
-}
+export type {EngineName, EnginePage, EngineSession}
 
 // --- Finding the binaries ------------------------------------------------------------------
 

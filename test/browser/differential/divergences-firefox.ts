@@ -3,7 +3,7 @@
 // running the differential suite in Debian's firefox-esr (153) with DIFFERENTIAL_DUMP set.
 import {expect} from 'vitest'
 import type {Divergences} from './driver.js'
-import {scenarios, summary, type Divergence, type Outcome} from './scenarios.js'
+import {asChromium, summary, type Outcome} from './scenarios.js'
 
 /** Each event of a run as `type:data#lastEventId`, for the scenarios where the ids differ. */
 function eventIds({result}: Outcome): string[] {
@@ -20,16 +20,6 @@ function sameTraceLastEventIds(native: Outcome, library: Outcome, expected: {nat
   // Otherwise the same requests.
   const rest = (outcome: Outcome) => outcome.requests.map(({lastEventId: _, ...request}) => request)
   expect(rest(library)).toEqual(rest(native))
-}
-
-/**
- * Where Firefox does what Chromium does: Chromium's pinned check (on the scenario itself), with
- * the reason restated for Firefox.
- */
-function asChromium(title: string, reason: string): Divergence {
-  const chromium = scenarios.find((scenario) => scenario.title === title)?.divergence
-  if (chromium === undefined) throw new Error(`No Chromium divergence on the scenario ${JSON.stringify(title)}`)
-  return {reason, check: chromium.check}
 }
 
 /**

@@ -4,7 +4,7 @@
 // same in WebKit and the library; Chromium's divergences (in scenarios.ts) do not apply to WebKit.
 import {expect} from 'vitest'
 import type {SeenRequest} from './server.js'
-import {summary, type Divergence, type Outcome} from './scenarios.js'
+import {asChromium, summary, xhrHeadersAtFirstByte, type Divergence, type Outcome} from './scenarios.js'
 
 /**
  * The CORS failures: as in Chromium, WebKit "knows [reconnecting] to be futile" and fails the
@@ -39,12 +39,6 @@ function lastEventIds(outcome: Outcome): (string | null)[] {
 
 function withoutLastEventId(outcome: Outcome): Omit<SeenRequest, 'lastEventId'>[] {
   return outcome.requests.map(({lastEventId: _lastEventId, ...rest}) => rest)
-}
-
-/** The OPTIONS request fetch sends before a cross-origin GET with `Last-Event-ID` (as scenarios.ts's). */
-function preflightFor(request: SeenRequest | undefined): SeenRequest {
-  if (request === undefined) throw new Error('No request to preflight')
-  return {...request, method: 'OPTIONS', accept: '*/*', cookie: null, lastEventId: null, preflightHeaders: 'last-event-id'}
 }
 
 /** As in Chromium: WebKit sends `Last-Event-ID` cross-origin without the preflight the Fetch standard requires. */
@@ -132,34 +126,14 @@ export const divergences: Record<string, Divergence> = {
     ...corsFailure('1 errors'),
     reason: 'WebKit does not follow a cross-origin redirect back to the page origin (its fetch neither); its EventSource then fails the connection, the library reconnects',
   },
-  'cross-origin reconnect sends Last-Event-ID (the server allows it in preflights)': {
-    reason: lastEventIdPreflight,
-    check(native, library) {
-      expect(library.result).toEqual(native.result)
-      const [first, second] = native.requests
-      expect(native.requests).toEqual([first, {...first, lastEventId: '1'}])
-      expect(second?.method).toBe('GET')
-      expect(library.requests).toEqual([first, preflightFor(first), second])
-    },
-  },
-  'cross-origin reconnect to a server that answers no preflight': {
-    reason: lastEventIdPreflight,
-    check(native, library) {
-      expect(summary(native)).toEqual(['open(1)', 'message:a', 'error(0)', 'open(1)', 'message:b', 'stop:2 events'])
-      const [first] = native.requests
-      expect(native.requests).toEqual([first, {...first, lastEventId: '1'}])
-      // The preflight fails (no answer allows Last-Event-ID), a network error to fetch: the library
-      // keeps reconnecting, never getting through (after 50 ms, then from the 1 s floor of
-      // repeated failures), until the page stops watching.
-      const [open, message, ...rest] = summary(library)
-      expect([open, message, rest.at(-1)]).toEqual(['open(1)', 'message:a', 'stop:timeout'])
-      expect(new Set(rest.slice(0, -1))).toEqual(new Set(['error(0)']))
-      const [libraryFirst, ...retries] = library.requests
-      expect(libraryFirst).toEqual(first)
-      expect(retries.length).toBeGreaterThan(0)
-      for (const retry of retries) expect(retry).toEqual(preflightFor(first))
-    },
-  },
+  'cross-origin reconnect sends Last-Event-ID (the server allows it in preflights)': asChromium(
+    'cross-origin reconnect sends Last-Event-ID (the server allows it in preflights)',
+    lastEventIdPreflight,
+  ),
+  'cross-origin reconnect to a server that answers no preflight': asChromium(
+    'cross-origin reconnect to a server that answers no preflight',
+    lastEventIdPreflight,
+  ),
 }
 
 /**
@@ -167,14 +141,7 @@ export const divergences: Record<string, Divergence> = {
  * do what its EventSource does (on top of the divergences above).
  */
 export const legacyDivergences: Record<string, Divergence> = {
-  'open fires when the headers arrive, before any data': {
-    reason: 'XMLHttpRequest in WebKit reports the headers with the first byte of the body',
-    check(native, library) {
-      expect(summary(native)).toEqual(['open(1)', 'stop:1 open'])
-      expect(summary(library)).toEqual(['stop:timeout'])
-      expect(library.requests).toEqual(native.requests)
-    },
-  },
+  'open fires when the headers arrive, before any data': xhrHeadersAtFirstByte('WebKit'),
   'a BOM split across writes is still removed': {
     // XMLHttpRequest's `responseText` goes through WebKit's decoder, which has the same fault as its
     // EventSource: a BOM split across reads becomes U+FEFF in the first field name. Both sides lose

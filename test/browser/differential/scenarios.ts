@@ -823,3 +823,29 @@ export const scenarios: Scenario[] = [
   ...crossOrigin,
   ...closing,
 ]
+
+/**
+ * Where another engine does what Chromium does: Chromium's pinned check (on the scenario itself),
+ * with the reason restated for that engine.
+ */
+export function asChromium(title: string, reason: string): Divergence {
+  const chromium = scenarios.find((scenario) => scenario.title === title)?.divergence
+  if (chromium === undefined) throw new Error(`No Chromium divergence on the scenario ${JSON.stringify(title)}`)
+  return {reason, check: chromium.check}
+}
+
+/**
+ * The legacy page's divergence where an engine's XMLHttpRequest reaches HEADERS_RECEIVED only with
+ * the first byte of the body (or its end): a stream that sends headers and no data yet opens late,
+ * at its first byte, or never when none comes. Servers that send a comment first open at once.
+ */
+export function xhrHeadersAtFirstByte(engine: string): Divergence {
+  return {
+    reason: `XMLHttpRequest in ${engine} reports the headers with the first byte of the body`,
+    check(native, library) {
+      expect(summary(native)).toEqual(['open(1)', 'stop:1 open'])
+      expect(summary(library)).toEqual(['stop:timeout'])
+      expect(library.requests).toEqual(native.requests)
+    },
+  }
+}
