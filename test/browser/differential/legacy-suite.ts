@@ -255,7 +255,10 @@ export function registerLegacySuite(engine: EngineName): void {
       }
       expect(requests[0]!.headers['last-event-id']).toBeUndefined()
       for (const request of requests) expect(request.url).toBe('/long')
-      expect(await legacy.evaluate(() => window.legacy!().transportCounts!.xhr, null)).toBe(before + requests.length)
+      // Every request the server saw came over XMLHttpRequest; one more may have been opened: a restart
+      // begun with the last chunk, which close() aborted before it reached the server.
+      const opened = (await legacy.evaluate(() => window.legacy!().transportCounts!.xhr, null)) - before
+      expect(opened === requests.length || opened === requests.length + 1, `${opened} opened, ${requests.length} seen`).toBe(true)
     })
 
     test('decodes UTF-8 cut between progress events, and sends a non-ASCII id as UTF-8 Last-Event-ID', async () => {
