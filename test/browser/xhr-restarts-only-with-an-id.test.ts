@@ -95,6 +95,10 @@ describe('the XMLHttpRequest transport without modern APIs', {timeout: 60_000}, 
     const resumes = requests.filter((request) => request.path === '/moved').map((request) => request.headers['last-event-id'])
     expect(resumes[0]).toBeUndefined()
     for (const id of resumes.slice(1)) expect(result.ids).toContain(id)
-    expect(await page.transportCounts()).toEqual({xhr: requests.length / 2, fetch: 0})
+    // One XMLHttpRequest per request through /moved, and perhaps one more: a restart begun with the
+    // last chunk, which close() aborted before it reached the server (or before its redirect did).
+    const {xhr, fetch} = await page.transportCounts()
+    expect(fetch).toBe(0)
+    expect(xhr === resumes.length || xhr === resumes.length + 1, `${xhr} opened, ${resumes.length} seen at /moved`).toBe(true)
   })
 })
