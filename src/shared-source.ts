@@ -14,7 +14,7 @@
 import {EventSource} from './EventSource.js'
 import {EventSourceErrorEvent} from './events.js'
 import type {EventSourceInit} from './options.js'
-import {readInit, sharingKey, type SharingRules} from './sharing-key.js'
+import {isPlainObject, readInit, sharingKey, type SharingRules} from './sharing-key.js'
 
 /**
  * Where a shared connection is, in words:
@@ -194,11 +194,6 @@ const RULES: SharingRules = {
  */
 export function sharedSourceKey<Events>(url: string | URL, options: SharedSourceOptions<Events> = {}): string {
   return sharingKey(options, RULES).at(String(url))
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
 }
 
 /**

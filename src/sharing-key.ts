@@ -77,9 +77,8 @@ export function sharingKey(init: object | null | undefined, rules: SharingRules)
     if (Array.isArray(value)) return value.map((item, index) => part(item, `${path}[${index}]`))
     if (typeof Headers == 'function' && value instanceof Headers) return {'\u0000': 'Headers', entries: [...value]}
     if (typeof URLSearchParams == 'function' && value instanceof URLSearchParams) return {'\u0000': 'URLSearchParams', value: String(value)}
-    const prototype: unknown = Object.getPrototypeOf(value)
-    if (prototype !== Object.prototype && prototype !== null) return rules.opaque(value, path)
-    return fields(value as Record<string, unknown>, path)
+    if (!isPlainObject(value)) return rules.opaque(value, path)
+    return fields(value, path)
   }
   /** A dictionary: every key, own and inherited, sorted; an undefined value is a key not given. */
   const fields = (value: Record<string, unknown>, path: string): Record<string, unknown> => {
@@ -124,4 +123,10 @@ export function sharingKey(init: object | null | undefined, rules: SharingRules)
 /** An object read as a WebIDL dictionary: any object but an array (whose keys would be indexes). */
 function isDictionary(value: unknown): value is Record<string, unknown> {
   return typeof value == 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Whether `value` is a dictionary (`{}` or `Object.create(null)`), not an instance of a class. */
+export function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
 }

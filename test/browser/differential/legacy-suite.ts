@@ -16,6 +16,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {engineLabels, launchEngine, type EngineName, type EnginePage, type EngineSession} from '../../support/engines.js'
 import {assertBuilt, distDir} from '../../support/paths.js'
 import {delay, serveDirectory, servePage, startSse, type Handler, type RecordedRequest} from '../../support/sse-server.js'
+import type {Collected} from '../../support/xhr-pages.js'
 import {legacyDivergences as firefoxLegacyDivergences} from './divergences-firefox.js'
 import {legacyDivergences as webkitLegacyDivergences} from './divergences-webkit.js'
 import {
@@ -36,14 +37,6 @@ const BUILD = '/dist/streamsource.global.min.js'
 /** The RESTART_AFTER of src/transport/xhr.ts: characters of responseText before a restart. */
 const RESTART_AFTER = 256 * 1024
 
-interface Collected {
-  opens: number
-  errors: {readyState: number; message: string}[]
-  data: string[]
-  ids: string[]
-  readyStates: number[]
-  reason: 'done' | 'failed' | 'timeout'
-}
 
 declare global {
   interface Window {
