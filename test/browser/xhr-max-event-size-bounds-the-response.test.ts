@@ -71,9 +71,10 @@ describe('maxEventSize on the XMLHttpRequest transport', {timeout: 60_000}, () =
     expect(result).toMatchObject({reason: 'done', opens: 1, errors: []})
     expect(result.data).toEqual(expected(COUNT))
     const requests = requestsTo('/ids')
-    // About 316 000 characters with the ids, restarted from half the limit on (not from 256 Ki on,
-    // which would make two requests): five or more.
-    expect(requests.length).toBeGreaterThanOrEqual(5)
+    // About 316 000 characters with the ids, with no error: restarts began before the limit. From half
+    // the limit on, not from 256 Ki on (which would make two requests, and fail past the limit). How
+    // many more depends on how much one progress event carries, which grows on a loaded machine.
+    expect(requests.length).toBeGreaterThan(2)
     for (const request of requests.slice(1)) expect(result.ids).toContain(request.headers['last-event-id'])
   })
 })
