@@ -45,11 +45,12 @@ const shortenPrivateNames = (context) => {
   return (source) => ts.visitNode(source, visit)
 }
 
-/** Transpile only: type errors are `npm run typecheck`'s job. */
-const tsPlugin = (tsconfig = './tsconfig.build.json') =>
+/** Transpile only: type errors are `npm run typecheck`'s job. `outDir`: the output's, as the plugin wants it. */
+const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist') =>
   typescript({
     tsconfig,
     compilerOptions: {
+      outDir,
       declaration: false,
       emitDeclarationOnly: false,
       noEmit: false,
@@ -79,17 +80,41 @@ const importMetaUrl = (replacement = 'undefined') => ({
 /** The public entry points: `exports` subpath → source file. */
 const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
 /**
- * The entry points under the `node` condition of `exports`: the root and the polyfill, each with what
- * src/node.ts installs (Buffer's decoders, the EventSource's own listener lists).
+ * The entry points under the `node` condition of `exports`, built into dist/node/: the root and the
+ * polyfill, each with what src/node.ts installs (Buffer's decoders, the EventSource's own listener
+ * lists), and the React hook, so that in Node it holds the same classes as the root (an `HTTPError`
+ * from a hook's source is the `HTTPError` that `streamsource` exports).
  */
-const nodeEntries = {node: 'src/node.ts', 'polyfill-node': 'src/polyfill-node.ts'}
+const nodeEntries = {node: 'src/node.ts', 'polyfill-node': 'src/polyfill-node.ts', react: 'src/react.ts'}
 
 /** Peer dependencies: imported at run time, never bundled (only `streamsource/react` imports React). */
 const external = ['react', 'node:buffer']
 
-// --- The ES5 script-tag build ---------------------------------------------------------------
-
 const source = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * Resolves every import of a module of `swaps` (resolved path → its replacement) to the
+ * replacement: how a build chooses what differs by platform. A replacement's own imports resolve
+ * as usual (it may build on the module it replaces).
+ */
+function swapModules(swaps) {
+  return {
+    name: 'swap-modules',
+    async resolveId(id, importer, options) {
+      if (importer === undefined || [...swaps.values()].includes(importer)) return null
+      const resolved = await this.resolve(id, importer, {...options, skipSelf: true})
+      return resolved && swaps.has(resolved.id) ? swaps.get(resolved.id) : resolved
+    },
+  }
+}
+
+/**
+ * What the Node build (dist/node/) replaces: the EventSource reads its stream with the root's full
+ * parser and its fast paths, where size matters less than in a browser.
+ */
+const NODE_SWAPS = new Map([[source('src/stream-reader.ts'), source('src/stream-reader-fast.ts')]])
+
+// --- The ES5 script-tag build ---------------------------------------------------------------
 
 /**
  * Modules the ES5 build replaces (resolved path → its replacement): the transport that falls back
@@ -98,6 +123,8 @@ const source = (path) => fileURLToPath(new URL(path, import.meta.url))
 const LEGACY_SWAPS = new Map([
   [source('src/transport/index.ts'), source('src/transport/legacy.ts')],
   [source('src/platform.ts'), source('src/platform-legacy.ts')],
+  // The full parser, whose decoders src/utf8.ts replaces where there is no TextDecoder.
+  [source('src/stream-reader.ts'), source('src/stream-reader-fast.ts')],
 ])
 
 /**
@@ -122,11 +149,7 @@ function legacyModules() {
   const platform = source('src/platform-legacy.ts')
   return {
     name: 'legacy-modules',
-    async resolveId(id, importer, options) {
-      if (importer === undefined || [...LEGACY_SWAPS.values()].includes(importer)) return null
-      const resolved = await this.resolve(id, importer, {...options, skipSelf: true})
-      return resolved && LEGACY_SWAPS.has(resolved.id) ? LEGACY_SWAPS.get(resolved.id) : resolved
-    },
+    resolveId: swapModules(LEGACY_SWAPS).resolveId,
     transform(code, id) {
       if (!id.startsWith(source('src/'))) return null
       const used = new Set()
@@ -164,21 +187,33 @@ const LEGACY_INTRO = `var globalThis = self,
     this.has = function (key) { return keys['$' + key] === 1 }
   };`
 
+/** ES module and CommonJS outputs in `dir`, one file per source module. */
+function modulesIn(dir) {
+  const options = {dir, preserveModules: true, preserveModulesRoot: 'src', sourcemap: true}
+  return [
+    {...options, format: 'es', entryFileNames: '[name].js'},
+    {...options, format: 'cjs', entryFileNames: '[name].cjs', exports: 'named'},
+  ]
+}
+
 /** The ES5 script-tag build: the global `StreamSource`, unminified and minified. */
 const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
 export default [
   {
-    input: {...entries, ...nodeEntries},
+    input: entries,
     external,
     plugins: [tsPlugin(), importMetaUrl()],
     // One file per source module, not shared chunks: a bundler drops a whole module nobody imports
     // from (`sideEffects` names only the polyfill), so `createParser` alone leaves EventSource.js
     // out, whereas a chunk holding both would keep EventSource for its top-level defineProperties.
-    output: [
-      {dir: 'dist', format: 'es', entryFileNames: '[name].js', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true},
-      {dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', preserveModules: true, preserveModulesRoot: 'src', sourcemap: true, exports: 'named'},
-    ],
+    output: modulesIn('dist'),
+  },
+  {
+    input: nodeEntries,
+    external,
+    plugins: [swapModules(NODE_SWAPS), tsPlugin(undefined, 'dist/node'), importMetaUrl()],
+    output: modulesIn('dist/node'),
   },
   {
     // Minified ES module copies, for CDNs. (npm run size measures what an app pays with esbuild instead.)

@@ -15,16 +15,16 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  */
 import {backoffDelay, clampDelay, parseRetryAfter, retryAfterDelay} from './backoff.js'
-import {ContentTypeError, HeartbeatTimeoutError, HTTPError} from './errors.js'
+import {ContentTypeError, HeartbeatTimeoutError, HTTPError, ParseError} from './errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
-import {createParser} from './parse.js'
 import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
 import {eventPerTask, nextTask} from './event-tasks.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
 import {headerRecord, lastEventIdHeader} from './request-headers.js'
+import {createStreamReader, type StreamReader} from './stream-reader.js'
 import {transport, type TransportResponse} from './transport/index.js'
-import type {EventSourceMessage, EventSourceParser} from './types.js'
+import type {EventSourceMessage} from './types.js'
 
 export type {EventSourceEventMap} from './event-source-target.js'
 
@@ -98,7 +98,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
   private declare heartbeatTimer_: ReturnType<typeof setTimeout> | undefined
   /** Origin of the final URL (after redirects) of the open connection: each event's `origin`. */
   private origin_ = ''
-  private parser_: EventSourceParser
+  private reader_: StreamReader
   private iterators_: MessageQueue[] = []
   /**
    * Every event type a listener or handler was ever added for. A MessageEvent nobody could hear is
@@ -141,34 +141,39 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     const signal = settings.signal
     this.reconnectionTime_ = settings.initialDelay
     this.lastEventId_ = settings.lastEventId
-    this.parser_ = createParser({
-      onEvent: (message) => {
-        // [non-spec] The connection proved healthy: reconnects back off from the start again.
-        // Not on bytes alone: a server that sends one and closes would keep the delay at its first
-        // step and defeat `maxAttempts` for ever.
-        this.attempt_ = 0
-        // The event takes the last event ID as it is now; the next `id:` may change it before the
-        // event's task runs.
-        const lastEventId = this.lastEventId_
-        this.inOrder_(() => this.dispatchMessage_(message, lastEventId))
+    this.reader_ = createStreamReader(
+      {
+        event: (message) => {
+          // [non-spec] The connection proved healthy: reconnects back off from the start again.
+          // Not on bytes alone: a server that sends one and closes would keep the delay at its first
+          // step and defeat `maxAttempts` for ever.
+          this.attempt_ = 0
+          // The event takes the last event ID as it is now; the next `id:` may change it before the
+          // event's task runs.
+          const lastEventId = this.lastEventId_
+          this.inOrder_(() => this.dispatchMessage_(message, lastEventId))
+        },
+        // Dispatch step 1: "Set the last event ID string of the event source to the value of the last
+        // event ID buffer." (The reader reports it for every block that set one, even without data.)
+        id: (id) => {
+          this.lastEventId_ = id
+        },
+        // "If the field value consists of only ASCII digits, then interpret the field value as an integer
+        // in base ten, and set the event stream's reconnection time to that integer."
+        retry: (retry) => {
+          this.reconnectionTime_ = clampDelay(retry)
+        },
+        // [non-spec] An event or line past `maxEventSize` fails the connection: reconnecting would most
+        // likely fetch the same oversized event again. (Skipped lines are not errors in the spec.)
+        overflow: () => {
+          const error = new ParseError(`An event or line passed maxEventSize (${settings.maxEventSize} characters)`, {
+            type: 'max-buffer-size-exceeded',
+          })
+          this.inOrder_(() => this.fail_(error, error.message))
+        },
       },
-      // Dispatch step 1: "Set the last event ID string of the event source to the value of the last
-      // event ID buffer." (The parser reports it for every block that set one, even without data.)
-      onId: (id) => {
-        this.lastEventId_ = id
-      },
-      // "If the field value consists of only ASCII digits, then interpret the field value as an integer
-      // in base ten, and set the event stream's reconnection time to that integer."
-      onRetry: (retry) => {
-        this.reconnectionTime_ = clampDelay(retry)
-      },
-      // [non-spec] An event or line past `maxEventSize` fails the connection: reconnecting would most
-      // likely fetch the same oversized event again. (Skipped lines are not errors in the spec.)
-      onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') this.inOrder_(() => this.fail_(error, error.message))
-      },
-      maxBufferSize: settings.maxEventSize,
-    })
+      settings.maxEventSize,
+    )
     if (signal?.aborted) {
       this.readyState_ = CLOSED
       return
@@ -343,7 +348,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
               const error = new TypeError('A ReadableStream `body` can only be sent once: pass a function that returns a new one')
               return this.fail_(error, error.message)
             }
-            this.parser_.reset()
+            this.reader_.reset()
             this.restartHeartbeat_()
             const requestHeaders = (): Record<string, string> => this.requestHeaders_(headers)
             cancel = transport(
@@ -366,7 +371,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
                 onResponse: (response) => this.onResponse_(response),
                 onChunk: (chunk) => {
                   this.restartHeartbeat_()
-                  this.parser_.feed(chunk)
+                  this.reader_.feed(chunk)
                 },
                 // "processEventSourceEndOfBody given response res: If res is not a network error, then
                 // reestablish the connection." [non-spec] One-shot streams end here instead.
@@ -560,7 +565,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     const cancel = this.cancel_
     this.cancel_ = undefined
     cancel?.()
-    this.parser_.reset()
+    this.reader_.reset()
     clearTimeout(this.reconnectTimer_)
     clearTimeout(this.heartbeatTimer_)
     this.reconnectTimer_ = this.heartbeatTimer_ = undefined

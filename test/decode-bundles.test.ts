@@ -39,10 +39,10 @@ test('Node resolves the package root to the entry that installs them, in ESM and
     cwd: repoRoot,
     encoding: 'utf8',
   })
-  expect(esm.trim()).toMatch(/dist\/node\.js$/)
+  expect(esm.trim()).toMatch(/dist\/node\/node\.js$/)
   const require = createRequire(import.meta.url)
-  expect(require.resolve('streamsource')).toMatch(/dist[\\/]node\.cjs$/)
-  const {decoding} = require('../dist/decode.cjs') as typeof import('../src/decode.js')
+  expect(require.resolve('streamsource')).toMatch(/dist[\\/]node[\\/]node\.cjs$/)
+  const {decoding} = require('../dist/node/decode.cjs') as typeof import('../src/decode.js')
   require('streamsource')
   expect(decoding.lastLineEnd.name).toBe('nodeLastLineEnd')
 })

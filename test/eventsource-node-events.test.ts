@@ -323,7 +323,7 @@ describe('errors in listeners', () => {
   test("are uncaught exceptions, as Node's EventTarget makes them, and the other listeners still run", () => {
     assertBuilt()
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/node.js`)})
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/node.js`)})
       const {createMessageEvent} = await import(${JSON.stringify(`${distDir}/platform.js`)})
       const log = []
       process.on('uncaughtException', (error) => log.push('uncaught: ' + error.message))
@@ -355,15 +355,15 @@ describe('a source made before the Node entry was installed', () => {
   test('keeps its listeners, old and new, and gets every event', () => {
     assertBuilt()
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/index.js`)})
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/EventSource.js`)})
       const early = new EventSource('http://127.0.0.1:1/')
       early.close()
       const log = []
       early.onmessage = (event) => log.push('handler ' + event.data + ' ' + (event.target === early))
       early.addEventListener('message', (event) => log.push('before ' + event.data))
       // The module namespace: its createMessageEvent is the one installed at the time of the call.
-      const platform = await import(${JSON.stringify(`${distDir}/platform.js`)})
-      await import(${JSON.stringify(`${distDir}/node.js`)})
+      const platform = await import(${JSON.stringify(`${distDir}/node/platform.js`)})
+      await import(${JSON.stringify(`${distDir}/node/node.js`)})
       const made = platform.createMessageEvent('message', 'x', '', '')
       log.push('installed ' + (Object.getPrototypeOf(made) !== MessageEvent.prototype))
       early.addEventListener('message', (event) => log.push('after ' + event.data))
@@ -399,7 +399,7 @@ describe('the abort steps of a listener added with a signal', () => {
     // A child process with --expose-gc, on the built package: the test runner keeps references of its
     // own, and full collections there are slow.
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/node.js`)})
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/node.js`)})
       const {getEventListeners, setMaxListeners} = await import('node:events')
       const controller = new AbortController()
       const signal = controller.signal

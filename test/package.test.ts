@@ -66,3 +66,19 @@ test('`streamsource/shared-worker.js` is the SharedWorker script: a classic scri
     expect(readFileSync(join(repoRoot, 'dist', module), 'utf8')).toMatch(/new URL\(["']\.\/shared-worker\.js["'],\s*import\.meta\.url\)/)
   }
 })
+
+test('in Node, the root, the polyfill and the React hook load one build (dist/node/), so they share their classes', async () => {
+  const script = `
+    const root = await import('streamsource')
+    await import('streamsource/polyfill')
+    console.log(JSON.stringify({
+      resolved: ['streamsource', 'streamsource/polyfill', 'streamsource/react'].map((name) => import.meta.resolve(name)),
+      polyfillIsRoot: globalThis.EventSource === root.EventSource,
+    }))`
+  const {stdout} = await run(process.execPath, ['--input-type=module', '-e', script], {cwd: repoRoot})
+  const {resolved, polyfillIsRoot} = JSON.parse(stdout) as {resolved: string[]; polyfillIsRoot: boolean}
+  expect(resolved.map((url) => url.slice(url.indexOf('/dist/')))).toEqual(['/dist/node/node.js', '/dist/node/polyfill-node.js', '/dist/node/react.js'])
+  expect(polyfillIsRoot).toBe(true)
+  // The hook's module imports the EventSource of the same tree: one class, one HTTPError.
+  expect(readFileSync(join(repoRoot, 'dist', 'node', 'shared-source.js'), 'utf8')).toMatch(/from '\.\/EventSource\.js'/)
+})

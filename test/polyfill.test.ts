@@ -110,5 +110,5 @@ test.each([
   const output = execFileSync(process.execPath, [...flags, '-e', script], {cwd: repoRoot, encoding: 'utf8'})
   expect(JSON.parse(output)).toEqual([true, true])
   const require = createRequire(import.meta.url)
-  expect(require.resolve('streamsource/polyfill')).toBe(join(distDir, 'polyfill-node.cjs'))
+  expect(require.resolve('streamsource/polyfill')).toBe(join(distDir, 'node', 'polyfill-node.cjs'))
 })

@@ -282,7 +282,7 @@ test('close() right after the constructor: no event at all', async (t) => {
 })
 
 test('listeners: handleEvent objects, once, signal, stopImmediatePropagation, in the order added', async (t) => {
-  // dist/node.js (Node, Deno, Bun) dispatches messages through listener lists of its own
+  // dist/node/node.js (Node, Deno, Bun) dispatches messages through listener lists of its own
   // (src/node-events.ts): the DOM's rules must hold there as on the platform's EventTarget.
   const source = t.open('ticks')
   const log = []
