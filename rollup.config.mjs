@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import ts from 'typescript'
+import {NODE_SWAPS, swapModules} from './scripts/platform-swaps.mjs'
 
 /**
  * Private members end in `_` (TypeScript `private`, not `#private`: an ES5 build would turn those
@@ -80,39 +81,17 @@ const importMetaUrl = (replacement = 'undefined') => ({
 /** The public entry points: `exports` subpath → source file. */
 const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
 /**
- * The entry points under the `node` condition of `exports`, built into dist/node/: the root and the
- * polyfill, each with what src/node.ts installs (Buffer's decoders, the EventSource's own listener
- * lists), and the React hook, so that in Node it holds the same classes as the root (an `HTTPError`
+ * The same entry points under the `node` condition of `exports`, built into dist/node/ with the
+ * Node modules of scripts/platform-swaps.mjs (Buffer's decoders, the EventSource's own listener
+ * lists): the React hook too, so that in Node it holds the same classes as the root (an `HTTPError`
  * from a hook's source is the `HTTPError` that `streamsource` exports).
  */
-const nodeEntries = {node: 'src/node.ts', 'polyfill-node': 'src/polyfill-node.ts', react: 'src/react.ts'}
+const nodeEntries = entries
 
 /** Peer dependencies: imported at run time, never bundled (only `streamsource/react` imports React). */
 const external = ['react', 'node:buffer']
 
 const source = (path) => fileURLToPath(new URL(path, import.meta.url))
-
-/**
- * Resolves every import of a module of `swaps` (resolved path → its replacement) to the
- * replacement: how a build chooses what differs by platform. A replacement's own imports resolve
- * as usual (it may build on the module it replaces).
- */
-function swapModules(swaps) {
-  return {
-    name: 'swap-modules',
-    async resolveId(id, importer, options) {
-      if (importer === undefined || [...swaps.values()].includes(importer)) return null
-      const resolved = await this.resolve(id, importer, {...options, skipSelf: true})
-      return resolved && swaps.has(resolved.id) ? swaps.get(resolved.id) : resolved
-    },
-  }
-}
-
-/**
- * What the Node build (dist/node/) replaces: the EventSource reads its stream with the root's full
- * parser and its fast paths, where size matters less than in a browser.
- */
-const NODE_SWAPS = new Map([[source('src/stream-reader.ts'), source('src/stream-reader-fast.ts')]])
 
 // --- The ES5 script-tag build ---------------------------------------------------------------
 

@@ -70,13 +70,13 @@ export function integerOption(values, name, fallback, usage, min = 1) {
 // The build under test
 
 /**
- * Imports dist/node/node.js (or `modulePath`, from --module) and returns its export `name`, a label for the
+ * Imports dist/node/index.js (or `modulePath`, from --module) and returns its export `name`, a label for the
  * report, and whether dist/ looks older than src/. Exits 1 when the file or the export is missing.
- * dist/node/node.js is what `import 'streamsource'` gives in Node (package.json `exports`, condition `node`):
+ * dist/node/index.js is what `import 'streamsource'` gives in Node (package.json `exports`, condition `node`):
  * dist/index.js with Node's Buffer decoders installed for the parser.
  */
 export async function loadStreamsource(modulePath, name = 'EventSource') {
-  const file = resolve(modulePath ?? join(ROOT, 'dist', 'node', 'node.js'))
+  const file = resolve(modulePath ?? join(ROOT, 'dist', 'node', 'index.js'))
   if (!existsSync(file)) {
     const hint = modulePath === undefined ? ': run `npm run build` first (`npm run bench` does it)' : ''
     console.error(`bench: ${file} not found${hint}`)

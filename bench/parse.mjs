@@ -11,7 +11,7 @@
 // --rounds N  timed rounds per corpus and contestant (default 16, 4 with --quick)
 // --only a,b  only these corpora (a development aid: the geometric mean and the linearity ratio are
 //             only reported when all the corpora they need ran)
-// --module    load createParser from another build of streamsource instead of dist/node/node.js (what
+// --module    load createParser from another build of streamsource instead of dist/node/index.js (what
 //             `import 'streamsource'` gives in Node)
 //
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met. It is 1 only

@@ -1,7 +1,8 @@
 /// <reference types="node" />
 /**
- * Node's faster ways to decode UTF-8 and to find line ends in bytes, installed by the Node entry
- * (src/node.ts, package.json `exports` condition `node`) and so never in a browser bundle.
+ * Node's faster ways to decode UTF-8 and to find line ends in bytes: the Node build (package.json
+ * `exports` condition `node`) puts this module in place of ./decode.ts (scripts/platform-swaps.mjs),
+ * so it is never in a browser bundle.
  *
  * Measured in Node 20 (bench/parse.mjs and the notes below): `Buffer`'s `utf8Slice` turns short
  * ASCII ranges into text several times faster than `TextDecoder`; `TextDecoder` in streaming mode
@@ -10,7 +11,9 @@
  * replacement rules, so the text is exactly what `TextDecoder` gives.
  */
 import * as nodeBuffer from 'node:buffer'
-import {createTextDecoder, type Utf8Decoder} from './decode.js'
+import {createTextDecoder, decoding as portableDecoding, type LineEndFinder, type Utf8Decoder} from './decode.js'
+
+export {createTextDecoder, installUtf8Decoder, type LineEndFinder, type StreamingTextDecoder, type Utf8Decoder} from './decode.js'
 
 type Slice = (this: Uint8Array, start: number, end: number) => string
 type LastIndexOf = (this: Uint8Array, value: number, byteOffset: number) => number
@@ -70,3 +73,11 @@ export function nodeLastLineEnd(bytes: Uint8Array, end: number): number {
   const cr = lastIndexOf.call(bytes, 0x0d, end - 1)
   return lf > cr ? lf : cr
 }
+
+/**
+ * What parsers use for bytes in the Node build, where this module replaces ./decode.ts
+ * (scripts/platform-swaps.mjs): `Buffer`'s decoders where the runtime's `Buffer` has them.
+ */
+export const decoding: {create: () => Utf8Decoder; lastLineEnd: LineEndFinder} = nodeDecoderAvailable
+  ? {create: createNodeDecoder, lastLineEnd: nodeLastLineEnd}
+  : portableDecoding

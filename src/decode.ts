@@ -8,10 +8,10 @@
  * between lines. A leading BOM is kept: the parser strips exactly one itself, whether it comes as
  * bytes or text.
  *
- * Everywhere this uses `TextDecoder`. An entry point can install something else with
- * {@link installUtf8Decoder}: the Node entry (src/node.ts) installs Node's faster `Buffer` decoders
- * (src/decode-node.ts), and a build for runtimes without `TextDecoder` installs the JavaScript
- * decoder of src/utf8.ts. Neither is imported from here, so a bundle for browsers carries neither.
+ * Everywhere this uses `TextDecoder`. The Node build puts src/decode-node.ts, Node's faster `Buffer`
+ * decoders, in this module's place (scripts/platform-swaps.mjs), and the ES5 script-tag build
+ * installs the JavaScript decoder of src/utf8.ts with {@link installUtf8Decoder} where there is no
+ * `TextDecoder`. Neither is imported from here, so a bundle for browsers carries neither.
  */
 
 /** Decodes `bytes[start, end)`, which holds whole characters (or invalid bytes). */

@@ -4,18 +4,12 @@
  * CLOSED, dispatches the newly created event"), so the microtasks a listener queues run before the
  * next event, and a `close()` from one of them stops the rest: browsers do exactly that.
  *
- * Browser builds follow the spec. The Node entry (src/node.ts) dispatches a chunk's events at once,
- * in the task that read the chunk, for throughput: a task per event through Node's event loop costs
- * more than the event itself (README, "Differences").
+ * Every build follows the spec but the Node one, which puts ./event-tasks-node.ts in this module's
+ * place (scripts/platform-swaps.mjs).
  */
 
-/** `true` in every build but the Node entry's: one task per event. */
-export let eventPerTask = true
-
-/** For the Node entry only: a chunk's events are dispatched at once, in the task that read it. */
-export function dispatchChunksAtOnce(): void {
-  eventPerTask = false
-}
+/** One task per event. */
+export const eventPerTask: boolean = true
 
 /** Callbacks waiting for the next task, in order. */
 const waiting: (() => void)[] = []

@@ -4,7 +4,8 @@
  * first connection is deferred. (The transport comes from `./transport/index.ts`, the other module
  * a build may swap.)
  *
- * The ES5 script-tag build replaces this module (a rollup alias) with one that supplies what old
+ * The Node build replaces this module with ./platform-node.ts, whose event targets keep their own
+ * listener lists (scripts/platform-swaps.mjs). The ES5 script-tag build replaces it with one that supplies what old
  * browsers lack: an ES5 constructor function cannot extend the native `EventTarget` or `Event`
  * (calling them without `new` throws), so that build brings its own small ones. The module build
  * pays for none of that. What is here uses only what every runtime with ES modules has, plus two
@@ -26,13 +27,8 @@ export const createEvent = (type: string): Event => new Event(type)
 export type MessageEventFactory = (type: string, data: string, origin: string, lastEventId: string) => MessageEvent<string>
 
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
-export let createMessageEvent: MessageEventFactory = (type, data, origin, lastEventId) =>
+export const createMessageEvent: MessageEventFactory = (type, data, origin, lastEventId) =>
   new MessageEvent(type, {data, origin, lastEventId})
-
-/** For the Node entry only, which makes events of its own (src/node-events.ts). */
-export function installMessageEventFactory(factory: MessageEventFactory): void {
-  createMessageEvent = factory
-}
 
 export {defer, scope} from './scope.js'
 

@@ -28,21 +28,20 @@ test('a browser bundle of createParser has neither the Node decoders nor the Jav
   expect(code).not.toMatch(/fromCharCode|incompleteTail|installUtf8Fallback/)
 })
 
-test('a bundle for Node installs the Buffer decoders', async () => {
+test('a bundle for Node has the Buffer decoders as its decoding', async () => {
   const code = await bundle('node')
   expect(code).toMatch(/latin1Slice/)
-  expect(code).toMatch(/installUtf8Decoder\(createNodeDecoder, nodeLastLineEnd\)/)
+  expect(code).toMatch(/create: createNodeDecoder, lastLineEnd: nodeLastLineEnd/)
 })
 
-test('Node resolves the package root to the entry that installs them, in ESM and CJS', async () => {
+test('Node resolves the package root to the Node build, which decodes with them, in ESM and CJS', async () => {
   const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('streamsource'))"], {
     cwd: repoRoot,
     encoding: 'utf8',
   })
-  expect(esm.trim()).toMatch(/dist\/node\/node\.js$/)
+  expect(esm.trim()).toMatch(/dist\/node\/index\.js$/)
   const require = createRequire(import.meta.url)
-  expect(require.resolve('streamsource')).toMatch(/dist[\\/]node[\\/]node\.cjs$/)
-  const {decoding} = require('../dist/node/decode.cjs') as typeof import('../src/decode.js')
-  require('streamsource')
+  expect(require.resolve('streamsource')).toMatch(/dist[\\/]node[\\/]index\.cjs$/)
+  const {decoding} = require('../dist/node/decode-node.cjs') as typeof import('../src/decode-node.js')
   expect(decoding.lastLineEnd.name).toBe('nodeLastLineEnd')
 })

@@ -1,13 +1,13 @@
 // In Node, an EventSource keeps its own listener lists and makes its own MessageEvents
-// (src/node-events.ts, installed by src/node.ts; test/support/node-entry.ts installs it for every
-// test). Here: that it is installed, that the events have every attribute a MessageEvent has, and
+// (src/platform-node.ts, the Node build's platform module; vitest.config.ts gives the tests the Node
+// build's modules). Here: that it is in place, that the events have every attribute a MessageEvent has, and
 // that listeners run exactly as Node's own EventTarget runs them, scenario by scenario.
 import {execFileSync} from 'node:child_process'
 import {getEventListeners} from 'node:events'
 import {inspect} from 'node:util'
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {createMessageEvent} from '../src/platform.js'
+import {createMessageEvent} from '../src/platform-node.js'
 import {assertBuilt, distDir} from './support/paths.js'
 
 /** A source that never connects (closed before its deferred first request): a bare event target. */
@@ -323,8 +323,8 @@ describe('errors in listeners', () => {
   test("are uncaught exceptions, as Node's EventTarget makes them, and the other listeners still run", () => {
     assertBuilt()
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/node.js`)})
-      const {createMessageEvent} = await import(${JSON.stringify(`${distDir}/platform.js`)})
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/index.js`)})
+      const {createMessageEvent} = await import(${JSON.stringify(`${distDir}/node/platform-node.js`)})
       const log = []
       process.on('uncaughtException', (error) => log.push('uncaught: ' + error.message))
       for (const [name, target, event] of [
@@ -348,44 +348,28 @@ describe('errors in listeners', () => {
   })
 })
 
-// `streamsource/polyfill` and `streamsource/react` do not load the Node entry: a source made through
-// them before anything imports `streamsource` keeps Node's listener list, and must go on working once
-// the entry is installed.
-describe('a source made before the Node entry was installed', () => {
-  test('keeps its listeners, old and new, and gets every event', () => {
+// The Node build is chosen when the package is built (package.json `exports` condition `node`), not
+// installed when an entry runs: every entry gives the same sources, whichever is imported first.
+describe('in Node, every entry and any import order', () => {
+  test('give one EventSource class with its own listener lists and MessageEvents', () => {
     assertBuilt()
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/EventSource.js`)})
-      const early = new EventSource('http://127.0.0.1:1/')
+      await import(${JSON.stringify(`${distDir}/node/polyfill.js`)})
+      const early = new globalThis.EventSource('http://127.0.0.1:1/')
       early.close()
       const log = []
-      early.onmessage = (event) => log.push('handler ' + event.data + ' ' + (event.target === early))
-      early.addEventListener('message', (event) => log.push('before ' + event.data))
-      // The module namespace: its createMessageEvent is the one installed at the time of the call.
-      const platform = await import(${JSON.stringify(`${distDir}/node/platform.js`)})
-      await import(${JSON.stringify(`${distDir}/node/node.js`)})
+      early.addEventListener('message', (event) => log.push('early ' + event.data + ' ' + (event.target === early)))
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/index.js`)})
+      const platform = await import(${JSON.stringify(`${distDir}/node/platform-node.js`)})
       const made = platform.createMessageEvent('message', 'x', '', '')
-      log.push('installed ' + (Object.getPrototypeOf(made) !== MessageEvent.prototype))
-      early.addEventListener('message', (event) => log.push('after ' + event.data))
+      log.push('own event ' + (Object.getPrototypeOf(made) !== MessageEvent.prototype) + ' ' + (made instanceof MessageEvent))
+      log.push('one class ' + (early instanceof EventSource))
       early.dispatchEvent(made)
       early.dispatchEvent(new MessageEvent('message', {data: 'y'}))
-      const late = new EventSource('http://127.0.0.1:1/')
-      late.close()
-      late.addEventListener('message', (event) => log.push('late ' + event.data + ' ' + (event.target === late)))
-      late.dispatchEvent(platform.createMessageEvent('message', 'z', '', ''))
       console.log(JSON.stringify(log))
     `
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})
-    expect(JSON.parse(output)).toEqual([
-      'installed true',
-      'handler x true',
-      'before x',
-      'after x',
-      'handler y true',
-      'before y',
-      'after y',
-      'late z true',
-    ])
+    expect(JSON.parse(output)).toEqual(['own event true true', 'one class true', 'early x true', 'early y true'])
   })
 })
 
@@ -399,7 +383,7 @@ describe('the abort steps of a listener added with a signal', () => {
     // A child process with --expose-gc, on the built package: the test runner keeps references of its
     // own, and full collections there are slow.
     const script = `
-      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/node.js`)})
+      const {EventSource} = await import(${JSON.stringify(`${distDir}/node/index.js`)})
       const {getEventListeners, setMaxListeners} = await import('node:events')
       const controller = new AbortController()
       const signal = controller.signal

@@ -77,7 +77,7 @@ test('in Node, the root, the polyfill and the React hook load one build (dist/no
     }))`
   const {stdout} = await run(process.execPath, ['--input-type=module', '-e', script], {cwd: repoRoot})
   const {resolved, polyfillIsRoot} = JSON.parse(stdout) as {resolved: string[]; polyfillIsRoot: boolean}
-  expect(resolved.map((url) => url.slice(url.indexOf('/dist/')))).toEqual(['/dist/node/node.js', '/dist/node/polyfill-node.js', '/dist/node/react.js'])
+  expect(resolved.map((url) => url.slice(url.indexOf('/dist/')))).toEqual(['/dist/node/index.js', '/dist/node/polyfill.js', '/dist/node/react.js'])
   expect(polyfillIsRoot).toBe(true)
   // The hook's module imports the EventSource of the same tree: one class, one HTTPError.
   expect(readFileSync(join(repoRoot, 'dist', 'node', 'shared-source.js'), 'utf8')).toMatch(/from '\.\/EventSource\.js'/)

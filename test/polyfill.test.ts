@@ -88,14 +88,14 @@ test('the built ES module and CommonJS polyfills together install once', async (
   expect(scope.EventSource).toBe(esmClass)
 })
 
-// In Node, package.json's `node` condition gives `streamsource/polyfill` the Node entry's installs
-// too (src/polyfill-node.ts). One sign of them that a test can see: the EventSource's own listener
+// In Node, package.json's `node` condition gives `streamsource/polyfill` the Node build (dist/node/)
+// too. One sign of them that a test can see: the EventSource's own listener
 // lists give every listener the event's currentTarget, where Node's EventTarget gives it to the
 // first one only (test/eventsource-node-events.test.ts). Run in child processes: a clean global.
 test.each([
   ['import', "await import('streamsource/polyfill')", ['--input-type=module']],
   ['require', "require('streamsource/polyfill')", []],
-])('in Node, %s of streamsource/polyfill installs the Node entry first', (_, load, flags) => {
+])('in Node, %s of streamsource/polyfill gives the Node build', (_, load, flags) => {
   assertBuilt()
   const script = `
     ${load}
@@ -110,5 +110,5 @@ test.each([
   const output = execFileSync(process.execPath, [...flags, '-e', script], {cwd: repoRoot, encoding: 'utf8'})
   expect(JSON.parse(output)).toEqual([true, true])
   const require = createRequire(import.meta.url)
-  expect(require.resolve('streamsource/polyfill')).toBe(join(distDir, 'node', 'polyfill-node.cjs'))
+  expect(require.resolve('streamsource/polyfill')).toBe(join(distDir, 'node', 'polyfill.cjs'))
 })

@@ -5,5 +5,5 @@ import {describeRuntimeSuite} from './support/runtimes.js'
 describeRuntimeSuite(
   `Node ${process.version}: import 'streamsource'`,
   () => ({path: process.execPath, args: ['test/runtimes/package-entry.mjs']}),
-  /\/dist\/node\/node\.js$/,
+  /\/dist\/node\/index\.js$/,
 )

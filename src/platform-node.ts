@@ -1,7 +1,7 @@
 /**
- * Node only (installed by src/node.ts): the EventSource classes keep their own listener lists and
- * dispatch their `MessageEvent`s themselves, by the DOM's algorithm, instead of through Node's
- * `EventTarget` and `MessageEvent`.
+ * The platform module of the Node build, in place of ./platform.ts (scripts/platform-swaps.mjs): the
+ * EventSource classes keep their own listener lists and dispatch their `MessageEvent`s themselves,
+ * by the DOM's algorithm, instead of through Node's `EventTarget` and `MessageEvent`.
  *
  * Why: in Node 20, making a `MessageEvent` and dispatching it cost about 115 ns in isolation and
  * 150-190 ns per event end to end (bench/eventsource.mjs): more than parsing the event, a third of
@@ -29,8 +29,9 @@
  *
  * @see https://dom.spec.whatwg.org/#interface-eventtarget
  */
-import {EventSourceTarget} from './event-source-target.js'
-import {EventTargetBase, installMessageEventFactory} from './platform.js'
+import {createMessageEvent as createPlatformMessageEvent, EventTargetBase as PlatformEventTarget, type MessageEventFactory} from './platform.js'
+
+export {createEvent, defer, EventBase, originOf, resolveURL, scope, type MessageEventFactory} from './platform.js'
 
 /** One registered listener: the DOM's "event listener" struct. */
 interface Entry {
@@ -185,9 +186,9 @@ class StreamMessageEvent {
 
 /**
  * The listener lists and dispatch of an EventSource in Node, put between `EventSourceTarget` and
- * Node's `EventTarget` by {@link installNodeEvents}.
+ * Node's `EventTarget` (see `EventTargetBase` below).
  */
-class OwnListenersTarget extends EventTargetBase {
+class OwnListenersTarget extends PlatformEventTarget {
   /**
    * Each type's listeners. Replaced, never changed, once made: a dispatch keeps the list it began with.
    * `undefined` in a source made before this module was installed (one from `streamsource/polyfill`
@@ -344,24 +345,23 @@ function flatten(options: boolean | AddEventListenerOptions | undefined): Flatte
   return {capture: !!options.capture, passive: !!options.passive, once: !!options.once, signal: options.signal}
 }
 
-let installed = false
-
 /**
- * Makes every EventSource (and shared source) use the own listener lists and `MessageEvent`s of
- * this module. Called by src/node.ts before any source exists; again, it does nothing.
+ * Where the runtime has a `MessageEvent` to inherit from, and is Node's kind (Node, Deno, Bun: not a
+ * worker runtime that matched the `node` condition): the own lists and events; elsewhere the platform's.
  */
-export function installNodeEvents(): void {
-  if (installed || typeof MessageEvent != 'function' || typeof process == 'undefined') return
-  installed = true
+const ownEvents = typeof MessageEvent == 'function' && typeof process != 'undefined'
+
+if (ownEvents) {
   // Every attribute and method of `MessageEvent` and `Event` is the event's own (the class above),
   // and the prototype chain makes `instanceof MessageEvent` and `instanceof Event` hold.
   Object.setPrototypeOf(StreamMessageEvent.prototype, MessageEvent.prototype)
   Object.defineProperty(StreamMessageEvent.prototype, 'constructor', {value: MessageEvent, configurable: true, writable: true})
-  // EventSourceTarget → OwnListenersTarget → EventTarget: `super` in EventSourceTarget (its
-  // constructor, and its add/remove calls) now reaches the own lists.
-  Object.setPrototypeOf(EventSourceTarget, OwnListenersTarget)
-  Object.setPrototypeOf(EventSourceTarget.prototype, OwnListenersTarget.prototype)
-  installMessageEventFactory(
-    (type, data, origin, lastEventId) => new StreamMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>,
-  )
 }
+
+/** The base class of `EventSource` (and of a tab's shared source): own listener lists over Node's `EventTarget`. */
+export const EventTargetBase: typeof EventTarget = ownEvents ? (OwnListenersTarget as unknown as typeof EventTarget) : PlatformEventTarget
+
+/** The `MessageEvent` an EventSource dispatches for each event of the stream. */
+export const createMessageEvent: MessageEventFactory = ownEvents
+  ? (type, data, origin, lastEventId) => new StreamMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>
+  : createPlatformMessageEvent
