@@ -386,15 +386,17 @@ class WebKitBrowser {
     })
   }
 
+  /** Quits the browser, once the commands queued before have run (the other windows' close() among them). */
   quit(): Promise<void> {
-    this.#quitting ??= (async () => {
-      this.windows.clear()
-      this.onQuit()
+    if (this.#quitting) return this.#quitting
+    this.windows.clear()
+    this.onQuit()
+    this.#quitting = this.#serial(async () => {
       // Quitting lets MiniBrowser end its web and network processes itself; the group is stopped
       // either way, in case it did not.
       await withTimeout(this.driver.quit(), 5000, 'Quitting the WebDriver session').catch(() => undefined)
       await this.group.stop()
-    })()
+    })
     return this.#quitting
   }
 

@@ -16,6 +16,16 @@ import {expectEvents, expectTakeover, leaderOf, leadersOf, statesOf, useSharedTa
 
 const TABS = 5
 
+/**
+ * A departure of WebKitGTK 2.50, pinned by shared-tabs-worker-webkit.test.ts: it runs a SharedWorker
+ * in a web process of pages that use it and ends it when that process exits, though tabs in other
+ * processes are still subscribed. Measured here: with five tabs, closing the first two ends the
+ * worker, and one WebKitWebProcess exits with them (ps); closing either alone, or any of the others,
+ * does not. The spec keeps a worker while any of its documents lives, as Chromium and Firefox do.
+ * The library handles it as any end of the worker: the tabs take over, nothing lost or twice.
+ */
+export const WEBKIT_WORKER_PROCESS = 'WebKitGTK ends a SharedWorker with the web process it runs in, though tabs of other processes still use it'
+
 /** What the tests of the suite, and an engine's own tests beside them, open and check. */
 export interface WorkerTabs {
   /** This test's server (started by serve()). */
@@ -71,7 +81,10 @@ export function registerSharedTabsWorkerSuite(engine: EngineName, engineOnly?: (
       await emitTo(pages, 10)
       await emitTo(pages, 10)
       // Closing tabs one by one hands nothing over: the same connection, no reconnect in any tab.
-      const rest = [...pages]
+      // First the tab that started the worker, which outlives it; but in WebKit the newest first,
+      // which keeps the first tabs' web process, and with it the worker, to the last (see
+      // WEBKIT_WORKER_PROCESS).
+      const rest = engine === 'webkit' ? [...pages].reverse() : [...pages]
       while (rest.length > 1) {
         await rest.shift()!.close()
         await emitTo(rest, 3)
