@@ -244,10 +244,29 @@ test('a page whose Promise was deleted cannot be driven itself, and is driven fr
   }
 }, 60_000)
 
+test('openTab(): another window of the same browser, sharing its storage; each page acts in its own window, even called at once', async () => {
+  const first = await webkit.newPage()
+  try {
+    const second = await first.openTab()
+    await Promise.all([first.goto(`${server.origin}/page?first`), second.goto(`${server.origin}/page?second`)])
+    // Each command switches to its page's window, one page at a time.
+    const searches = await Promise.all([first, second, first, second].map((page) => page.evaluate(() => location.search, null)))
+    expect(searches).toEqual(['?first', '?second', '?first', '?second'])
+    await first.evaluate(() => localStorage.setItem('tab', 'first'), null)
+    expect(await second.evaluate(() => localStorage.getItem('tab'), null)).toBe('first')
+    // Closing one window leaves the other, and the browser, running.
+    await second.close()
+    expect(await first.evaluate(() => location.search, null)).toBe('?first')
+    expect(first.errors).toEqual([])
+  } finally {
+    await first.close()
+  }
+}, 60_000)
+
 test('close() leaves no Xvfb, WebKitWebDriver, MiniBrowser or web process running', async () => {
   const groups = webkit.processGroups()
-  // Xvfb and the pages opened above: this file's four.
-  expect(groups.length).toBe(5)
+  // Xvfb, and the five browsers opened above (a tab is a window of its browser, not one of its own).
+  expect(groups.length).toBe(6)
   await webkit.close()
   // Processes that ended may stay as zombies until init reaps them; none may still run.
   const running = execFileSync('ps', ['-eo', 'pgid=,stat=,args='], {encoding: 'utf8'})

@@ -58,11 +58,7 @@ export async function launchChromium(): Promise<ChromiumSession> {
     async newPage(options = {}) {
       const context = await browser.newContext(options)
       const page = await context.newPage()
-      const errors: string[] = []
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`console.error: ${message.text()}`)
-      })
-      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`))
+      const errors = watchErrors(page)
       const watched: WatchedPage = {
         page,
         context,
@@ -80,6 +76,16 @@ export async function launchChromium(): Promise<ChromiumSession> {
       if (browser.isConnected()) await browser.close()
     },
   }
+}
+
+/** Records what a page reports (console errors, CSP violations among them, and uncaught exceptions), in order. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`))
+  return errors
 }
 
 export interface OpenPageOptions {

@@ -2,9 +2,10 @@
 // once (the differential suite, the legacy page) runs in each: Chromium through playwright-core
 // (test/support/chromium.ts), Firefox through puppeteer-core over WebDriver BiDi, WebKit through
 // test/support/webkit.ts. Each engine is the Debian package scripts/ensure.mjs --browser installs.
+import type {Page as PlaywrightPage} from 'playwright-core'
 import type {Browser as PuppeteerBrowser, BrowserContext as PuppeteerContext, Page as PuppeteerPage} from 'puppeteer-core'
 import {afterAll, afterEach, beforeAll, expect} from 'vitest'
-import {launchChromium} from './chromium.js'
+import {launchChromium, watchErrors} from './chromium.js'
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit'
 
@@ -20,12 +21,24 @@ export interface EnginePage {
   waitFor(fn: () => unknown, timeoutMs?: number): Promise<void>
   /** Sets a cookie (path '/') for `domain`, a host name, in this page's context. */
   addCookie(cookie: {name: string; value: string; domain: string}): Promise<void>
+  /**
+   * Another page of this page's context, blank: a second tab of the same browser profile, sharing
+   * cookies, storage, Web Locks, BroadcastChannels and SharedWorkers with this one. It has a window
+   * of its own, so that it is visible: engines throttle a hidden tab's timers.
+   */
+  openTab(): Promise<EnginePage>
+  /**
+   * Crashes the page's renderer (no unload, no pagehide, no close()) and resolves once the driver
+   * saw it; only where the driver can (Chromium, over CDP): absent in the other engines.
+   */
+  crash?(): Promise<void>
+  /** Closes this page; its context ends with the last of its pages. */
   close(): Promise<void>
 }
 
 export interface EngineSession {
   readonly engine: EngineName
-  /** A page in a fresh context where the engine has one (no shared cookies or cache). */
+  /** A page in a fresh context where the engine has one (no shared cookies or cache); EnginePage.openTab() adds others to it. */
   newPage(): Promise<EnginePage>
   close(): Promise<void>
 }
@@ -50,29 +63,56 @@ export async function launchEngine(engine: EngineName): Promise<EngineSession> {
 
 async function launchChromiumEngine(): Promise<EngineSession> {
   const session = await launchChromium()
+
+  /** An EnginePage on a Playwright page; `group` holds the pages of its context, which is closed after the last. */
+  function enginePage(page: PlaywrightPage, errors: string[], group: ContextPages): EnginePage {
+    const engined: EnginePage = {
+      engine: 'chromium',
+      errors,
+      async goto(url) {
+        const response = await page.goto(url)
+        return response?.headers() ?? {}
+      },
+      // The drivers type arguments through their handle types; ours are plain JSON values.
+      evaluate: <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown),
+      async waitFor(fn, timeoutMs = WAIT) {
+        await page.waitForFunction(fn, undefined, {timeout: timeoutMs})
+      },
+      addCookie: (cookie) => page.context().addCookies([{...cookie, path: '/'}]),
+      async openTab() {
+        const tab = await page.context().newPage()
+        return enginePage(tab, watchErrors(tab), group)
+      },
+      async crash() {
+        const cdp = await page.context().newCDPSession(page)
+        const crashed = new Promise<void>((resolve) => page.once('crash', () => resolve()))
+        void cdp.send('Page.crash').catch(() => {})
+        await crashed
+      },
+      async close() {
+        if (!group.pages.delete(engined)) return
+        if (group.pages.size === 0) await group.close()
+        else await page.close()
+      },
+    }
+    group.pages.add(engined)
+    return engined
+  }
+
   return {
     engine: 'chromium',
     async newPage() {
       const watched = await session.newPage()
-      const {page, context} = watched
-      return {
-        engine: 'chromium',
-        errors: watched.errors,
-        async goto(url) {
-          const response = await page.goto(url)
-          return response?.headers() ?? {}
-        },
-        // The drivers type arguments through their handle types; ours are plain JSON values.
-        evaluate: <A, R>(fn: (arg: A) => R | Promise<R>, arg: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown),
-        async waitFor(fn, timeoutMs = WAIT) {
-          await page.waitForFunction(fn, undefined, {timeout: timeoutMs})
-        },
-        addCookie: (cookie) => context.addCookies([{...cookie, path: '/'}]),
-        close: () => watched.close(),
-      }
+      return enginePage(watched.page, watched.errors, {pages: new Set(), close: () => watched.close()})
     },
     close: () => session.close(),
   }
+}
+
+/** The open pages of one browser context, and how to close it, once they are all closed. */
+interface ContextPages {
+  pages: Set<EnginePage>
+  close(): Promise<void>
 }
 
 interface BrowserPathsModule {
@@ -149,14 +189,10 @@ async function launchFirefox(): Promise<EngineSession> {
     // Firefox on a busy two-core machine can take a while to start.
     timeout: 60_000,
   })
-  const pages = new Set<EnginePage>()
+  const contexts = new Set<ContextPages>()
 
-  async function newPage(): Promise<EnginePage> {
-    // A BiDi user context: its own cookies, cache and connections. In a window of its own: a
-    // tab behind another one is hidden, and Firefox throttles a hidden page's timers (to 1 s and
-    // less, by budget), which would slow the page's own setTimeout and not the browser's.
-    const context: PuppeteerContext = await browser.createBrowserContext()
-    const page: PuppeteerPage = await context.newPage({type: 'window'})
+  /** An EnginePage on a puppeteer page of `context`; `group` holds the context's pages, and closes it after the last. */
+  async function enginePage(page: PuppeteerPage, context: PuppeteerContext, group: ContextPages): Promise<EnginePage> {
     const errors: string[] = []
     page.on('console', (message) => {
       if (message.type() !== 'error') return
@@ -178,20 +214,40 @@ async function launchFirefox(): Promise<EngineSession> {
         await page.waitForFunction(fn, {timeout: timeoutMs, polling: 50})
       },
       addCookie: (cookie) => context.setCookie({...cookie, path: '/'}),
+      // A window of its own, as newPage() opens (see there).
+      openTab: async () => enginePage(await context.newPage({type: 'window'}), context, group),
       async close() {
-        if (!pages.delete(engined)) return
+        if (!group.pages.delete(engined)) return
+        if (group.pages.size === 0) await group.close()
+        else await page.close()
+      },
+    }
+    group.pages.add(engined)
+    return engined
+  }
+
+  async function newPage(): Promise<EnginePage> {
+    // A BiDi user context: its own cookies, cache and connections. In a window of its own: a
+    // tab behind another one is hidden, and Firefox throttles a hidden page's timers (to 1 s and
+    // less, by budget), which would slow the page's own setTimeout and not the browser's.
+    const context: PuppeteerContext = await browser.createBrowserContext()
+    const group: ContextPages = {
+      pages: new Set(),
+      async close() {
+        if (!contexts.delete(group)) return
+        group.pages.clear()
         await context.close()
       },
     }
-    pages.add(engined)
-    return engined
+    contexts.add(group)
+    return enginePage(await context.newPage({type: 'window'}), context, group)
   }
 
   return {
     engine: 'firefox',
     newPage,
     async close() {
-      await Promise.allSettled([...pages].map((page) => page.close()))
+      await Promise.allSettled([...contexts].map((context) => context.close()))
       if (browser.connected) await browser.close()
     },
   }
@@ -228,6 +284,10 @@ export interface OpenEnginePageOptions {
 export interface EnginePages {
   /** A new page at `url`, in a fresh context, checked for its CSP header and waited on until ready, each if asked for; closed after the test. */
   openPage(url: string, options?: OpenEnginePageOptions): Promise<EnginePage>
+  /** A blank page in a fresh context; closed after the test. */
+  newPage(): Promise<EnginePage>
+  /** A blank page in the context of `page`, another tab of it (see EnginePage.openTab); closed after the test. */
+  openTab(page: EnginePage): Promise<EnginePage>
 }
 
 /**
@@ -255,11 +315,22 @@ export function useEngine(engine: EngineName): EnginePages {
     session = undefined
   })
 
+  async function newPage(): Promise<EnginePage> {
+    if (!session) throw new Error(`${engineLabels[engine]} is not running: useEngine() launches it in beforeAll.`)
+    const page = await session.newPage()
+    opened.add(page)
+    return page
+  }
+
   return {
+    newPage,
+    async openTab(page) {
+      const tab = await page.openTab()
+      opened.add(tab)
+      return tab
+    },
     async openPage(url, {csp, ready, timeout = WAIT} = {}) {
-      if (!session) throw new Error(`${engineLabels[engine]} is not running: useEngine() launches it in beforeAll.`)
-      const page = await session.newPage()
-      opened.add(page)
+      const page = await newPage()
       const headers = await page.goto(url)
       // Asserted, not assumed: the tests that rely on the policy would prove less without it.
       if (csp !== undefined && Object.keys(headers).length > 0) expect(headers['content-security-policy']).toBe(csp)

@@ -45,7 +45,10 @@ export async function startResumableServer(path: string, routes: Routes = {}): P
       connections.push({url: request.url, lastEventId, time: request.time, stream})
       // Event n is log[n - 1]: a connection resumes after the ID it sent, a new one gets what comes next.
       const from = lastEventId === undefined ? log.length : Number(lastEventId)
-      if (from < log.length) await stream.write(log.slice(from).join(''))
+      // A comment first, as servers commonly greet: Firefox hands a response to fetch only with the
+      // first byte of its body (pinned in browser/differential/divergences-firefox.ts), so without
+      // one its tabs would stay CONNECTING until the first event.
+      await stream.write(`: resumes after Last-Event-ID\n\n${from < log.length ? log.slice(from).join('') : ''}`)
     },
     ...routes,
   })

@@ -1,15 +1,15 @@
-// The tabs of the createSharedEventSource tests in real Chromium (test/browser/shared-tabs*.test.ts):
-// the page's script (test/browser/shared-tabs/app.js) bundled by esbuild against the built package,
-// as an app bundles it, served beside the resumable stream under `script-src 'self'`, and opened
-// as pages of one browser context, which share Web Locks, BroadcastChannels and SharedWorkers.
+// The tabs of the createSharedEventSource tests (test/browser/suites/shared-tabs*.ts, in Chromium,
+// Firefox and WebKit): the page's script (test/browser/shared-tabs/app.js) bundled by esbuild
+// against the built package, as an app bundles it, served beside the resumable stream under
+// `script-src 'self'`, and opened as pages of one browser context (EnginePage.openTab()), which
+// share Web Locks, BroadcastChannels and SharedWorkers.
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
-import type {BrowserContext, Page} from 'playwright-core'
 import {afterAll, afterEach, beforeAll, expect} from 'vitest'
-import {useChromium, type ChromiumPages} from './chromium.js'
+import {useEngine, type EngineName, type EnginePage} from './engines.js'
 import {assertBuilt, distDir} from './paths.js'
 import {startResumableServer, type ResumableServer} from './resumable-sse.js'
 import {serveDirectory, serveFile, servePage, STRICT_CSP, type Routes} from './sse-server.js'
@@ -20,6 +20,8 @@ declare global {
       source: {readyState: number; isLeader?: boolean}
       /** `open`, `error <readyState>`, and each event as `<type> <id>`. */
       log: string[]
+      /** Resolves once `count` events are in the log; rejects after `timeout` ms (10 s by default). */
+      events(count: number, timeout?: number): Promise<void>
     }
   }
 }
@@ -68,18 +70,23 @@ export async function expectTakeover(stream: ResumableServer, end: () => Promise
 }
 
 /**
- * The hooks of a suite of shared-tabs tests: the page's script bundled once, Chromium, and a server of
- * its own for each test (a fresh event log and a fresh origin, so no worker, lock or channel carries
- * over from one test to the next), started by `serve()` and closed after the test.
+ * The hooks of a suite of shared-tabs tests in one engine: the page's script bundled once, the
+ * browser, and a server of its own for each test (a fresh event log and a fresh origin, so no
+ * worker, lock or channel carries over from one test to the next), started by `serve()` and closed
+ * after the test; `openTabs()` opens tabs of it in a fresh context, `addTabs()` more in the same.
  */
-export function useSharedTabsSuite(): {chromium: ChromiumPages; serve(): Promise<ResumableServer>} {
+export function useSharedTabsSuite(engine: EngineName): {
+  serve(): Promise<ResumableServer>
+  openTabs(urls: string[]): Promise<Tabs>
+  addTabs(tabs: Tabs, urls: string[]): Promise<EnginePage[]>
+} {
   let app: SharedTabsApp | undefined
   let stream: ResumableServer | undefined
   beforeAll(async () => {
     assertBuilt()
     app = await bundleApp()
   })
-  const chromium = useChromium()
+  const browser = useEngine(engine)
   afterEach(async () => {
     await stream?.server.close()
     stream = undefined
@@ -87,12 +94,33 @@ export function useSharedTabsSuite(): {chromium: ChromiumPages; serve(): Promise
   afterAll(async () => {
     await app?.remove()
   })
+
+  /** Opens a blank page per URL beside `tabs.pages[0]` (or `first`), navigates them all at once, and waits until each is OPEN. */
+  async function navigate(tabs: Tabs, urls: string[], first?: EnginePage): Promise<EnginePage[]> {
+    const opener = first ?? tabs.pages[0]!
+    const fresh = await Promise.all(urls.slice(first ? 1 : 0).map(() => browser.openTab(opener)))
+    const pages = first ? [first, ...fresh] : fresh
+    tabs.opened.push(...pages)
+    const headers = await Promise.all(pages.map((page, index) => page.goto(urls[index]!)))
+    // Asserted where the driver tells the headers (WebKit's does not): the tests would prove less without the policy.
+    for (const header of headers) if (Object.keys(header).length > 0) expect(header['content-security-policy']).toBe(STRICT_CSP)
+    await Promise.all(pages.map((page) => page.waitFor(() => window.shared?.source.readyState === 1, 10_000)))
+    tabs.pages.push(...pages)
+    return pages
+  }
+
   return {
-    chromium,
     async serve() {
       stream = await startResumableServer('/stream', pageRoutes(app!))
       return stream
     },
+    async openTabs(urls) {
+      const first = await browser.newPage()
+      const tabs: Tabs = {pages: [], opened: [], errors: () => tabs.opened.flatMap((page) => page.errors)}
+      await navigate(tabs, urls, first)
+      return tabs
+    },
+    addTabs: (tabs, urls) => navigate(tabs, urls),
   }
 }
 
@@ -104,7 +132,7 @@ export function useSharedTabsSuite(): {chromium: ChromiumPages; serve(): Promise
  */
 export function pageRoutes(app: SharedTabsApp): Routes {
   const csp = {'Content-Security-Policy': STRICT_CSP}
-  const body = '<p>Driven by test/browser/shared-tabs*.test.ts.</p>'
+  const body = '<p>Driven by test/browser/suites/shared-tabs*.ts.</p>'
   return {
     'GET /': servePage('streamsource shared tabs', '<script type="module" src="/app.js"></script>', body),
     'GET /app.js': serveFile(app.file, csp),
@@ -122,76 +150,38 @@ export function pageRoutes(app: SharedTabsApp): Routes {
 
 /** Tabs of one browser context, and what any of them reports: console errors, uncaught exceptions. */
 export interface Tabs {
-  pages: Page[]
-  errors: string[]
-  context: BrowserContext
+  /** The tabs opened, in order, each waited on until OPEN. */
+  pages: EnginePage[]
+  /** Every page opened for them, closed ones too, whose errors count. */
+  opened: EnginePage[]
+  /** What the tabs reported, in the order of the tabs (in WebKit, as of each tab's last driver call). */
+  errors(): string[]
 }
 
-/** Opens a tab per URL, in a fresh browser context, all at once, and waits until each is OPEN. */
-export async function openTabs(chromium: ChromiumPages, urls: string[]): Promise<Tabs> {
-  const first = await chromium.newPage()
-  const tabs: Tabs = {pages: [], errors: first.errors, context: first.context}
-  await addTabs(tabs, urls, first.page)
-  return tabs
-}
-
-/**
- * Opens a tab per URL in the context of `tabs` (the first in `blank`, a page not yet used), all at
- * once, and waits until each is OPEN; adds them to `tabs.pages`, and returns them.
- */
-export async function addTabs(tabs: Tabs, urls: string[], blank?: Page): Promise<Page[]> {
-  const fresh = await Promise.all(urls.slice(blank ? 1 : 0).map(() => tabs.context.newPage()))
-  for (const page of fresh) {
-    page.on('console', (message) => {
-      if (message.type() === 'error') tabs.errors.push(`console.error: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => tabs.errors.push(`uncaught: ${error.message}`))
-  }
-  const pages = blank ? [blank, ...fresh] : fresh
-  const responses = await Promise.all(pages.map((page, index) => page.goto(urls[index]!)))
-  for (const response of responses) expect(response?.headers()['content-security-policy']).toBe(STRICT_CSP)
-  await Promise.all(pages.map((page) => page.waitForFunction(() => window.shared?.source.readyState === 1, undefined, {timeout: 10_000, polling: 20})))
-  tabs.pages.push(...pages)
-  return pages
-}
-
-export const logOf = (page: Page): Promise<string[]> => page.evaluate(() => window.shared!.log)
+export const logOf = (page: EnginePage): Promise<string[]> => page.evaluate(() => window.shared!.log, null)
 
 /** The IDs of the events a page received, in order. */
-export const idsOf = async (page: Page): Promise<string[]> =>
+export const idsOf = async (page: EnginePage): Promise<string[]> =>
   (await logOf(page)).filter((entry) => !/^(open|error)/.test(entry)).map((entry) => entry.split(' ')[1]!)
 
 /** `open` and `error <readyState>` entries only. */
-export const statesOf = async (page: Page): Promise<string[]> => (await logOf(page)).filter((entry) => /^(open|error)/.test(entry))
+export const statesOf = async (page: EnginePage): Promise<string[]> => (await logOf(page)).filter((entry) => /^(open|error)/.test(entry))
 
 export const range = (from: number, to: number): string[] => Array.from({length: to - from + 1}, (_, index) => String(from + index))
 
-/** Waits until every page has received events 1 to `last`, then checks that each has exactly those, in order. */
-export async function expectEvents(pages: Page[], last: number): Promise<void> {
-  for (const page of pages) {
-    await page.waitForFunction((count) => window.shared!.log.filter((entry) => !/^(open|error)/.test(entry)).length >= count, last, {
-      timeout: 10_000,
-      polling: 20,
-    })
-  }
+/** Waits until every page has received events 1 to `last` (as they arrive: see app.js), then checks that each has exactly those, in order. */
+export async function expectEvents(pages: EnginePage[], last: number): Promise<void> {
+  for (const page of pages) await page.evaluate((count) => window.shared!.events(count), last)
   for (const page of pages) expect(await idsOf(page)).toEqual(range(1, last))
 }
 
 /** What each page's source says of `isLeader`. */
-export const leadersOf = (pages: Page[]): Promise<(boolean | undefined)[]> =>
-  Promise.all(pages.map((page) => page.evaluate(() => window.shared!.source.isLeader)))
+export const leadersOf = (pages: EnginePage[]): Promise<(boolean | undefined)[]> =>
+  Promise.all(pages.map((page) => page.evaluate(() => window.shared!.source.isLeader, null)))
 
 /** The one page whose source holds the connection; fails unless there is exactly one. */
-export async function leaderOf(pages: Page[]): Promise<Page> {
+export async function leaderOf(pages: EnginePage[]): Promise<EnginePage> {
   const flags = await leadersOf(pages)
   expect(flags.filter(Boolean)).toHaveLength(1)
   return pages[flags.indexOf(true)]!
-}
-
-/** Crashes a page's renderer: no unload, no pagehide, no close(); resolves once Playwright saw it. */
-export async function crash(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page)
-  const crashed = new Promise<void>((resolve) => page.once('crash', () => resolve()))
-  void cdp.send('Page.crash').catch(() => {})
-  await crashed
 }

@@ -3,10 +3,12 @@
 // mode, so it draws into an Xvfb display this module starts. Nothing is downloaded: the binaries
 // are Debian's (scripts/webkit-path.mjs finds them; `node scripts/ensure.mjs --browser` installs them).
 //
-// One page is one WebDriver session, which is one WebKitWebDriver and one MiniBrowser process
-// tree: a WebKitWebDriver serves a single session (a second one on the same driver takes the
-// first one's browser away), and a session's MiniBrowser is a fresh, ephemeral browser, so a
-// page shares no cookies or cache with another.
+// One context (a newPage()) is one WebDriver session, which is one WebKitWebDriver and one
+// MiniBrowser process tree: a WebKitWebDriver serves a single session (a second one on the same
+// driver takes the first one's browser away), and a session's MiniBrowser is a fresh, ephemeral
+// browser, so a page shares no cookies or cache with another. The page's openTab() opens another
+// window of the same MiniBrowser, which shares them (and Web Locks, BroadcastChannels and
+// SharedWorkers); the windows' commands take turns (see WebKitBrowser).
 //
 // What WebDriver classic cannot do, and so what this page cannot either (compared with Playwright):
 // - goto() cannot see the document's response: it resolves with {}.
@@ -326,69 +328,153 @@ async function startLandingServer(): Promise<{server: Server; port: number}> {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost'])
 
-class WebKitPage implements EnginePage {
-  readonly engine = 'webkit'
-  readonly errors: string[] = []
-  #closing: Promise<void> | undefined
+/**
+ * One MiniBrowser, driven by one WebDriver session, and its windows: the pages of one context. A
+ * WebDriver command acts on the session's current window, which a command for another window
+ * would change under it, so each page's commands run one at a time (switching to the page's
+ * window first, when another was current): a page's long waitFor() holds up the other windows'
+ * commands until it is done, though not the pages themselves, which go on running.
+ */
+class WebKitBrowser {
+  readonly windows = new Set<WebKitPage>()
+  #queue: Promise<unknown> = Promise.resolve()
+  /** The window the session's commands act on; unknown after a window was closed. */
+  #current: string | undefined
+  #quitting: Promise<void> | undefined
 
   constructor(
     readonly driver: WebDriver,
     readonly group: ProcessGroup,
     readonly landingPort: number,
-    readonly onClose: () => void,
+    readonly onQuit: () => void,
   ) {}
 
-  async goto(url: string): Promise<Record<string, string>> {
-    await this.driver.get(url)
-    // about:blank and the like have no window worth watching (and no document to navigate from).
-    if (/^https?:/.test(url)) {
-      await this.driver.executeScript(COLLECTOR).catch((error: unknown) => {
-        // A page without `Promise` cannot run the driver's scripts at all (see the top of this
-        // file): it is driven from a parent frame, and its errors are not collected.
-        if (!(error instanceof Error && /\bPromise\b/.test(error.message))) throw error
-      })
-    }
-    return {}
+  /** The first window, current since the session started. */
+  async firstWindow(): Promise<WebKitPage> {
+    const handle = await this.driver.getWindowHandle()
+    this.#current = handle
+    return new WebKitPage(this, handle)
+  }
+
+  /** Another window of this browser (a top-level window, not a tab: one behind another would be hidden). */
+  newWindow(): Promise<WebKitPage> {
+    return this.#serial(async () => {
+      await this.driver.switchTo().newWindow('window')
+      this.#current = await this.driver.getWindowHandle()
+      return new WebKitPage(this, this.#current)
+    })
+  }
+
+  /** Runs `action` with `handle`'s window current, after every command queued before it. */
+  in<T>(handle: string, action: () => Promise<T>): Promise<T> {
+    return this.#serial(async () => {
+      if (this.#current !== handle) {
+        await this.driver.switchTo().window(handle)
+        this.#current = handle
+      }
+      return action()
+    })
+  }
+
+  /** Closes one window; the last one quits the browser. */
+  async closeWindow(page: WebKitPage): Promise<void> {
+    if (!this.windows.delete(page)) return
+    if (this.windows.size === 0) return this.quit()
+    await this.in(page.handle, async () => {
+      await this.driver.close()
+      this.#current = undefined
+    })
+  }
+
+  /** Quits the browser, once the commands queued before have run (the other windows' close() among them). */
+  quit(): Promise<void> {
+    if (this.#quitting) return this.#quitting
+    this.windows.clear()
+    this.onQuit()
+    this.#quitting = this.#serial(async () => {
+      // Quitting lets MiniBrowser end its web and network processes itself; the group is stopped
+      // either way, in case it did not.
+      await withTimeout(this.driver.quit(), 5000, 'Quitting the WebDriver session').catch(() => undefined)
+      await this.group.stop()
+    })
+    return this.#quitting
+  }
+
+  #serial<T>(action: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(action)
+    this.#queue = result.catch(() => undefined)
+    return result
+  }
+}
+
+class WebKitPage implements EnginePage {
+  readonly engine = 'webkit'
+  readonly errors: string[] = []
+
+  constructor(
+    readonly browser: WebKitBrowser,
+    readonly handle: string,
+  ) {
+    browser.windows.add(this)
+  }
+
+  goto(url: string): Promise<Record<string, string>> {
+    return this.browser.in(this.handle, async () => {
+      const driver = this.browser.driver
+      await driver.get(url)
+      // about:blank and the like have no window worth watching (and no document to navigate from).
+      if (/^https?:/.test(url)) {
+        await driver.executeScript(COLLECTOR).catch((error: unknown) => {
+          // A page without `Promise` cannot run the driver's scripts at all (see the top of this
+          // file): it is driven from a parent frame, and its errors are not collected.
+          if (!(error instanceof Error && /\bPromise\b/.test(error.message))) throw error
+        })
+      }
+      return {}
+    })
   }
 
   async evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
-    const reply = await this.driver.executeAsyncScript<Reply>(evaluateScript(fn.toString()), arg === undefined ? null : JSON.stringify(arg))
+    const reply = await this.browser.in(this.handle, () =>
+      this.browser.driver.executeAsyncScript<Reply>(evaluateScript(fn.toString()), arg === undefined ? null : JSON.stringify(arg)),
+    )
     this.#take(reply)
     if (reply.thrown !== undefined) throw new Error(`evaluate() threw in WebKit: ${reply.thrown}`)
     return (typeof reply.json === 'string' ? JSON.parse(reply.json) : undefined) as R
   }
 
   async waitFor(fn: () => unknown, timeoutMs = 15_000): Promise<void> {
-    const reply = await this.driver.executeAsyncScript<Reply>(waitForScript(fn.toString()), timeoutMs)
+    const reply = await this.browser.in(this.handle, () => this.browser.driver.executeAsyncScript<Reply>(waitForScript(fn.toString()), timeoutMs))
     this.#take(reply)
     if (reply.thrown !== undefined) throw new Error(`waitFor() threw in WebKit: ${reply.thrown}`)
     if (reply.timedOut) throw new Error(`waitFor() timed out after ${timeoutMs} ms in WebKit: ${fn.toString()}`)
   }
 
-  async addCookie({name, value, domain}: {name: string; value: string; domain: string}): Promise<void> {
-    const current = new URL(await this.driver.getCurrentUrl())
-    if (current.hostname === domain) {
-      await this.driver.manage().addCookie({name, value, domain, path: '/'})
-      return
-    }
-    if (!LOOPBACK_HOSTS.has(domain)) {
-      throw new Error(`addCookie() in WebKit needs a page on ${domain} first (a WebDriver rule): go there, then add the cookie`)
-    }
-    // Cookies do not depend on the port: one set on this page of ours holds for the tests' servers.
-    await this.driver.get(`http://${domain}:${this.landingPort}/`)
-    await this.driver.manage().addCookie({name, value, domain, path: '/'})
-    await this.driver.get('about:blank')
+  addCookie({name, value, domain}: {name: string; value: string; domain: string}): Promise<void> {
+    return this.browser.in(this.handle, async () => {
+      const driver = this.browser.driver
+      const current = new URL(await driver.getCurrentUrl())
+      if (current.hostname === domain) {
+        await driver.manage().addCookie({name, value, domain, path: '/'})
+        return
+      }
+      if (!LOOPBACK_HOSTS.has(domain)) {
+        throw new Error(`addCookie() in WebKit needs a page on ${domain} first (a WebDriver rule): go there, then add the cookie`)
+      }
+      // Cookies do not depend on the port: one set on this page of ours holds for the tests' servers.
+      await driver.get(`http://${domain}:${this.browser.landingPort}/`)
+      await driver.manage().addCookie({name, value, domain, path: '/'})
+      await driver.get('about:blank')
+    })
+  }
+
+  /** Another window of this page's MiniBrowser: one WebDriver session, one ephemeral profile. */
+  openTab(): Promise<EnginePage> {
+    return this.browser.newWindow()
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.onClose()
-      // Quitting lets MiniBrowser end its web and network processes itself; the group is stopped
-      // either way, in case it did not.
-      await withTimeout(this.driver.quit(), 5000, 'Quitting the WebDriver session').catch(() => undefined)
-      await this.group.stop()
-    })()
-    return this.#closing
+    return this.browser.closeWindow(this)
   }
 
   #take(reply: Reply): void {
@@ -408,7 +494,7 @@ export interface WebKitSession extends EngineSession {
 export async function launchWebKit(): Promise<WebKitSession> {
   const paths = await webkitPaths()
   const [{group: xvfb, display}, landing] = await Promise.all([startXvfb(paths.xvfb), startLandingServer()])
-  const pages = new Set<WebKitPage>()
+  const browsers = new Set<WebKitBrowser>()
   const groups: ProcessGroup[] = [xvfb]
   let closed = false
 
@@ -433,8 +519,9 @@ export async function launchWebKit(): Promise<WebKitSession> {
         // evaluate() and waitFor() bound themselves (a scenario, a poll); WebDriver's 30 s default
         // would cut a long one short. Page loads are local and small.
         await driver.manage().setTimeouts({script: 10 * 60_000, pageLoad: 30_000})
-        const page: WebKitPage = new WebKitPage(driver, group, landing.port, () => pages.delete(page))
-        pages.add(page)
+        const browser: WebKitBrowser = new WebKitBrowser(driver, group, landing.port, () => browsers.delete(browser))
+        const page = await browser.firstWindow()
+        browsers.add(browser)
         return page
       } catch (error) {
         await group.stop()
@@ -444,7 +531,7 @@ export async function launchWebKit(): Promise<WebKitSession> {
     processGroups: () => groups.flatMap((group) => (group.child.pid === undefined ? [] : [group.child.pid])),
     async close() {
       closed = true
-      await Promise.allSettled([...pages].map((page) => page.close()))
+      await Promise.allSettled([...browsers].map((browser) => browser.quit()))
       await xvfb.stop()
       landing.server.closeAllConnections()
       await new Promise((resolve) => landing.server.close(resolve))
