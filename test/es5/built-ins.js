@@ -19,9 +19,11 @@ var builtIns = (function (global, tracked) {
     return target != null && (typeof target == 'object' || typeof target == 'function') ? target : undefined
   }
 
+  var present = []
   function watch(target, path, name) {
     var key = path === '' ? name : path + '.' + name
     var own = Object.getOwnPropertyDescriptor(target, name)
+    if (own) present.push(key)
     if (own && !own.configurable) return
     var get, set
     var value = own && own.value
@@ -59,6 +61,10 @@ var builtIns = (function (global, tracked) {
   }
 
   return {
+    /** The tracked built-ins this engine has. */
+    present: function () {
+      return present.slice().sort()
+    },
     /** What was touched, sorted: "Symbol.asyncIterator: absent", "Reflect: present"… */
     touched: function () {
       var list = []
