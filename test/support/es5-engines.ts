@@ -59,7 +59,8 @@ let tracked: string | undefined
 
 /**
  * Runs `scenario` (ES5 source that ends with `page.done()`) after the script-tag build `build` in
- * `engine`. Rejects when the interpreter fails, prints no result, or takes more than 10 s.
+ * `engine`. Rejects when the interpreter fails, writes to stderr, prints no result, or takes more
+ * than 10 s.
  */
 export async function runInEs5Engine(engine: Es5Engine, scenario: string, build: string = SCRIPT_TAG_BUILDS[0]): Promise<Es5Result> {
   assertBuilt()
@@ -81,7 +82,9 @@ export async function runInEs5Engine(engine: Es5Engine, scenario: string, build:
       )
     })
     const line = stdout.split('\n').find((text) => text.startsWith('RESULT '))
-    if (code !== 0 || line === undefined) {
+    // Anything on stderr fails too: MuJS only warns there of what ES5 lacks but it still runs
+    // ("function statements are not standard": a function declared in a block).
+    if (code !== 0 || line === undefined || stderr.trim() !== '') {
       throw new Error(`${engine.name} (${build}) exited with ${code}:\n${stderr}${stdout}`.slice(0, 4000))
     }
     return JSON.parse(line.slice('RESULT '.length)) as Es5Result
