@@ -151,9 +151,8 @@ function legacyModules() {
  * the window's (or worker's) `self`; `Symbol` the engine's where it has `Symbol.asyncIterator`, else
  * the symbols the core defines properties with, as string keys where the engine has none (IE 11
  * has no Symbol; Duktape, and the browsers of 2016 and 2017, have one without `asyncIterator`,
- * whose key would be "undefined", so only that one is a string there);
- * `Set` the engine's, else a set of
- * strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
+ * whose key would be "undefined", so only that one is a string there); `Set` the engine's, else a
+ * set of strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
  * `currentScriptUrl` is `import.meta.url` there: the script's own URL, read while it runs (later,
  * `document.currentScript` is another script or none), so that the worker script is looked for
  * beside it, as dist/ has them.

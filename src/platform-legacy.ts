@@ -91,8 +91,8 @@ OwnEventTarget.prototype = {
   dispatchEvent(this: {_listeners: Record<string, Entry[]>}, event: Event & {_stopped?: boolean}): boolean {
     const target = this as unknown as EventTarget
     const list = (this._listeners['$' + event.type] || []).slice()
-    // Own properties, over a native event's accessors; `writable` named each time, since MuJS
-    // makes a property read-only when a redefinition leaves it out.
+    // Own properties, over a native event's accessors; `writable` named each time: MuJS makes a
+    // property read-only when a redefinition leaves it out, then ignores the next value.
     for (const name of ['target', 'currentTarget', 'srcElement']) {
       Object.defineProperty(event, name, {value: target, writable: true, configurable: true})
     }

@@ -61,8 +61,10 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
         if (event.data === 'one') throw new Error('listener failed')
       })
       source.addEventListener('message', {handleEvent: function (event) { page.log('second ' + event.data) }}, {once: true})
-      source.onmessage = function (event) { page.log('handler ' + event.data + ' ' + (event.target === source)) }
+      var last
+      source.onmessage = function (event) { last = event; page.log('handler ' + event.data + ' ' + (event.target === source)) }
       page.run(1000)
+      page.log('after dispatch ' + (last.currentTarget === null) + ' ' + (last.target === source))
       source.close()
       page.done()
       `,
@@ -74,6 +76,7 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
       'handler one true',
       'first two true true',
       'handler two true',
+      'after dispatch true true',
     ])
     expect(result.uncaught).toEqual(['Error: listener failed'])
     expectOnlyGuardedBuiltIns(result.touched)
