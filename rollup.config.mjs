@@ -150,16 +150,20 @@ function legacyModules() {
 
 /**
  * Code at the top of the ES5 IIFE: its own names for what an ES5 engine may lack. `globalThis` is
- * the window's (or worker's) `self`; `Symbol` the engine's, else string keys for the symbols
- * the core defines properties with (IE 11 has no Symbol); `Set` the engine's, else a set of
- * strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
+ * the window's (or worker's) `self`; `Symbol` the engine's where it has `Symbol.asyncIterator`, else
+ * the symbols the core defines properties with, as string keys where the engine has none (IE 11
+ * has no Symbol; Duktape, and the browsers of 2016 and 2017, have one without `asyncIterator`,
+ * whose key would be "undefined", so only that one is a string there); `Set` the engine's, else a
+ * set of strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
  * `currentScriptUrl` is `import.meta.url` there: the script's own URL, read while it runs (later,
  * `document.currentScript` is another script or none), so that the worker script is looked for
  * beside it, as dist/ has them.
  */
 const LEGACY_INTRO = `var globalThis = self,
   currentScriptUrl = self.document && document.currentScript ? document.currentScript.src : undefined,
-  Symbol = self.Symbol || {asyncIterator: '@@asyncIterator', toStringTag: '@@toStringTag', for: function (key) { return '@@' + key }},
+  Symbol = function (S) {
+    return S && S.asyncIterator ? S : {asyncIterator: '@@asyncIterator', toStringTag: S && S.toStringTag || '@@toStringTag', for: S ? S.for : function (key) { return '@@' + key }}
+  }(self.Symbol),
   Set = self.Set || function () {
     var keys = {}
     this.add = function (key) { keys['$' + key] = 1; return this }

@@ -23,3 +23,18 @@ export function findChromium() {
 export function findFirefox() {
   return find('FIREFOX_PATH', ['/usr/bin/firefox-esr', '/usr/bin/firefox'])
 }
+
+/**
+ * The ES5 interpreters that run the script-tag build as the oldest browsers would
+ * (test/script-tag-in-es5-engines.test.ts): Debian's `mujs` (MuJS, strict ES5) and `duktape`
+ * (Duktape's `duk`, ES5.1 with a few later pieces).
+ * @returns {string | undefined}
+ */
+export function findMujs() {
+  return find('MUJS_PATH', ['/usr/bin/mujs', '/usr/local/bin/mujs'])
+}
+
+/** @returns {string | undefined} */
+export function findDuktape() {
+  return find('DUK_PATH', ['/usr/bin/duk', '/usr/local/bin/duk'])
+}

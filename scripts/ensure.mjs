@@ -2,7 +2,8 @@
 // installs the npm dependencies when they are missing or older than the lockfile,
 // builds dist/ with --build, and with --browser installs the Debian packages of every browser
 // engine that is missing (Chromium for playwright-core, firefox-esr for puppeteer-core, WebKitGTK's
-// driver and Xvfb for selenium-webdriver).
+// driver and Xvfb for selenium-webdriver, and the ES5 interpreters mujs and duktape that run the
+// script-tag build as the oldest browsers would).
 // Uses only Node's standard library: it runs before anything is installed.
 import {execFileSync} from 'node:child_process'
 import {existsSync, statSync} from 'node:fs'
@@ -37,7 +38,7 @@ if (args.has('--build') && !existsSync(join(root, 'dist', 'index.js'))) {
 }
 
 if (args.has('--browser')) {
-  const {findChromium, findFirefox} = await import('./browser-paths.mjs')
+  const {findChromium, findFirefox, findMujs, findDuktape} = await import('./browser-paths.mjs')
   const {findWebKitDriver, findMiniBrowser, findXvfb, WEBKIT_PACKAGES} = await import('./webkit-path.mjs')
   /**
    * The engines the browser tests drive, each with the Debian packages that bring it. One
@@ -54,6 +55,8 @@ if (args.has('--browser')) {
       packages: WEBKIT_PACKAGES,
       hint: 'WEBKIT_DRIVER_PATH and WEBKIT_MINIBROWSER_PATH',
     },
+    {name: 'MuJS', found: () => findMujs() !== undefined, packages: ['mujs'], hint: 'MUJS_PATH'},
+    {name: 'Duktape', found: () => findDuktape() !== undefined, packages: ['duktape'], hint: 'DUK_PATH'},
   ]
   const missing = engines.filter((engine) => !engine.found())
   if (missing.length > 0) {

@@ -53,7 +53,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   // For bytes: the start of a line whose end has not arrived yet, still undecoded (`pendingBytes`
   // up to `pendingByteLength`). Only whole lines are decoded, so a long line becomes one string in
   // one decode, not many small ones for the garbage collector to copy, and no character is cut.
-  let pendingBytes = new Uint8Array(0)
+  // Made by the first bytes kept: a parser fed only text (the script-tag build over XMLHttpRequest,
+  // where an ES5 engine may have no typed arrays) never makes one.
+  let pendingBytes: Uint8Array | undefined
   let pendingByteLength = 0
   // A line ended with CR at the very end of a chunk: an LF starting the next chunk is the
   // second half of the same CRLF, not a blank line.
@@ -96,7 +98,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
       } else {
         // Not counted against maxBufferSize: the line ends in this chunk (as eventsource-parser counts).
         keepBytes(chunk, 0, lastEnd + 1)
-        text = decoder(pendingBytes, 0, pendingByteLength)
+        text = decoder(pendingBytes!, 0, pendingByteLength)
         pendingByteLength = 0
       }
       readText(text, false)
@@ -113,9 +115,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
   /** Appends `chunk[start, end)` to the pending bytes, growing the buffer by doubling. */
   function keepBytes(chunk: Uint8Array, start: number, end: number): void {
     const length = pendingByteLength + end - start
-    if (length > pendingBytes.length) {
-      const grown = new Uint8Array(Math.max(length, pendingBytes.length * 2, 256))
-      grown.set(pendingBytes.subarray(0, pendingByteLength))
+    if (!pendingBytes || length > pendingBytes.length) {
+      const grown = new Uint8Array(Math.max(length, pendingByteLength * 2, 256))
+      if (pendingByteLength) grown.set(pendingBytes!.subarray(0, pendingByteLength))
       pendingBytes = grown
     }
     pendingBytes.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
@@ -314,9 +316,9 @@ export function createParser(config: ParserConfig): EventSourceParser {
    * `reset({consume: true})`.
    */
   function takeLine(): string | undefined {
-    let line = pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes, 0, pendingByteLength) : pendingLine
+    let line = pendingByteLength > 0 ? (decoder ??= decoding.create())(pendingBytes!, 0, pendingByteLength) : pendingLine
     pendingLine = ''
-    pendingBytes = new Uint8Array(0)
+    pendingBytes = undefined
     pendingByteLength = 0
     if (streamStart !== undefined && line.charCodeAt(0) === 0xfeff /* BOM */) line = line.slice(1)
     const first = line.charCodeAt(0)
@@ -332,7 +334,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function clear(): void {
     generation++
     pendingLine = ''
-    pendingBytes = new Uint8Array(0)
+    pendingBytes = undefined
     pendingByteLength = 0
     skipLeadingLF = false
     streamStart = ''

@@ -16,8 +16,21 @@ import {scope} from './scope.js'
 
 type Constructor = new (...args: any[]) => object
 
-/** ES2015's `Reflect.construct`, where there is one. */
-const construct = typeof Reflect == 'object' ? Reflect.construct : undefined
+/**
+ * ES2015's `Reflect.construct`, where it makes an `Error` with the prototype of a third argument,
+ * `newTarget`, as the base classes below need: Duktape's throws "unsupported" for a `newTarget`
+ * other than the constructor itself. (Without this test Duktape's errors could never be made.)
+ */
+const construct = ((): typeof Reflect.construct | undefined => {
+  try {
+    // (A function expression: ES5 has no function declarations in blocks.)
+    const Probe = function (): void {}
+    const prototype = (Probe.prototype = Object.create(Error.prototype))
+    return Object.getPrototypeOf(Reflect.construct(Error, [], Probe)) === prototype ? Reflect.construct : undefined
+  } catch {
+    return undefined
+  }
+})()
 
 /**
  * `Native` as a base an ES5 subclass can call: the native object is made with the subclass's
@@ -78,8 +91,10 @@ OwnEventTarget.prototype = {
   dispatchEvent(this: {_listeners: Record<string, Entry[]>}, event: Event & {_stopped?: boolean}): boolean {
     const target = this as unknown as EventTarget
     const list = (this._listeners['$' + event.type] || []).slice()
+    // Own properties, over a native event's accessors; `writable` named each time: MuJS makes a
+    // property read-only when a redefinition leaves it out, then ignores the next value.
     for (const name of ['target', 'currentTarget', 'srcElement']) {
-      Object.defineProperty(event, name, {value: target, configurable: true})
+      Object.defineProperty(event, name, {value: target, writable: true, configurable: true})
     }
     for (const entry of list) {
       if (event._stopped) break
@@ -96,7 +111,7 @@ OwnEventTarget.prototype = {
         })
       }
     }
-    Object.defineProperty(event, 'currentTarget', {value: null, configurable: true})
+    Object.defineProperty(event, 'currentTarget', {value: null, writable: true, configurable: true})
     return !event.defaultPrevented
   },
 }

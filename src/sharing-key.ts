@@ -64,7 +64,8 @@ export function sharingKey(init: object | null | undefined, rules: SharingRules)
         return FUNCTION
       case 'number':
         // JSON has no Infinity or NaN (they would both become null), and the string 'Infinity' is not the number.
-        return Number.isFinite(value) ? value : {'\u0000': 'number', value: String(value)}
+        // (The global `isFinite`: ES5 has no `Number.isFinite`, and the script-tag build computes this key too.)
+        return isFinite(value) ? value : {'\u0000': 'number', value: String(value)}
       case 'bigint':
       case 'symbol':
         return {'\u0000': String(value)}

@@ -97,7 +97,7 @@ function responseOf(xhr: XMLHttpRequest, url: string, redirected: boolean): [Tra
   let result: [text: string] | [text: undefined, error: TypeError] | undefined
   const waiting: [(text: string) => void, (error: unknown) => void][] = []
   const settle = (): void => {
-    if (result) for (const [resolve, reject] of waiting.splice(0)) result[0] === undefined ? reject(result[1]) : resolve(result[0])
+    if (result) for (const [resolve, reject] of waiting.splice(0, Infinity)) result[0] === undefined ? reject(result[1]) : resolve(result[0])
   }
   const response = {
     status,
