@@ -22,6 +22,8 @@ import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
 import {eventPerTask, nextTask} from './event-tasks.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
 import {headerRecord, lastEventIdHeader} from './request-headers.js'
+import {createMessageIterator, type MessageQueue} from './message-iterator.js'
+import {watchPageReturns} from './page-events.js'
 import {createStreamReader, type StreamReader} from './stream-reader.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage} from './types.js'
@@ -31,13 +33,6 @@ export type {EventSourceEventMap} from './event-source-target.js'
 const CONNECTING = 0
 const OPEN = 1
 const CLOSED = 2
-
-/** The side of an async iterator that the EventSource feeds. */
-interface MessageQueue {
-  push(event: MessageEvent<string>): void
-  /** No more events: the loop ends, or throws `error` when there is one. */
-  end(error?: unknown): void
-}
 
 /**
  * A Server-Sent Events client with the browser's `EventSource` interface, on `fetch`.
@@ -178,7 +173,17 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
       this.readyState_ = CLOSED
       return
     }
-    if (settings.reconnectOnPageEvents) this.listenToPage_()
+    // [non-spec] `reconnectOnPageEvents`: reconnect at once, rather than wait out the delay, when
+    // waiting no longer makes sense (src/page-events.ts).
+    if (settings.reconnectOnPageEvents) {
+      this.cleanup_.push(
+        watchPageReturns(() => {
+          if (!this.reconnectTimer_) return
+          clearTimeout(this.reconnectTimer_)
+          this.connect_()
+        }),
+      )
+    }
     if (signal) {
       // [non-spec] The `signal` option closes the source. The listener goes once the source is CLOSED,
       // so that one long-lived signal shared by many sources does not collect a listener for each.
@@ -251,59 +256,10 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent<string>> {
-    type Result = IteratorResult<MessageEvent<string>>
-    // What arrived between two `next()` calls, read from `head` on (`shift()` would move every
-    // remaining element) and emptied once drained.
-    let buffer: MessageEvent<string>[] = []
-    let head = 0
-    let waiting: ((result: Result | Promise<never>) => void) | undefined
-    let ended: [error: unknown] | undefined
-    /** The end, once the buffer is drained: done, or the failure, reported once. */
-    const last = (): Result | Promise<never> => {
-      const error = ended![0]
-      ended = [undefined]
-      return error === undefined ? {value: undefined, done: true} : Promise.reject(error)
-    }
-    const settle = (result: Result | Promise<never>): void => {
-      const resolve = waiting
-      waiting = undefined
-      resolve?.(result)
-    }
-    const queue: MessageQueue = {
-      push(event) {
-        if (ended) return
-        if (waiting) settle({value: event, done: false})
-        else buffer.push(event)
-      },
-      end(error) {
-        if (ended) return
-        ended = [error]
-        if (waiting) settle(last())
-      },
-    }
-    if (this.readyState_ === CLOSED) queue.end(this.failure_?.[0])
-    else this.iterators_.push(queue)
-    const iterator: AsyncIterableIterator<MessageEvent<string>> = {
-      next: () => {
-        if (head < buffer.length) {
-          const value = buffer[head++]!
-          if (head === buffer.length) {
-            buffer = []
-            head = 0
-          }
-          return Promise.resolve({value, done: false})
-        }
-        return ended ? Promise.resolve(last()) : new Promise<Result>((resolve) => (waiting = resolve))
-      },
-      return: () => {
-        buffer = []
-        queue.end()
-        this.close()
-        return Promise.resolve({value: undefined, done: true})
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    }
-    return iterator
+    return createMessageIterator(
+      (queue) => (this.readyState_ === CLOSED ? queue.end(this.failure_?.[0]) : this.iterators_.push(queue)),
+      () => this.close(),
+    )
   }
 
   // PRIVATES FOLLOW
@@ -590,39 +546,6 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
     }, timeout)
   }
 
-  /**
-   * [non-spec] `reconnectOnPageEvents`: reconnect at once, rather than wait out the delay, when
-   * waiting no longer makes sense: the network came back (`online`), the page came back from the
-   * back/forward cache (`pageshow` with `persisted`), or a hidden page became visible. Only events
-   * the browser fired count (`isTrusted`), and only real changes of state.
-   */
-  private listenToPage_(): void {
-    const doc = scope.document
-    const isHidden = (): boolean => doc?.visibilityState === 'hidden'
-    let wasHidden = isHidden()
-    const onPageEvent = (event: Event): void => {
-      const hidden = isHidden()
-      const {type, isTrusted} = event
-      const becameVisible = wasHidden && !hidden
-      if (type === 'visibilitychange') wasHidden = hidden
-      if (
-        isTrusted &&
-        !hidden &&
-        this.reconnectTimer_ &&
-        (type === 'online' || (event as PageTransitionEvent).persisted || (type === 'visibilitychange' && becameVisible))
-      ) {
-        clearTimeout(this.reconnectTimer_)
-        this.connect_()
-      }
-    }
-    const targets: [EventTarget | undefined, string][] = [[scope, 'online'], [scope, 'pageshow'], [doc, 'visibilitychange']]
-    for (const [target, type] of targets) {
-      // Node has no addEventListener on its global object; a worker has no document.
-      if (typeof target?.addEventListener != 'function') continue
-      target.addEventListener(type, onPageEvent)
-      this.cleanup_.push(() => target.removeEventListener(type, onPageEvent))
-    }
-  }
 }
 
 

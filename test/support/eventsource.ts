@@ -1,10 +1,8 @@
 // Helpers for the EventSource suites: servers and sources that are closed after every test,
 // a recorder that notes the readyState at each event (so tests can assert exact sequences),
 // polling waits instead of fixed sleeps, and a check that no promise rejection went unhandled.
-import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import {EventSource, type EventSourceInit, type FetchLike, type FetchLikeInit} from '../../src/index.js'
-import {repoRoot} from './paths.js'
 import {startServer, startSse, type Handler, type Routes, type SseStream, type TestServer} from './sse-server.js'
 
 const sources = new Set<EventSource>()
@@ -162,15 +160,18 @@ export function sleep(ms: number): Promise<void> {
  * modules; cleared ones and fired ones stop counting.
  * Installed for the rest of the test; the hooks put the real timer functions back.
  */
-/** The library's modules, as stack traces name them. */
-const LIBRARY_SOURCES = join(repoRoot, 'src', '/')
+/**
+ * Whether a stack frame is in one of the library's modules (src/, in TypeScript; never a
+ * dependency's). Read from the frame, since jsdom test files have no file: `import.meta.url`.
+ */
+const isLibraryFrame = (frame: string): boolean => /[\\/]src[\\/][\w/-]+\.ts\b/.test(frame) && !frame.includes('node_modules')
 
 export function trackSourceTimers(): {pending: () => number; started: () => number} {
   const {setTimeout: realSetTimeout, clearTimeout: realClearTimeout} = globalThis
   const live = new Set<unknown>()
   let started = 0
   const tracked = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const fromSource = (new Error().stack ?? '').includes(LIBRARY_SOURCES)
+    const fromSource = (new Error().stack ?? '').split('\n').some(isLibraryFrame)
     const handle: unknown = realSetTimeout(
       (...callArgs: unknown[]) => {
         live.delete(handle)

@@ -1,0 +1,74 @@
+/**
+ * [non-spec] The async iterator of an EventSource: every `MessageEvent` (named ones too), in order,
+ * until the source closes; breaking out of the loop closes the source; a source that failed makes
+ * the loop throw the cause. The EventSource feeds it through a {@link MessageQueue}.
+ */
+
+/** The side of an iterator that the EventSource feeds. */
+export interface MessageQueue {
+  push(event: MessageEvent<string>): void
+  /** No more events: the loop ends, or throws `error` when there is one. */
+  end(error?: unknown): void
+}
+
+/**
+ * An iterator whose queue `subscribe` is handed at once (to feed it, or end it), and which calls
+ * `close` when the loop is left early.
+ */
+export function createMessageIterator(
+  subscribe: (queue: MessageQueue) => void,
+  close: () => void,
+): AsyncIterableIterator<MessageEvent<string>> {
+  type Result = IteratorResult<MessageEvent<string>>
+  // What arrived between two `next()` calls, read from `head` on (`shift()` would move every
+  // remaining element) and emptied once drained.
+  let buffer: MessageEvent<string>[] = []
+  let head = 0
+  let waiting: ((result: Result | Promise<never>) => void) | undefined
+  let ended: [error: unknown] | undefined
+  /** The end, once the buffer is drained: done, or the failure, reported once. */
+  const last = (): Result | Promise<never> => {
+    const error = ended![0]
+    ended = [undefined]
+    return error === undefined ? {value: undefined, done: true} : Promise.reject(error)
+  }
+  const settle = (result: Result | Promise<never>): void => {
+    const resolve = waiting
+    waiting = undefined
+    resolve?.(result)
+  }
+  const queue: MessageQueue = {
+    push(event) {
+      if (ended) return
+      if (waiting) settle({value: event, done: false})
+      else buffer.push(event)
+    },
+    end(error) {
+      if (ended) return
+      ended = [error]
+      if (waiting) settle(last())
+    },
+  }
+  subscribe(queue)
+  const iterator: AsyncIterableIterator<MessageEvent<string>> = {
+    next: () => {
+      if (head < buffer.length) {
+        const value = buffer[head++]!
+        if (head === buffer.length) {
+          buffer = []
+          head = 0
+        }
+        return Promise.resolve({value, done: false})
+      }
+      return ended ? Promise.resolve(last()) : new Promise<Result>((resolve) => (waiting = resolve))
+    },
+    return: () => {
+      buffer = []
+      queue.end()
+      close()
+      return Promise.resolve({value: undefined, done: true})
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  }
+  return iterator
+}
