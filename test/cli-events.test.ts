@@ -1,0 +1,83 @@
+// `streamsource <url>` prints each event as it arrives: time, gap, type, id and data, with the
+// comments and retry: fields of the stream in their place, dimmed on a terminal (plain here:
+// stdout is a pipe). Run as a child process against a real local server.
+import {afterEach, beforeAll, expect, test} from 'vitest'
+import {assertCliBuilt, cli, runCli} from './support/cli.js'
+import {formatEvent, sseHandler, startServer, startSse, type TestServer} from './support/sse-server.js'
+
+let server: TestServer | undefined
+
+beforeAll(() => assertCliBuilt())
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+/** `HH:MM:SS.mmm +N ms` (or `+N.NN s`): the start of every event line. */
+const HEAD = String.raw`\d\d:\d\d:\d\d\.\d{3} \+\d+(?:\.\d+)? (?:ms|s)`
+
+test('events, named events and ids print in stream order, with the comments and retry: between them', async () => {
+  server = await startServer({
+    '/events': sseHandler([
+      ': hello\n\n',
+      formatEvent({data: 'plain'}) + formatEvent({event: 'tick', id: '7', data: '{"n":7}'}),
+      formatEvent({retry: 2500, data: 'two\nlines'}) + ': trailing comment\n\n',
+      formatEvent({event: 'tick', data: ''}),
+      formatEvent({id: '', data: 'cleared'}),
+    ]),
+  })
+  const {code, stdout, stderr} = await cli([`${server.url}events`, '--no-reconnect'])
+  expect(code).toBe(0)
+  const lines = stdout.split('\n')
+  const expected = [
+    /^\d\d:\d\d:\d\d\.\d{3} : hello$/,
+    new RegExp(`^${HEAD} message$`),
+    /^ {2}plain$/,
+    new RegExp(`^${HEAD} tick id 7$`),
+    // Not a terminal: the JSON stays as the server sent it.
+    /^ {2}\{"n":7\}$/,
+    /^\d\d:\d\d:\d\d\.\d{3} retry: 2500$/,
+    new RegExp(`^${HEAD} message$`),
+    /^ {2}two$/,
+    /^ {2}lines$/,
+    /^\d\d:\d\d:\d\d\.\d{3} : trailing comment$/,
+    new RegExp(`^${HEAD} tick$`),
+    /^ {2}\(empty\)$/,
+    new RegExp(`^${HEAD} message id \\(cleared\\)$`),
+    /^ {2}cleared$/,
+    /^$/,
+  ]
+  expect(lines).toHaveLength(expected.length)
+  lines.forEach((line, index) => expect(line).toMatch(expected[index]!))
+  // No colours on a pipe.
+  expect(stdout + stderr).not.toContain('\u001b[')
+  expect(stderr).toMatch(/open 200 OK/)
+  expect(stderr).toMatch(/the server ended the stream \(--no-reconnect\): 5 events in .*, exit 0/)
+})
+
+test('an event prints as it arrives, not when the stream ends, with the gap since the one before', async () => {
+  let stream: ReturnType<typeof startSse> | undefined
+  server = await startServer({
+    '/slow': (_req, res) => {
+      stream = startSse(res)
+      void stream.send({id: '1', data: 'first'})
+    },
+  })
+  const run = runCli([`${server.url}slow`, '--max-events', '2'])
+  await run.waitForStdout('first\n')
+  expect(run.stdout()).toMatch(new RegExp(`^${HEAD} message id 1\n {2}first\n$`))
+  await stream!.send({id: '2', data: 'second'})
+  const {code, stdout, stderr} = await run.exited
+  expect(code).toBe(0)
+  expect(stdout).toMatch(/\n\d\d:\d\d:\d\d\.\d{3} \+\d+(?:\.\d+)? (?:ms|s) message id 2\n {2}second\n$/)
+  expect(stderr).toMatch(/end --max-events 2 reached: 2 events in .*, exit 0\n$/)
+  // The CLI closed its connection: the server sees the stream end.
+  await stream!.closed
+})
+
+test('an event named like a lifecycle event (error, open) is printed as an event', async () => {
+  server = await startServer({'/named': sseHandler([formatEvent({event: 'error', data: 'not a failure'}) + formatEvent({event: 'open', data: 'x'})])})
+  const {code, stdout} = await cli([`${server.url}named`, '--max-events', '2'])
+  expect(code).toBe(0)
+  expect(stdout).toMatch(new RegExp(`^${HEAD} error\n {2}not a failure\n${HEAD} open\n {2}x\n$`))
+})
