@@ -52,7 +52,7 @@ test('--last-event-id is sent from the first request on; a drop reconnects, with
 })
 
 test('--max-attempts gives up on a server that keeps refusing: each reconnect shown, then exit 4', async () => {
-  server = await startServer({'/down': (req) => req.socket.destroy()})
+  server = await startServer({'/down': (req) => void req.socket.destroy()})
   const run = runCli([`${server.url}down`, '--initial-delay', '10', '--max-attempts', '2'])
   const {code, stderr} = await run.exited
   expect(code).toBe(4)
