@@ -83,13 +83,18 @@ export const warnings = {
     `All ${events} events of the connection arrived in its last read, ${span(after)} after the headers, as it ended: ` +
     'something buffered the stream until its end (a proxy, compression, a server that does not flush)',
   noIds: (events: number): string =>
-    `${events === 1 ? 'The event' : `None of the ${events} events`} had an id: field, so a reconnect cannot resume ` +
+    `${events === 1 ? 'The event had no' : `None of the ${events} events had an`} id: field, so a reconnect cannot resume ` +
     '(no Last-Event-ID): the client starts over and misses what was sent while it was away',
   stormyRetry: (retry: number): string =>
     `retry: ${retry} asks clients to reconnect ${retry} ms after a drop: with many clients, a restart or a proxy timeout ` +
-    'turns into a reconnect storm (browsers obey it; this library waits at least 1 s from the second failure in a row); ' +
+    'turns into a reconnect storm (browsers obey it; this library, by default, waits at least 1 s from the second failure in a row); ' +
     'send 1000 or more',
-  skipped: (what: string, line: string | undefined): string =>
-    `Ignored ${what}${line === undefined ? '' : `: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)}`} ` +
-    '(a field is data, event, id or retry; the line was skipped)',
+  unknownField: (field: string, line: string | undefined): string =>
+    `Ignored the unknown field "${field}"${quoteLine(line)} (the fields are data, event, id and retry; the line was skipped)`,
+  invalidRetry: (line: string | undefined): string => `Ignored a retry: that is not a whole number of milliseconds${quoteLine(line)}`,
+}
+
+/** `: "the line"`, shortened past 80 characters; nothing when unknown. */
+function quoteLine(line: string | undefined): string {
+  return line === undefined ? '' : `: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)}`
 }

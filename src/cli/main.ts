@@ -140,6 +140,8 @@ class Session {
   run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.finish = resolve))
     const {options} = this
+    // Node loads its fetch (undici) on first use: now, so that the first request's timings are the network's.
+    void globalThis.Response
     const init = eventSourceInit(options, this.plan)
     init.fetch = observingFetch({
       request: (url, requestInit) => this.onRequest(url, requestInit),
@@ -267,8 +269,8 @@ class Session {
         if (retry < STORMY_RETRY) this.warn('retry', warnings.stormyRetry(retry))
       },
       onError: (error) => {
-        if (error.type === 'unknown-field') this.warn(`field:${error.field}`, warnings.skipped(`the unknown field "${error.field}"`, error.line))
-        else if (error.type === 'invalid-retry') this.warn('invalid-retry', warnings.skipped('a retry: that is not a number', error.line))
+        if (error.type === 'unknown-field') this.warn(`field:${error.field}`, warnings.unknownField(error.field ?? '', error.line))
+        else if (error.type === 'invalid-retry') this.warn('invalid-retry', warnings.invalidRetry(error.line))
       },
       maxBufferSize: this.options.maxEventSize ?? 32 * 1024 * 1024,
     })
