@@ -1,8 +1,10 @@
 // Colours and pretty JSON only for a terminal: a pipe gets plain text and the data as sent;
-// NO_COLOR (any value but empty) turns colours off on a terminal too, and keeps the indented JSON.
+// NO_COLOR (any value but empty) turns colours off on a terminal too, and keeps the indented JSON;
+// FORCE_COLOR and --color turn them on, --no-color off.
 // The terminal is a real pseudo-terminal, from util-linux's `script`.
 import {execFileSync, spawn} from 'node:child_process'
 import {afterAll, beforeAll, expect, test} from 'vitest'
+import {painter, wantsColor} from '../src/cli/format.js'
 import {assertCliBuilt, cleanEnv, cli, cliPath} from './support/cli.js'
 import {formatEvent, sseHandler, startServer, type TestServer} from './support/sse-server.js'
 
@@ -51,20 +53,32 @@ test.skipIf(!hasScript).concurrent('on a terminal with NO_COLOR: no colour at al
   expect(output).toMatch(/\d\d:\d\d:\d\d\.\d{3} \+\d+ ms price id 1\n {2}\{\n {4}"symbol": "SSE",\n {4}"price": 1\n {2}\}\n/)
 })
 
-test.skipIf(!hasScript).concurrent('on a terminal with --no-color: no colour', async () => {
-  expect(await onTerminal({}, '--no-color')).not.toContain(ESC)
+test.concurrent('piped: no colour, the data as sent; FORCE_COLOR colours it, never indents it', async () => {
+  const coloured = await cli([`${server.url}events`, '--no-reconnect'], {env: cleanEnv({FORCE_COLOR: '1'})})
+  expect(coloured.stdout).toContain(`${ESC}1m${ESC}36mprice`)
+  expect(coloured.stderr).toContain(`${ESC}1m${ESC}32mopen`)
+  expect(coloured.stdout).toContain('\n  {"symbol":"SSE","price":1}\n')
+  // Without it (cli-events.test.ts checks the whole output): the same, no escape.
 })
 
-test.concurrent('piped: no colour, the data as sent; FORCE_COLOR and --color colour it, never indent it', async () => {
-  const plain = await cli([`${server.url}events`, '--no-reconnect'])
-  expect(plain.stdout + plain.stderr).not.toContain(ESC)
-  expect(plain.stdout).toContain('\n  {"symbol":"SSE","price":1}\n')
-  for (const [env, args] of [[{FORCE_COLOR: '1'}, []], [{NO_COLOR: '1'}, ['--color']]] as const) {
-    const coloured = await cli([`${server.url}events`, '--no-reconnect', ...args], {env: cleanEnv(env)})
-    expect(coloured.stdout).toContain(`${ESC}1m${ESC}36mprice`)
-    expect(coloured.stderr).toContain(`${ESC}1m${ESC}32mopen`)
-    expect(coloured.stdout).toContain('\n  {"symbol":"SSE","price":1}\n')
-  }
-  const forcedOff = await cli([`${server.url}events`, '--no-reconnect'], {env: cleanEnv({FORCE_COLOR: '0'})})
-  expect(forcedOff.stdout + forcedOff.stderr).not.toContain(ESC)
+test('who decides: --color and --no-color, then FORCE_COLOR, then NO_COLOR, then whether it is a terminal', () => {
+  const terminal = {isTTY: true}
+  const pipe = {isTTY: false}
+  expect(wantsColor(terminal, {}, undefined)).toBe(true)
+  expect(wantsColor(terminal, {TERM: 'dumb'}, undefined)).toBe(false)
+  expect(wantsColor(terminal, {NO_COLOR: '1'}, undefined)).toBe(false)
+  // An empty NO_COLOR does not count (no-color.org).
+  expect(wantsColor(terminal, {NO_COLOR: ''}, undefined)).toBe(true)
+  expect(wantsColor(terminal, {NO_COLOR: '1'}, true)).toBe(true)
+  expect(wantsColor(terminal, {}, false)).toBe(false)
+  expect(wantsColor(pipe, {}, undefined)).toBe(false)
+  expect(wantsColor(pipe, {FORCE_COLOR: '1', NO_COLOR: '1'}, undefined)).toBe(true)
+  expect(wantsColor(terminal, {FORCE_COLOR: '0'}, undefined)).toBe(false)
+  expect(wantsColor(pipe, {FORCE_COLOR: '1'}, false)).toBe(false)
+})
+
+test('painting: util.styleText when colours are on, the text alone when off', () => {
+  expect(painter(false)(['bold', 'red'], 'x')).toBe('x')
+  expect(painter(true)(['bold', 'red'], 'x')).toBe(`${ESC}1m${ESC}31mx${ESC}39m${ESC}22m`)
+  expect(painter(true)('dim', 'x')).toBe(`${ESC}2mx${ESC}22m`)
 })

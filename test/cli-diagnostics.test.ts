@@ -4,6 +4,7 @@
 // storm, lines that are no field. A well-behaved stream gets none.
 import {gzipSync} from 'node:zlib'
 import {afterAll, beforeAll, expect, test} from 'vitest'
+import {warnings} from '../src/cli/diagnostics.js'
 import {assertCliBuilt, cli} from './support/cli.js'
 import {delay, formatEvent, sseHandler, startServer, startSse, type TestServer} from './support/sse-server.js'
 
@@ -14,13 +15,11 @@ beforeAll(async () => {
   assertCliBuilt()
   server = await startServer({
     '/good': sseHandler([': ok\nretry: 3000\n\n', formatEvent({id: '1', data: 'x'}), formatEvent({id: '2', data: 'y'})]),
+    // Compressed, and sent whole: what a framework's compression middleware does to a stream.
     '/gzip': (_req, res) => {
-      res.writeHead(200, {'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip'})
-      res.end(gzipSync(threeEvents))
-    },
-    '/whole': (_req, res) => {
-      res.writeHead(200, {'Content-Type': 'text/event-stream', 'Content-Length': Buffer.byteLength(threeEvents)})
-      res.end(threeEvents)
+      const body = gzipSync(threeEvents)
+      res.writeHead(200, {'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip', 'Content-Length': body.length})
+      res.end(body)
     },
     // Headers at once, then every event in one write as the response ends, as a buffering proxy delivers them.
     '/held': async (_req, res) => {
@@ -36,9 +35,14 @@ beforeAll(async () => {
       await delay(2600)
       await stream.write(threeEvents)
     },
-    '/no-ids': sseHandler([formatEvent({data: 'a'}), formatEvent({event: 'x', data: 'b'})]),
-    '/stormy': sseHandler([formatEvent({retry: 100, id: '1', data: 'a'}), formatEvent({retry: 50, id: '2', data: 'b'})]),
-    '/typo': sseHandler(['dat: oops\n\n', formatEvent({id: '1', data: 'fine'}), 'dat: again\nretry: soon\n\n']),
+    // No ids, a retry: that storms (twice), an unknown field (twice), a retry: that is no number.
+    '/messy': sseHandler([
+      formatEvent({retry: 100, data: 'a'}),
+      'dat: oops\n\n',
+      formatEvent({retry: 50, event: 'x', data: 'b'}),
+      'dat: again\nretry: soon\n\n',
+      formatEvent({data: 'fine'}),
+    ]),
   })
 })
 afterAll(() => server.close())
@@ -55,16 +59,14 @@ test.concurrent('a well-behaved stream: the time to first byte, no warning', asy
   expect(warningsIn(stderr)).toEqual([])
 })
 
-test.concurrent('Content-Encoding: the events still arrive, with a warning about compression', async () => {
+test.concurrent('Content-Encoding and Content-Length: the events still arrive, with a warning about each', async () => {
   const {code, stdout, stderr} = await cli([`${server.url}gzip`, '--no-reconnect'])
   expect(code).toBe(0)
   expect(stdout.match(/^ {2}[abc]$/gm)).toEqual(['  a', '  b', '  c'])
-  expect(warningsIn(stderr)).toEqual([expect.stringMatching(/^The stream is compressed \(Content-Encoding: gzip\): .*flush/)])
-})
-
-test.concurrent('Content-Length: the response was not streamed', async () => {
-  const {stderr} = await cli([`${server.url}whole`, '--no-reconnect'])
-  expect(warningsIn(stderr)).toEqual([expect.stringMatching(/^The response has a Content-Length \(\d+\): it was sent whole, not streamed/)])
+  expect(warningsIn(stderr)).toEqual([
+    expect.stringMatching(/^The stream is compressed \(Content-Encoding: gzip\): .*flush/),
+    expect.stringMatching(/^The response has a Content-Length \(\d+\): it was sent whole, not streamed/),
+  ])
 })
 
 test.concurrent('every event in the last read, well after the headers: something buffered the stream', async () => {
@@ -79,26 +81,20 @@ test.concurrent('a burst of events after seconds of silence: maybe a buffering p
   expect(warningsIn(stderr), stderr).toEqual([expect.stringMatching(/^3 events arrived in one read after 2\.\d\d s without a byte: .*X-Accel-Buffering: no/)])
 })
 
-test.concurrent('no id: on any event: a reconnect cannot resume', async () => {
-  const {stderr} = await cli([`${server.url}no-ids`, '--no-reconnect'])
-  expect(warningsIn(stderr)).toEqual([expect.stringMatching(/^None of the 2 events had an id: field, so a reconnect cannot resume \(no Last-Event-ID\)/)])
-  // With --max-events too, once.
-  const one = await cli([`${server.url}no-ids`, '--max-events', '1'])
-  expect(warningsIn(one.stderr)).toEqual([expect.stringMatching(/^The event had no id: field, so a reconnect cannot resume/)])
-})
-
-test.concurrent('retry: below a second: a reconnect storm waiting to happen, said once', async () => {
-  const {stdout, stderr} = await cli([`${server.url}stormy`, '--no-reconnect'])
+test.concurrent('no ids, a stormy retry:, lines that are no field: each said once, in the order met', async () => {
+  const {code, stdout, stderr} = await cli([`${server.url}messy`, '--no-reconnect'])
+  expect(code).toBe(0)
   expect(stdout).toMatch(/ retry: 100\n/)
   expect(stdout).toMatch(/ retry: 50\n/)
-  expect(warningsIn(stderr)).toEqual([expect.stringMatching(/^retry: 100 asks clients to reconnect 100 ms after a drop: .*reconnect storm/)])
-})
-
-test.concurrent('lines that are no field: each unknown name once, and a retry: that is no number', async () => {
-  const {stdout, stderr} = await cli([`${server.url}typo`, '--no-reconnect'])
   expect(stdout).toMatch(/ {2}fine\n$/)
   expect(warningsIn(stderr)).toEqual([
+    expect.stringMatching(/^retry: 100 asks clients to reconnect 100 ms after a drop: .*reconnect storm/),
     'Ignored the unknown field "dat": "dat: oops" (the fields are data, event, id and retry; the line was skipped)',
     'Ignored a retry: that is not a whole number of milliseconds: "retry: soon"',
+    expect.stringMatching(/^None of the 3 events had an id: field, so a reconnect cannot resume \(no Last-Event-ID\)/),
   ])
+})
+
+test('the warning about ids for a single event', () => {
+  expect(warnings.noIds(1)).toMatch(/^The event had no id: field, so a reconnect cannot resume/)
 })

@@ -3,7 +3,7 @@
 // stdout is a pipe). Run as a child process against a real local server.
 import {afterEach, beforeAll, expect, test} from 'vitest'
 import {assertCliBuilt, cli, runCli} from './support/cli.js'
-import {formatEvent, sseHandler, startServer, startSse, type TestServer} from './support/sse-server.js'
+import {formatEvent, redirect, sseHandler, startServer, startSse, type TestServer} from './support/sse-server.js'
 
 let server: TestServer | undefined
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 /** `HH:MM:SS.mmm +N ms` (or `+N.NN s`): the start of every event line. */
 const HEAD = String.raw`\d\d:\d\d:\d\d\.\d{3} \+\d+(?:\.\d+)? (?:ms|s)`
 
-test('events, named events and ids print in stream order, with the comments and retry: between them', async () => {
+test('events, named events and ids print in stream order, with the comments and retry: between them (an event named error or open too)', async () => {
   server = await startServer({
     '/events': sseHandler([
       ': hello\n\n',
@@ -24,6 +24,8 @@ test('events, named events and ids print in stream order, with the comments and 
       formatEvent({retry: 2500, data: 'two\nlines'}) + ': trailing comment\n\n',
       formatEvent({event: 'tick', data: ''}),
       formatEvent({id: '', data: 'cleared'}),
+      // Named like the EventSource's own events: messages all the same.
+      formatEvent({event: 'error', data: 'not a failure'}) + formatEvent({event: 'open', data: 'x'}),
     ]),
   })
   const {code, stdout, stderr} = await cli([`${server.url}events`, '--no-reconnect'])
@@ -45,6 +47,10 @@ test('events, named events and ids print in stream order, with the comments and 
     /^ {2}\(empty\)$/,
     new RegExp(`^${HEAD} message id \\(cleared\\)$`),
     /^ {2}cleared$/,
+    new RegExp(`^${HEAD} error$`),
+    /^ {2}not a failure$/,
+    new RegExp(`^${HEAD} open$`),
+    /^ {2}x$/,
     /^$/,
   ]
   expect(lines).toHaveLength(expected.length)
@@ -52,7 +58,7 @@ test('events, named events and ids print in stream order, with the comments and 
   // No colours on a pipe.
   expect(stdout + stderr).not.toContain('\u001b[')
   expect(stderr).toMatch(/open 200 OK/)
-  expect(stderr).toMatch(/the server ended the stream \(--no-reconnect\): 5 events in .*, exit 0/)
+  expect(stderr).toMatch(/the server ended the stream \(--no-reconnect\): 7 events in .*, exit 0/)
 })
 
 test('an event prints as it arrives, not when the stream ends, with the gap since the one before', async () => {
@@ -75,9 +81,10 @@ test('an event prints as it arrives, not when the stream ends, with the gap sinc
   await stream!.closed
 })
 
-test('an event named like a lifecycle event (error, open) is printed as an event', async () => {
-  server = await startServer({'/named': sseHandler([formatEvent({event: 'error', data: 'not a failure'}) + formatEvent({event: 'open', data: 'x'})])})
-  const {code, stdout} = await cli([`${server.url}named`, '--max-events', '2'])
+test('a redirect is followed, and the open line says where it led', async () => {
+  server = await startServer({'/old': redirect('/new', 307), '/new': sseHandler([formatEvent({data: 'moved'})])})
+  const {code, stdout, stderr} = await cli([`${server.url}old`, '--no-reconnect'])
   expect(code).toBe(0)
-  expect(stdout).toMatch(new RegExp(`^${HEAD} error\n {2}not a failure\n${HEAD} open\n {2}x\n$`))
+  expect(stdout).toMatch(/ {2}moved\n$/)
+  expect(stderr).toMatch(/ open 200 OK \(redirected to http:\/\/127\.0\.0\.1:\d+\/new\), headers /)
 })

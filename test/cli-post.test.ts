@@ -35,15 +35,20 @@ function echoed(stdout: string): {method: string; type: string | null; body: str
   return JSON.parse(stdout.split('\n')[1]!.trim())
 }
 
-test('--json @- POSTs standard input as JSON, and --once exits 0 when the response ends', async () => {
+test('--json @- POSTs standard input as JSON, with the -H headers, and --once exits 0 when the response ends', async () => {
   const prompt = JSON.stringify({prompt: 'Hello', stream: true})
-  const {code, stdout, stderr} = await cli([`${server.url}chat`, '--once', '--json', '@-', '-H', 'Authorization: Bearer t0ken'], {input: prompt})
+  const {code, stdout, stderr} = await cli(
+    [`${server.url}chat`, '--once', '--json', '@-', '-H', 'Authorization: Bearer t0ken', '-H', 'X-One: 1', '-H', 'x-one: again'],
+    {input: prompt},
+  )
   expect(code).toBe(0)
   expect(echoed(stdout)).toEqual({method: 'POST', type: 'application/json', body: prompt})
   expect(stdout).toMatch(/ {2}\[DONE\]\n$/)
   expect(server.requests).toHaveLength(1)
   expect(server.requests[0]!.headers['authorization']).toBe('Bearer t0ken')
   expect(server.requests[0]!.headers['accept']).toBe('text/event-stream')
+  // -H is repeatable, and a name given twice sends both values.
+  expect(server.requests[0]!.headers['x-one']).toBe('1, again')
   expect(stderr).toMatch(/end the server ended the stream \(--once\): 2 events in .*, exit 0\n$/)
 })
 
@@ -57,14 +62,6 @@ test('-d is form-encoded unless a Content-Type is given, joins repeats with &, a
   const binary = await cli([`${server.url}chat`, '--once', '-X', 'put', '-H', 'content-type: application/json', '--data-binary', `@${join(dir, 'body.json')}`])
   expect(binary.code).toBe(0)
   expect(echoed(binary.stdout)).toEqual({method: 'PUT', type: 'application/json', body: '{\n  "x": 1\n}\n'})
-})
-
-test('-H is repeatable, and a name given twice sends both values', async () => {
-  const {code} = await cli([`${server.url}chat`, '--once', '-H', 'X-One: 1', '-H', 'X-Two:2', '-H', 'x-one: again'])
-  expect(code).toBe(0)
-  expect(server.requests[0]!.method).toBe('GET')
-  expect(server.requests[0]!.headers['x-one']).toBe('1, again')
-  expect(server.requests[0]!.headers['x-two']).toBe('2')
 })
 
 test('a body from standard input goes again, unchanged, with each reconnect', async () => {

@@ -3,7 +3,8 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
-import {parseCommandLine} from '../src/cli/args.js'
+import {helpText, parseCommandLine} from '../src/cli/args.js'
+import {planRequest} from '../src/cli/request.js'
 import {assertCliBuilt, cli} from './support/cli.js'
 import {repoRoot} from './support/paths.js'
 import {startServer, type TestServer} from './support/sse-server.js'
@@ -17,36 +18,31 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 test.concurrent('--help prints the usage, every option, the exit codes and examples, on stdout, and exits 0', async () => {
-  for (const flag of ['--help', '-h']) {
-    const {code, stdout, stderr} = await cli([flag])
-    expect(code).toBe(0)
-    expect(stderr).toBe('')
-    expect(stdout).toMatch(/^streamsource \d+\.\d+\.\d+\S*: curl for Server-Sent Events\n\nUsage: streamsource \[options\] <url>\n/)
-    for (const option of ['-H, --header', '-X, --method', '-d, --data', '--data-binary', '--json', '--last-event-id', '--once', '--max-events', '--timeout', '--raw', '--ndjson', '--no-reconnect', '--initial-delay', '--factor', '--max-delay', '--jitter', '--max-attempts', '--retry-on-status', '--heartbeat-timeout', '--max-event-size', '--verbose', '--quiet', '--no-color', '--version']) {
-      expect(stdout).toContain(option)
-    }
-    expect(stdout).toMatch(/Exit codes:\n {2}0 +.*\n {2}1 +.*\n {2}2 +bad usage\n {2}3 +HTTP error.*\n {2}4 +network failure.*\n {2}5 +.*\n {2}6 +.*\n {2}130, 143 +/)
-    expect(stdout).toMatch(/Examples:\n {2}streamsource http:\/\/127\.0\.0\.1:3000\/ticker\n/)
-    // Fits a terminal.
-    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100)
+  const {code, stdout, stderr} = await cli(['--help'])
+  expect(code).toBe(0)
+  expect(stderr).toBe('')
+  expect(stdout).toMatch(/^streamsource \d+\.\d+\.\d+\S*: curl for Server-Sent Events\n\nUsage: streamsource \[options\] <url>\n/)
+  for (const option of ['-H, --header', '-X, --method', '-d, --data', '--data-binary', '--json', '--last-event-id', '--once', '--max-events', '--timeout', '--raw', '--ndjson', '--no-reconnect', '--initial-delay', '--factor', '--max-delay', '--jitter', '--max-attempts', '--retry-on-status', '--heartbeat-timeout', '--max-event-size', '--verbose', '--quiet', '--no-color', '--version']) {
+    expect(stdout).toContain(option)
   }
+  expect(stdout).toMatch(/Exit codes:\n {2}0 +.*\n {2}1 +.*\n {2}2 +bad usage\n {2}3 +HTTP error.*\n {2}4 +network failure.*\n {2}5 +.*\n {2}6 +.*\n {2}130, 143 +/)
+  expect(stdout).toMatch(/Examples:\n {2}streamsource http:\/\/127\.0\.0\.1:3000\/ticker\n/)
+  // Fits a terminal.
+  for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(100)
+  expect(helpText('1.2.3')).toBe(stdout.replace(/^streamsource \S+:/, 'streamsource 1.2.3:'))
 })
 
 test.concurrent('--version prints the package version', async () => {
   const {version} = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {version: string}
-  for (const flag of ['--version', '-V']) {
-    const {code, stdout} = await cli([flag])
-    expect(code).toBe(0)
-    expect(stdout).toBe(`${version}\n`)
-  }
+  const {code, stdout} = await cli(['--version'])
+  expect(code).toBe(0)
+  expect(stdout).toBe(`${version}\n`)
 })
 
 test.concurrent.each([
-  [[], /No URL given/],
   [['URL', '--no-such-option'], /Unknown option '--no-such-option'/],
   // Refused by the library's own check of header values.
   [['URL', '-H', 'X-Name: caf\u00e9\u20ac'], /EventSource option `headers`/],
-  [['URL', '-d', '@/no/such/file'], /Cannot read \/no\/such\/file: ENOENT/],
 ])('exit 2 for %j, with the reason on stderr and no request sent', async (args, message) => {
   const {code, stdout, stderr} = await cli(args.map((arg) => (arg === 'URL' ? server.url : arg)))
   expect(code).toBe(2)
@@ -76,6 +72,7 @@ test.each([
   [['URL', '-d', '@-', '-d', '@-'], /Standard input \(@-\) can be read once only/],
   [['ftp://example.test/'], /ftp: URLs are not supported/],
   [['http://[nope/'], /Not a URL/],
+  [[], /No URL given/],
 ])('bad usage: %j', (args, message) => {
   expect(() => parseCommandLine(args.map((arg) => (arg === 'URL' ? 'http://127.0.0.1/' : arg)))).toThrow(message)
 })
@@ -95,5 +92,12 @@ test("what the command line means: curl's defaults, durations with units, http:/
     },
   })
   expect(parseCommandLine(['--version', 'whatever'])).toEqual({kind: 'version'})
+  expect(parseCommandLine(['-V'])).toEqual({kind: 'version'})
   expect(parseCommandLine(['-h'])).toEqual({kind: 'help'})
+})
+
+test('a body file that cannot be read is bad usage', async () => {
+  const command = parseCommandLine(['http://127.0.0.1/', '-d', '@/no/such/file'])
+  if (command.kind !== 'run') throw new Error('expected a run')
+  await expect(planRequest(command.options)).rejects.toThrow(/Cannot read \/no\/such\/file: ENOENT/)
 })

@@ -307,7 +307,7 @@ Reconnection (the library's reconnect options; durations in ms, or 2s, 1m):
       --max-event-size N       fail on a line or event longer than N characters
 
 Output:
-  -v, --verbose                request and response headers, skipped lines
+  -v, --verbose                request and response headers (credentials shortened)
   -q, --quiet                  nothing on stderr but a fatal error
       --color, --no-color      force colours on or off (default: on for a terminal, unless
                                NO_COLOR is set; FORCE_COLOR forces them)

@@ -97,6 +97,9 @@ interface Connection {
   eventsInLastRead: number
   status?: number
   statusText?: string
+  /** Where the request went, and where redirects led. */
+  url: string
+  finalUrl?: string
 }
 
 /** What the observing parser found, waiting for its turn on stdout. */
@@ -183,7 +186,7 @@ class Session {
 
   private onRequest(url: string, init: {method: string; headers: Record<string, string>}): void {
     const number = ++this.connections
-    this.connection = {number, requestAt: performance.now(), parser: this.createParser(), events: 0, ids: 0, eventsInLastRead: 0}
+    this.connection = {number, url, requestAt: performance.now(), parser: this.createParser(), events: 0, ids: 0, eventsInLastRead: 0}
     // What the previous connection left unprinted (events the EventSource did not dispatch) goes.
     this.queue = []
     if (this.options.verbose) {
@@ -197,6 +200,7 @@ class Session {
     connection.headersAt = performance.now()
     connection.status = response.status
     connection.statusText = response.statusText
+    connection.finalUrl = response.url
     if (this.options.verbose) {
       this.log('response', [`HTTP ${response.status} ${response.statusText}`.trimEnd(), ...headerLines(response.headers)].join('\n'))
     }
@@ -310,7 +314,8 @@ class Session {
       case 'open': {
         const connection = this.connection!
         const after = span(connection.headersAt! - connection.requestAt)
-        this.log('open', `${connection.status} ${connection.statusText ?? ''}`.trimEnd() + `, headers ${after} after the request`)
+        const redirected = connection.finalUrl && connection.finalUrl !== connection.url ? ` (redirected to ${connection.finalUrl})` : ''
+        this.log('open', `${connection.status} ${connection.statusText ?? ''}`.trimEnd() + `${redirected}, headers ${after} after the request`)
         return
       }
       case 'error':

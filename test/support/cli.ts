@@ -52,7 +52,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * Starts `streamsource args…`. `input` is written to its stdin, which then ends (no `input`: stdin
  * ends at once). `timeout` kills a process that has not exited by then (a test failure, not a wait).
  */
-export function runCli(args: string[], {input, env = cleanEnv(), timeout = 10_000}: {input?: string; env?: NodeJS.ProcessEnv; timeout?: number} = {}): CliRun {
+export function runCli(args: string[], {input, env = cleanEnv(), timeout = 18_000}: {input?: string; env?: NodeJS.ProcessEnv; timeout?: number} = {}): CliRun {
   const child = spawn(process.execPath, [cliPath, ...args], {env, stdio: ['pipe', 'pipe', 'pipe']})
   running.add(child)
   let stdout = ''
