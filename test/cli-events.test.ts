@@ -1,23 +1,17 @@
 // `streamsource <url>` prints each event as it arrives: time, gap, type, id and data, with the
 // comments and retry: fields of the stream in their place, dimmed on a terminal (plain here:
 // stdout is a pipe). Run as a child process against a real local server.
-import {afterEach, beforeAll, expect, test} from 'vitest'
+import {beforeAll, expect, test, type TestContext} from 'vitest'
 import {assertCliBuilt, cli, runCli} from './support/cli.js'
 import {formatEvent, redirect, sseHandler, startServer, startSse, type TestServer} from './support/sse-server.js'
 
-let server: TestServer | undefined
-
 beforeAll(() => assertCliBuilt())
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
 
 /** `HH:MM:SS.mmm +N ms` (or `+N.NN s`): the start of every event line. */
 const HEAD = String.raw`\d\d:\d\d:\d\d\.\d{3} \+\d+(?:\.\d+)? (?:ms|s)`
 
-test('events, named events and ids print in stream order, with the comments and retry: between them (an event named error or open too)', async () => {
-  server = await startServer({
+test.concurrent('events, named events and ids print in stream order, with the comments and retry: between them (an event named error or open too)', async ({onTestFinished}) => {
+  const server = await serve(onTestFinished, {
     '/events': sseHandler([
       ': hello\n\n',
       formatEvent({data: 'plain'}) + formatEvent({event: 'tick', id: '7', data: '{"n":7}'}),
@@ -61,9 +55,9 @@ test('events, named events and ids print in stream order, with the comments and 
   expect(stderr).toMatch(/the server ended the stream \(--no-reconnect\): 7 events in .*, exit 0/)
 })
 
-test('an event prints as it arrives, not when the stream ends, with the gap since the one before', async () => {
+test.concurrent('an event prints as it arrives, not when the stream ends, with the gap since the one before', async ({onTestFinished}) => {
   let stream: ReturnType<typeof startSse> | undefined
-  server = await startServer({
+  const server = await serve(onTestFinished, {
     '/slow': (_req, res) => {
       stream = startSse(res)
       void stream.send({id: '1', data: 'first'})
@@ -81,10 +75,17 @@ test('an event prints as it arrives, not when the stream ends, with the gap sinc
   await stream!.closed
 })
 
-test('a redirect is followed, and the open line says where it led', async () => {
-  server = await startServer({'/old': redirect('/new', 307), '/new': sseHandler([formatEvent({data: 'moved'})])})
+test.concurrent('a redirect is followed, and the open line says where it led', async ({onTestFinished}) => {
+  const server = await serve(onTestFinished, {'/old': redirect('/new', 307), '/new': sseHandler([formatEvent({data: 'moved'})])})
   const {code, stdout, stderr} = await cli([`${server.url}old`, '--no-reconnect'])
   expect(code).toBe(0)
   expect(stdout).toMatch(/ {2}moved\n$/)
   expect(stderr).toMatch(/ open 200 OK \(redirected to http:\/\/127\.0\.0\.1:\d+\/new\), headers /)
 })
+
+/** A server for one test, closed when it ends (tests here run concurrently, each with its own). */
+async function serve(onTestFinished: TestContext['onTestFinished'], ...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args)
+  onTestFinished(() => server.close())
+  return server
+}

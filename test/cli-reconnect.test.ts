@@ -1,19 +1,13 @@
 // The CLI reconnects as the library does, and says so on stderr: each error, each reconnect with
 // its attempt, delay and the Last-Event-ID it resumes from; `--last-event-id` resumes from the start.
-import {afterEach, beforeAll, expect, test} from 'vitest'
+import {beforeAll, expect, test, type TestContext} from 'vitest'
 import {assertCliBuilt, runCli} from './support/cli.js'
 import {startServer, startSse, type TestServer} from './support/sse-server.js'
 
-let server: TestServer | undefined
-
 beforeAll(() => assertCliBuilt())
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
 
-test('after the stream ends, the CLI reconnects with Last-Event-ID and goes on from there', async () => {
-  server = await startServer({
+test.concurrent('after the stream ends, the CLI reconnects with Last-Event-ID and goes on from there', async ({onTestFinished}) => {
+  const server = await serve(onTestFinished, {
     '/feed': async (req, res) => {
       const stream = startSse(res)
       const last = Number(req.headers['last-event-id'] ?? 0)
@@ -32,8 +26,8 @@ test('after the stream ends, the CLI reconnects with Last-Event-ID and goes on f
   expect(stderr.match(/ open 200 OK/g)).toHaveLength(2)
 })
 
-test('--last-event-id is sent from the first request on; a drop reconnects, with the id the stream sent since', async () => {
-  server = await startServer({
+test.concurrent('--last-event-id is sent from the first request on; a drop reconnects, with the id the stream sent since', async ({onTestFinished}) => {
+  const server = await serve(onTestFinished, {
     '/resume': async (req, res) => {
       const stream = startSse(res)
       if (req.headers['last-event-id'] === '41') {
@@ -51,8 +45,8 @@ test('--last-event-id is sent from the first request on; a drop reconnects, with
   expect(stderr).toMatch(/error Connection to .* failed: .*\n.* reconnect attempt 1 in 10 ms, Last-Event-ID: 42\n/)
 })
 
-test('--max-attempts gives up on a server that keeps refusing: each reconnect shown, then exit 4', async () => {
-  server = await startServer({'/down': (req) => void req.socket.destroy()})
+test.concurrent('--max-attempts gives up on a server that keeps refusing: each reconnect shown, then exit 4', async ({onTestFinished}) => {
+  const server = await serve(onTestFinished, {'/down': (req) => void req.socket.destroy()})
   const run = runCli([`${server.url}down`, '--initial-delay', '10', '--max-attempts', '2'])
   const {code, stderr} = await run.exited
   expect(code).toBe(4)
@@ -63,3 +57,10 @@ test('--max-attempts gives up on a server that keeps refusing: each reconnect sh
   ])
   expect(stderr).toMatch(/error Connection to .* failed: .*; gave up after 2 reconnect attempts\n.* end 0 events in .*, exit 4\n$/)
 })
+
+/** A server for one test, closed when it ends (tests here run concurrently, each with its own). */
+async function serve(onTestFinished: TestContext['onTestFinished'], ...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args)
+  onTestFinished(() => server.close())
+  return server
+}

@@ -1,23 +1,17 @@
 // Ctrl-C (SIGINT) closes cleanly: the connection is closed (the server sees it go), a summary on
 // stderr, exit 130; SIGTERM the same with 143.
-import {afterEach, beforeAll, expect, test} from 'vitest'
+import {beforeAll, expect, test, type TestContext} from 'vitest'
 import {assertCliBuilt, runCli} from './support/cli.js'
 import {startServer, startSse, type SseStream, type TestServer} from './support/sse-server.js'
 
-let server: TestServer | undefined
-
 beforeAll(() => assertCliBuilt())
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
 
-test.each([
+test.concurrent.for([
   ['SIGINT', 130],
   ['SIGTERM', 143],
-] as const)('%s: the connection closes at the server, and the CLI exits %i', async (signal, expected) => {
+] as const)('%s: the connection closes at the server, and the CLI exits %i', async ([signal, expected], {onTestFinished}) => {
   const streams: SseStream[] = []
-  server = await startServer({
+  const server = await serve(onTestFinished, {
     '/events': (_req, res) => {
       const stream = startSse(res)
       streams.push(stream)
@@ -36,3 +30,10 @@ test.each([
   expect(server.activeRequests()).toBe(0)
   expect(streams).toHaveLength(1)
 })
+
+/** A server for one test, closed when it ends (tests here run concurrently, each with its own). */
+async function serve(onTestFinished: TestContext['onTestFinished'], ...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args)
+  onTestFinished(() => server.close())
+  return server
+}

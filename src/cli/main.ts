@@ -191,7 +191,7 @@ class Session {
     this.queue = []
     if (this.options.verbose) {
       const body = this.plan.body === undefined ? [] : [`(body: ${this.plan.body.length} bytes)`]
-      this.log('request', [`${init.method} ${url}${number > 1 ? ` (attempt ${number})` : ''}`, ...headerLines(Object.entries(init.headers)), ...body].join('\n'))
+      this.log('request', [`${init.method} ${url}${number > 1 ? ` (request ${number})` : ''}`, ...headerLines(Object.entries(init.headers)), ...body].join('\n'))
     }
   }
 
