@@ -327,7 +327,8 @@ Exit codes:
 Examples:
   streamsource http://127.0.0.1:3000/ticker
   streamsource 'http://127.0.0.1:3000/ticker?symbols=SSE,ACME' --max-events 4 --ndjson | jq .data
-  streamsource 'http://127.0.0.1:3000/flaky?client=me' --retry-on-status 503 --initial-delay 500 --factor 2
+  streamsource 'http://127.0.0.1:3000/flaky?client=me' --retry-on-status 503 \\
+    --initial-delay 500 --factor 2
   streamsource https://api.example.com/v1/chat/completions --once \\
     -H "Authorization: Bearer $KEY" --json '{"model": "m", "stream": true, "messages": []}'
   echo '{"prompt": "hi"}' | streamsource http://localhost:8080/chat --once --json @-
