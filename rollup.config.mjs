@@ -1,6 +1,6 @@
 // Every build of the package. Declarations come from `tsc -p tsconfig.build.json`
 // (scripts/emit-types.mjs), so the TypeScript plugin here only transpiles.
-import {readdirSync, readFileSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
@@ -75,6 +75,14 @@ const importMetaUrl = (replacement = 'undefined') => ({
   name: 'import-meta-url',
   resolveImportMeta(property, {format}) {
     return property === 'url' && format !== 'es' ? replacement : null
+  },
+})
+
+/** Makes the files written executable, as a `bin` run by path (`./dist/cli.js`) must be. */
+const executable = () => ({
+  name: 'executable',
+  writeBundle(options, bundle) {
+    for (const name of Object.keys(bundle)) if (name.endsWith('.js')) chmodSync(join(options.dir, name), 0o755)
   },
 })
 
@@ -217,6 +225,20 @@ export default [
         plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})],
       },
     ],
+  },
+  {
+    // The command line (package.json `bin`): Node only, never in a browser bundle. It imports the
+    // library's Node build as the package ships it (./node/index.js beside it), not a copy of it.
+    input: {cli: 'src/cli/bin.ts'},
+    external: (id) => id.startsWith('node:') || id === source('src/index.ts'),
+    plugins: [tsPlugin('./tsconfig.cli.json'), executable()],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      banner: '#!/usr/bin/env node',
+      paths: {[source('src/index.ts')]: './node/index.js'},
+    },
   },
   {
     // The SharedWorker script of createSharedEventSource (package.json `exports` ./shared-worker.js):

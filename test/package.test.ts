@@ -1,17 +1,20 @@
 // The package as npm would publish it: publint checks package.json against the packed files
 // (exports, formats, sideEffects…), and arethetypeswrong checks that TypeScript finds the right
 // declarations for every entry under every resolution mode. Both pack with `npm pack`, offline.
-// The SharedWorker script is checked for what a browser and a bundler need of it.
+// The SharedWorker script is checked for what a browser and a bundler need of it, and the `bin`
+// (the CLI) as npm users get it: `npm pack`, installed in a fresh project, run with `npx`.
 import {execFile} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {promisify} from 'node:util'
 import {parse} from 'acorn'
 import {publint} from 'publint'
 import {formatMessage} from 'publint/utils'
-import {beforeAll, expect, test} from 'vitest'
+import {beforeAll, describe, expect, test} from 'vitest'
 import {assertBuilt, repoRoot} from './support/paths.js'
+import {startServer, startSse} from './support/sse-server.js'
 
 const run = promisify(execFile)
 
@@ -81,4 +84,49 @@ test('in Node, the root, the polyfill and the React hook load one build (dist/no
   expect(polyfillIsRoot).toBe(true)
   // The hook's module imports the EventSource of the same tree: one class, one HTTPError.
   expect(readFileSync(join(repoRoot, 'dist', 'node', 'shared-source.js'), 'utf8')).toMatch(/from '\.\/EventSource\.js'/)
+})
+
+describe('the `streamsource` command, from the packed tarball in a fresh project', () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
+  /** npm offline (the tarball has no dependencies: nothing to download), with nothing to say but results. */
+  const env = {...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false'}
+  let dir: string
+  let project: string
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'streamsource-pack-'))
+    project = join(dir, 'project')
+    const {stdout} = await run(npm, ['pack', '--json', '--pack-destination', dir], {cwd: repoRoot, env})
+    const [{filename}] = JSON.parse(stdout) as [{filename: string}]
+    mkdirSync(project)
+    writeFileSync(join(project, 'package.json'), JSON.stringify({name: 'fresh-project', version: '1.0.0', private: true}))
+    await run(npm, ['install', '--no-package-lock', join(dir, filename)], {cwd: project, env})
+    return () => rmSync(dir, {recursive: true, force: true})
+  }, 120_000)
+
+  test('the bin is there, executable, with its shebang', () => {
+    const installed = join(project, 'node_modules', 'streamsource')
+    const {bin} = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {bin: Record<string, string>}
+    expect(bin).toEqual({streamsource: 'dist/cli.js'})
+    expect(readFileSync(join(installed, 'dist', 'cli.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/)
+    expect(statSync(join(project, 'node_modules', '.bin', 'streamsource')).mode & 0o111).not.toBe(0)
+  })
+
+  test('`npx streamsource --help` and `--version` work', {timeout: 60_000}, async () => {
+    const help = await run(npx, ['streamsource', '--help'], {cwd: project, env})
+    expect(help.stdout).toMatch(/^streamsource \S+: curl for Server-Sent Events\n\nUsage: streamsource \[options\] <url>\n/)
+    const {version} = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {version: string}
+    expect((await run(npx, ['streamsource', '--version'], {cwd: project, env})).stdout).toBe(`${version}\n`)
+  })
+
+  test('the installed command streams, on the installed package\'s own Node entry', {timeout: 60_000}, async () => {
+    const server = await startServer({'/events': (_req, res) => void startSse(res).send({id: '1', data: 'from the tarball'})})
+    try {
+      const {stdout} = await run(npx, ['streamsource', `${server.url}events`, '--max-events', '1', '--ndjson'], {cwd: project, env})
+      expect(JSON.parse(stdout)).toMatchObject({type: 'message', data: 'from the tarball', id: '1'})
+    } finally {
+      await server.close()
+    }
+  })
 })

@@ -1,7 +1,10 @@
 // What a bundler keeps of the package: an app that imports only the parser must not carry the
 // EventSource, and the polyfill must survive though nothing is imported from it. The apps are
 // bundled by esbuild from the built package, resolved as an app resolves it (`exports`,
-// `sideEffects`), and from src/ for a check that does not depend on the build.
+// `sideEffects`), and from src/ for a check that does not depend on the build. The command line
+// (dist/cli.js) is in none of them.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {build} from 'esbuild'
 import {beforeAll, describe, expect, test} from 'vitest'
 import {assertBuilt, repoRoot} from './support/paths.js'
@@ -71,5 +74,24 @@ describe('the polyfill entry', () => {
     expect(code).toMatch(/defineProperty\(globalThis,\s*"EventSource"/)
     expect(eventSourceMarkersIn(code)).toEqual(eventSourceMarkers)
     expect(code).not.toContain(streamMarker)
+  })
+})
+
+describe('the command line (package.json `bin`, dist/cli.js)', () => {
+  beforeAll(() => assertBuilt())
+
+  test('is in no bundle: neither the whole root nor the polyfill carries any of it', async () => {
+    for (const app of [`export * from 'streamsource'`, `import 'streamsource/polyfill'`, `export * from 'streamsource/react'`]) {
+      const code = await bundle(app)
+      expect(code).not.toContain('curl for Server-Sent Events')
+      expect(code).not.toContain('parseArgs')
+    }
+  })
+
+  test('is not importable through `exports`, and imports the Node build beside it rather than a copy of the library', async () => {
+    await expect(bundle(`import 'streamsource/dist/cli.js'`)).rejects.toThrow()
+    const cli = readFileSync(join(repoRoot, 'dist', 'cli.js'), 'utf8')
+    expect(cli).toMatch(/^import \{[^}]*\bEventSource\b[^}]*\} from '\.\/node\/index\.js';$/m)
+    expect(cli).not.toMatch(/^class EventSource\b/m)
   })
 })
