@@ -78,7 +78,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function feed(chunk: string | Uint8Array): void {
     if (overflowed) {
       throw new Error(
-        'Cannot feed parser: it exceeded maxBufferSize. Call `reset()` to resume parsing.',
+        'Cannot feed parser: it exceeded maxBufferSize. Call `reset()` first.',
       )
     }
     if (typeof chunk === 'string') readText(chunk, true)
