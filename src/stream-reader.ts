@@ -36,9 +36,6 @@ export interface StreamReader {
  */
 const SKIPPED = 'id:\0'
 
-/** A line end: "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair, a single U+000A LINE FEED (LF) character [...], or a single U+000D CARRIAGE RETURN (CR) character". */
-const LINE_END = /\r\n?|\n/g
-
 /** Whether `line`, cut short, may still be a `data`, `event`, `id` or `retry` field. */
 const mayBeField = (line: string): boolean =>
   ['data:', 'event:', 'id:', 'retry:'].some((field) => line.lastIndexOf(field, 0) === 0 || field.lastIndexOf(line, 0) === 0)
@@ -126,17 +123,27 @@ export function createStreamReader(callbacks: StreamReaderCallbacks, maxSize: nu
       let start = afterCR && text.charCodeAt(0) === 0x0a ? 1 : 0
       afterCR = false
       const current = generation
-      LINE_END.lastIndex = start
-      for (let match; (match = LINE_END.exec(text)); ) {
-        const end = match.index
-        // Read first: a callback may feed another reader, which moves `lastIndex`.
-        const next = LINE_END.lastIndex
-        afterCR = next === text.length && match[0] === '\r'
+      // Lines end with "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character pair, a single
+      // U+000A LINE FEED (LF) character [...], or a single U+000D CARRIAGE RETURN (CR) character".
+      // The next LF and CR from `start` on, each searched for again only once passed (-1: none left):
+      // two scans of the chunk, about twice as fast as a regular expression's matches (Node 20,
+      // 200,000 small events).
+      let lf = text.indexOf('\n', start)
+      let cr = text.indexOf('\r', start)
+      while (lf >= 0 || cr >= 0) {
+        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr
+        let next = end + 1
+        if (end === cr) {
+          if (next === text.length) afterCR = true
+          else if (text.charCodeAt(next) === 0x0a) next++
+        }
         const whole = pending ? pending + text.slice(start, end) : text.slice(start, end)
         pending = ''
         line(whole)
         if (generation !== current) return
-        start = LINE_END.lastIndex = next
+        start = next
+        if (lf >= 0 && lf < start) lf = text.indexOf('\n', start)
+        if (cr >= 0 && cr < start) cr = text.indexOf('\r', start)
       }
       if (start < text.length && pending !== SKIPPED) {
         pending += text.slice(start)
