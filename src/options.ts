@@ -209,7 +209,9 @@ export interface EventSourceInit {
   /**
    * In browsers, reconnect at once instead of waiting out the delay when the network comes back
    * (`online`), when the page returns from the back/forward cache (`pageshow`), or when a hidden
-   * page becomes visible. Off by default: the spec waits the full reconnection time.
+   * page becomes visible. Off by default: the spec waits the full reconnection time. Only events
+   * the browser fires count: one a script dispatches (`dispatchEvent(new Event('online'))`, whose
+   * `isTrusted` is false) changes nothing.
    * @defaultValue `false`
    */
   reconnectOnPageEvents?: boolean | undefined

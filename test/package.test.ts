@@ -130,3 +130,11 @@ describe('the `streamsource` command, from the packed tarball in a fresh project
     }
   })
 })
+
+test('the package says what it needs and how it may be used: Node 20 or later, the MIT license in a LICENSE file', () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {engines: {node: string}; license: string}
+  // The README and the CLI say Node 20; the tests run on nothing older.
+  expect(manifest.engines.node).toBe('>=20')
+  expect(manifest.license).toBe('MIT')
+  expect(readFileSync(join(repoRoot, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /)
+})

@@ -64,8 +64,11 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
       })
       var source = new StreamSource.EventSource('/flaky')
       page.watch(source)
+      var messages = []
+      source.addEventListener('error', function (event) { messages.push(event.message) })
       page.run(20000)
       page.log('readyState ' + source.readyState)
+      page.log('messages ' + messages.join(' | '))
       source.close()
       page.done()
       `,
@@ -80,6 +83,8 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
       'open 1',
       'message "back" id=1 origin=http://app.example',
       'readyState 1',
+      // The URL once, "failed" once: the event's message says what failed, the cause how.
+      'messages Connection to http://app.example/flaky failed: XMLHttpRequest network error | Connection to http://app.example/flaky failed: XMLHttpRequest network error',
     ])
     expect(result.requests.map((request) => request.headers['last-event-id'])).toEqual([undefined, '1', '1'])
     expectOnlyGuardedBuiltIns(result.touched)

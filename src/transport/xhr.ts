@@ -214,7 +214,8 @@ export function createXhrTransport(restartAfter: number = RESTART_AFTER): Transp
       const failed = (): void => {
         if (!live()) return
         current = undefined
-        handlers.onError(new TypeError(`XMLHttpRequest to ${url} failed`))
+        // The EventSource's message names the URL and says it failed: this says how.
+        handlers.onError(new TypeError('XMLHttpRequest network error'))
       }
       // HEADERS_RECEIVED: the status and headers are known (a network error leaves the status 0).
       xhr.onreadystatechange = () => {
