@@ -89,11 +89,7 @@ async function launchChromiumEngine(): Promise<EngineSession> {
         void cdp.send('Page.crash').catch(() => {})
         await crashed
       },
-      async close() {
-        if (!group.pages.delete(engined)) return
-        if (group.pages.size === 0) await group.close()
-        else await page.close()
-      },
+      close: () => closeInGroup(group, engined, () => page.close()),
     }
     group.pages.add(engined)
     return engined
@@ -113,6 +109,16 @@ async function launchChromiumEngine(): Promise<EngineSession> {
 interface ContextPages {
   pages: Set<EnginePage>
   close(): Promise<void>
+}
+
+/**
+ * Closes one page of `group`: the whole context once it was the last (a context left open would
+ * keep its cookies and connections), else the page alone. Once only.
+ */
+async function closeInGroup(group: ContextPages, page: EnginePage, closePage: () => Promise<void>): Promise<void> {
+  if (!group.pages.delete(page)) return
+  if (group.pages.size === 0) await group.close()
+  else await closePage()
 }
 
 interface BrowserPathsModule {
@@ -216,11 +222,7 @@ async function launchFirefox(): Promise<EngineSession> {
       addCookie: (cookie) => context.setCookie({...cookie, path: '/'}),
       // A window of its own, as newPage() opens (see there).
       openTab: async () => enginePage(await context.newPage({type: 'window'}), context, group),
-      async close() {
-        if (!group.pages.delete(engined)) return
-        if (group.pages.size === 0) await group.close()
-        else await page.close()
-      },
+      close: () => closeInGroup(group, engined, () => page.close()),
     }
     group.pages.add(engined)
     return engined
