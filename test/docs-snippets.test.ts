@@ -8,35 +8,15 @@
 // package's API and is left out. JavaScript blocks must parse: as ES5 when they use the script-tag
 // build's `StreamSource` global (they are for the old browsers that build serves).
 import {execFile} from 'node:child_process'
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {promisify} from 'node:util'
 import {parse} from 'acorn'
 import {beforeAll, describe, expect, test} from 'vitest'
+import {DOCUMENTS, snippetsOf, type Snippet} from './support/doc-snippets.js'
 import {assertBuilt, repoRoot} from './support/paths.js'
 
 const run = promisify(execFile)
-
-/** The documents whose code blocks are checked. */
-const DOCUMENTS = ['README.md', 'docs/migrating.md', 'docs/faq.md']
-
-export interface Snippet {
-  /** `README.md:107`: the document and the line of the opening fence. */
-  where: string
-  language: 'ts' | 'tsx' | 'js'
-  code: string
-}
-
-/** The ```ts, ```tsx and ```js blocks of a document, each with where it starts. */
-export function snippetsOf(document: string): Snippet[] {
-  const text = readFileSync(join(repoRoot, document), 'utf8')
-  const snippets: Snippet[] = []
-  for (const match of text.matchAll(/^```(tsx?|js)\n([\s\S]*?)^```$/gm)) {
-    const line = text.slice(0, match.index).split('\n').length
-    snippets.push({where: `${document}:${line}`, language: match[1] as Snippet['language'], code: match[2]!})
-  }
-  return snippets
-}
 
 /**
  * The snippet as a module file: the part after `// after` when it has a `// before` half, each
