@@ -19,6 +19,7 @@ export type {
   BodyValue,
   EventSourceInit,
   FetchLike,
+  FetchLikeResponse,
   FetchLikeInit,
   HeadersContext,
   HeadersValue,

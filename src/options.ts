@@ -22,7 +22,27 @@ export interface HeadersContext {
 }
 
 /** A `fetch`-compatible function: called as `fetch(url, init)` for every connection attempt. */
-export type FetchLike = (url: string, init: FetchLikeInit) => Promise<Response>
+export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeResponse>
+
+/**
+ * What a custom `fetch` resolves to: a `Response`, or one of another `fetch` implementation (npm
+ * `undici`'s, say, whose types are its own): the part the library reads. An error event's
+ * `response` is this object.
+ */
+export interface FetchLikeResponse {
+  /** The HTTP status: 200 streams; anything else fails (or, with `retryOnStatus`, reconnects). */
+  readonly status: number
+  /** The status text, `''` when the server sent none. */
+  readonly statusText: string
+  /** The final URL, after redirects; `''` when unknown. */
+  readonly url: string
+  /** Whether a redirect was followed. */
+  readonly redirected: boolean
+  /** The response headers (`content-type`, `retry-after` are read). */
+  readonly headers: {get(name: string): string | null}
+  /** The body: a `ReadableStream` of bytes, or `null` when there is none. */
+  readonly body: object | null
+}
 
 /**
  * What a custom `fetch` is called with: the shape the `eventsource` package uses, so a fetch

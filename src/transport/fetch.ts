@@ -52,8 +52,10 @@ export const fetchTransport: Transport = (request, handlers) => {
       .catch(failed)
   }
   const fetchImpl = request.fetch ?? fetch
-  // A custom fetch may throw synchronously or return a non-promise: both end up in onError.
-  new Promise<Response>((resolve) => resolve(fetchImpl(request.url, init)))
+  // A custom fetch may throw synchronously or return a non-promise: both end up in onError. What it
+  // resolves to is typed loosely (FetchLikeResponse: another implementation's Response has types of
+  // its own), and read as the Response it is.
+  new Promise<Response>((resolve) => resolve(fetchImpl(request.url, init) as Promise<Response>))
     .then((response) => {
       if (signal.aborted) return
       const stream = response.body
