@@ -39,7 +39,10 @@ export interface FetchLikeResponse {
   /** Whether a redirect was followed. */
   readonly redirected: boolean
   /** The response headers (`content-type`, `retry-after` are read). */
-  readonly headers: {get(name: string): string | null}
+  readonly headers: {
+    /** The value of the header `name` (case-insensitive), or `null` when the response has none. */
+    get(name: string): string | null
+  }
   /** The body: a `ReadableStream` of bytes, or `null` when there is none. */
   readonly body: object | null
 }
