@@ -1,7 +1,7 @@
 // Every build of the package. Declarations come from `tsc -p tsconfig.build.json`
 // (scripts/emit-types.mjs), so the TypeScript plugin here only transpiles.
 import {chmodSync, readdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
@@ -180,7 +180,18 @@ const LEGACY_INTRO = `var globalThis = self,
 
 /** ES module and CommonJS outputs in `dir`, one file per source module. */
 function modulesIn(dir) {
-  const options = {dir, preserveModules: true, preserveModulesRoot: 'src', sourcemap: true}
+  // The maps point into src/, which the package ships once, rather than carry a copy of the source
+  // each: four builds of every module (browser and Node, ES modules and CommonJS) would ship four.
+  const options = {
+    dir,
+    preserveModules: true,
+    preserveModulesRoot: 'src',
+    sourcemap: true,
+    sourcemapExcludeSources: true,
+    // The TypeScript plugin's paths are relative to its `outDir` (dist/, even for dist/node/): each
+    // source is named again from the map's own folder, by its path in src/.
+    sourcemapPathTransform: (path, map) => relative(dirname(map), source(path.slice(path.lastIndexOf('src/')))).split('\\').join('/'),
+  }
   return [
     {...options, format: 'es', entryFileNames: '[name].js'},
     {...options, format: 'cjs', entryFileNames: '[name].cjs', exports: 'named'},
@@ -250,6 +261,7 @@ export default [
       file: 'dist/shared-worker.js',
       format: 'iife',
       sourcemap: true,
+      sourcemapExcludeSources: true,
       plugins: [terser({ecma: 2022, compress: {passes: 2}})],
     },
   },

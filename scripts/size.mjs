@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {gzipSync} from 'node:zlib'
 import {build} from 'esbuild'
+import {packedSize} from './package-size.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -99,9 +100,11 @@ function verdict({ours, theirs, met, aim}) {
   return aim ? `not yet (${over})` : `MISSED (${over})`
 }
 
+const tarball = packedSize()
+
 if (process.argv.includes('--json')) {
   const report = goals.map((goal) => ({goal: goal.goal, ours: goal.ours ?? null, theirs: goal.theirs, verdict: verdict(goal)}))
-  console.log(JSON.stringify({sizes, legacy: legacy ?? null, goals: report}, null, 2))
+  console.log(JSON.stringify({sizes, legacy: legacy ?? null, goals: report, tarball}, null, 2))
 } else {
   const rows = [
     ...Object.entries(sizes).map(([name, size]) => [name, String(size.min), String(size.gz), kb(size.gz)]),
@@ -119,4 +122,6 @@ if (process.argv.includes('--json')) {
     const ours = goal.ours === undefined ? '—' : `${goal.ours} B`
     console.log(`  ${verdict(goal).padEnd(22)} ${goal.goal}: ${ours} vs ${goal.theirs} B`)
   }
+  const kB = (bytes) => `${(bytes / 1000).toFixed(0)} kB`
+  console.log(`\nThe install (npm pack): ${kB(tarball.packed)} packed, ${kB(tarball.unpacked)} unpacked, ${tarball.files} files.`)
 }

@@ -13,6 +13,7 @@ import {parse} from 'acorn'
 import {publint} from 'publint'
 import {formatMessage} from 'publint/utils'
 import {beforeAll, describe, expect, test} from 'vitest'
+import {packedSize} from '../scripts/package-size.mjs'
 import {assertBuilt, repoRoot} from './support/paths.js'
 import {startServer, startSse} from './support/sse-server.js'
 
@@ -137,4 +138,32 @@ test('the package says what it needs and how it may be used: Node 20 or later, t
   expect(manifest.engines.node).toBe('>=20')
   expect(manifest.license).toBe('MIT')
   expect(readFileSync(join(repoRoot, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /)
+})
+
+describe('the tarball', () => {
+  // Measured when these limits were set: 371 kB packed, 1730 kB unpacked (two builds of every
+  // module, browser and Node, each as ES modules and CommonJS, with their maps and declarations;
+  // the sources once; the script-tag build minified; the CLI). Growth past them is a decision.
+  const PACKED_LIMIT = 400_000
+  const UNPACKED_LIMIT = 1_900_000
+  const tarball = packedSize()
+
+  test(`weighs less than ${PACKED_LIMIT / 1000} kB packed and ${UNPACKED_LIMIT / 1000} kB unpacked`, () => {
+    expect(tarball.packed).toBeLessThan(PACKED_LIMIT)
+    expect(tarball.unpacked).toBeLessThan(UNPACKED_LIMIT)
+  })
+
+  test('ships what users run and debug with: no unminified script-tag copy, and every source map points at a shipped source', () => {
+    const paths = new Set(tarball.paths.map((file) => file.path))
+    expect(paths.has('dist/streamsource.global.min.js')).toBe(true)
+    expect(paths.has('dist/streamsource.global.js')).toBe(false)
+    const maps = [...paths].filter((path) => path.endsWith('.map'))
+    expect(maps.length).toBeGreaterThan(0)
+    for (const map of maps) {
+      const {sources, sourcesContent} = JSON.parse(readFileSync(join(repoRoot, map), 'utf8')) as {sources: string[]; sourcesContent?: unknown}
+      // One copy of each source, in src/, rather than one inside every map.
+      expect(sourcesContent, map).toBeUndefined()
+      for (const source of sources) expect(paths.has(join(dirname(map), source).split('\\').join('/')), `${map} → ${source}`).toBe(true)
+    }
+  })
 })
