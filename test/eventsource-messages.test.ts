@@ -202,3 +202,40 @@ describe('last event ID', () => {
     expect(Buffer.from(String(header), 'latin1').toString('utf8')).toBe('ünï-€')
   })
 })
+
+describe('server data is data', () => {
+  // Strings that would run, or break out of a page, if anything evaluated or inserted them as markup.
+  const payloads = [
+    'alert(1)',
+    '</script><script>globalThis.__pwned = true</script>',
+    '<img src=x onerror="globalThis.__pwned = true">',
+    '${globalThis.__pwned = true}',
+    '(() => { globalThis.__pwned = true })()',
+    '{"__proto__": {"polluted": true}}',
+    'javascript:globalThis.__pwned = true',
+  ]
+
+  test('is delivered as the exact string sent, and nothing of it runs or pollutes a prototype', async () => {
+    const server = await serve({
+      '/stream': (_req, res) => {
+        const stream = startSse(res)
+        // As `data:` and as event names, ids and comments too.
+        void stream.write(
+          payloads.map((payload) => `: ${payload}\nid: ${payload}\nevent: ${payload}\ndata: ${payload}\n\n`).join('') +
+            payloads.map((payload) => `data: ${payload}\n\n`).join(''),
+        )
+      },
+    })
+    const source = open(`${server.url}stream`)
+    const {events} = recordEvents(source, ['message', ...payloads])
+    await waitFor(() => events.length === payloads.length * 2, 'every event')
+    const messages = events as MessageEvent[]
+    expect(messages.map((event) => [event.type, event.data, event.lastEventId])).toEqual([
+      ...payloads.map((payload) => [payload, payload, payload]),
+      ...payloads.map((payload) => ['message', payload, payloads.at(-1)]),
+    ])
+    for (const event of messages) expect(typeof event.data).toBe('string')
+    expect((globalThis as {__pwned?: unknown}).__pwned).toBeUndefined()
+    expect(({} as {polluted?: unknown}).polluted).toBeUndefined()
+  })
+})
