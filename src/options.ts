@@ -6,11 +6,27 @@ import {MAX_TIMER_DELAY} from './backoff.js'
 import {refuseOption} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
-/** Header values as `fetch` takes them. */
-export type HeadersValue = HeadersInit
+// The option types are the library's own, with the DOM's definitions (`HeadersInit`, `BodyInit`,
+// `RequestCredentials`), so that the declarations hold in projects without the DOM lib (Node with
+// @types/node, workers); the types they name are in every one of those.
 
-/** A request body as `fetch` takes it. */
-export type BodyValue = BodyInit | null
+/**
+ * Request headers as `fetch` takes them (the DOM's `HeadersInit`): an object, a `Headers`, or
+ * name/value pairs.
+ */
+export type HeadersValue = Record<string, string> | [string, string][] | Headers
+
+/**
+ * A request body as `fetch` takes it (the DOM's `BodyInit`, or `null`): a string, a `Blob`, bytes,
+ * a `FormData`, a `URLSearchParams` or a stream of bytes.
+ */
+export type BodyValue = string | Blob | ArrayBuffer | ArrayBufferView<ArrayBuffer> | FormData | URLSearchParams | ReadableStream<Uint8Array> | null
+
+/**
+ * Whether a request sends cookies and HTTP authentication (the DOM's `RequestCredentials`):
+ * `'omit'` never, `'same-origin'` to the page's origin only, `'include'` always.
+ */
+export type CredentialsValue = 'omit' | 'same-origin' | 'include'
 
 /** What a `headers` function is told about the attempt it makes the headers for. */
 export interface HeadersContext {
@@ -38,11 +54,11 @@ export interface FetchLikeInit {
    */
   headers: Record<string, string>
   /** The `body` option's value for this attempt; absent when there is none. */
-  body?: BodyInit | null
+  body?: BodyValue
   /** Always `'no-store'`: an event stream is never served from a cache. */
   cache: 'no-store'
   /** The `credentials` option, or what `withCredentials` chooses. */
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   /** Always `'cors'`. */
   mode: 'cors'
   /** Always `'follow'`: redirects are followed, as the spec says. */
@@ -154,7 +170,7 @@ export interface EventSourceInit {
    * Overrides what `withCredentials` chooses: `'omit'`, `'same-origin'` or `'include'`.
    * @defaultValue `'include'` with `withCredentials`, else `'same-origin'`
    */
-  credentials?: RequestCredentials | undefined
+  credentials?: CredentialsValue | undefined
   /**
    * The `fetch` to use, called as `fetch(url, init)` for every attempt (see {@link FetchLikeInit}).
    * @defaultValue `globalThis.fetch`
@@ -229,7 +245,7 @@ export interface Settings extends Omit<EventSourceInit, 'reconnect' | 'headers'>
   /** Static headers, checked, as {@link headerRecord} gives them; or the function that makes them. */
   headers: Record<string, string> | ((context: HeadersContext) => HeadersValue | Promise<HeadersValue>)
   withCredentials: boolean
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   method: string
   lastEventId: string
   initialDelay: number
