@@ -26,10 +26,24 @@ function hidePrivateMembers(text) {
 
 for (const name of readdirSync('dist', {recursive: true})) {
   const file = join('dist', String(name))
-  if (!file.endsWith('.d.ts')) continue
+  if (!file.endsWith('.d.ts') || file.endsWith('streamsource.global.d.ts')) continue
   const dts = hidePrivateMembers(readFileSync(file, 'utf8'))
   writeFileSync(file, dts)
   // Relative specifiers `./x.js` become `./x.cjs`, which TypeScript maps to `./x.d.cts`.
   const cts = dts.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), cts)
 }
+
+// The script-tag build (`<script src="…/streamsource.global.min.js">`) defines the global
+// `StreamSource`: its declaration, for `/// <reference types="streamsource/global" />` (the
+// `./global` export of package.json, types only). A script, not a module, so that it declares a global.
+writeFileSync(
+  join('dist', 'streamsource.global.d.ts'),
+  `/**
+ * The global \`StreamSource\` that the script-tag build (\`streamsource.global.min.js\`) defines:
+ * every export of the package root. Reference it with
+ * \`/// <reference types="streamsource/global" />\`.
+ */
+declare var StreamSource: typeof import('./index.js')
+`,
+)

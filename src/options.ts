@@ -17,10 +17,32 @@ import {headerRecord} from './request-headers.js'
 export type HeadersValue = Record<string, string> | [string, string][] | Headers
 
 /**
- * A request body as `fetch` takes it (the DOM's `BodyInit`, or `null`): a string, a `Blob`, bytes,
- * a `FormData`, a `URLSearchParams` or a stream of bytes.
+ * A request body as `fetch` takes it (the DOM's `BodyInit`, or `null`): a string, a `Blob`, bytes
+ * (an `ArrayBuffer`, a typed array or a `DataView` on one), a `FormData`, a `URLSearchParams` or a
+ * stream of bytes.
  */
-export type BodyValue = string | Blob | ArrayBuffer | ArrayBufferView<ArrayBuffer> | FormData | URLSearchParams | ReadableStream<Uint8Array> | null
+// The typed arrays by name, not `ArrayBufferView`: Node's fetch (undici's `BodyInit`) takes them
+// and a `DataView`, which the generic `ArrayBufferView` is not known to be.
+export type BodyValue =
+  | string
+  | Blob
+  | ArrayBuffer
+  | Uint8Array<ArrayBuffer>
+  | Int8Array<ArrayBuffer>
+  | Uint8ClampedArray<ArrayBuffer>
+  | Int16Array<ArrayBuffer>
+  | Uint16Array<ArrayBuffer>
+  | Int32Array<ArrayBuffer>
+  | Uint32Array<ArrayBuffer>
+  | Float32Array<ArrayBuffer>
+  | Float64Array<ArrayBuffer>
+  | BigInt64Array<ArrayBuffer>
+  | BigUint64Array<ArrayBuffer>
+  | DataView<ArrayBuffer>
+  | FormData
+  | URLSearchParams
+  | ReadableStream<Uint8Array>
+  | null
 
 /**
  * Whether a request sends cookies and HTTP authentication (the DOM's `RequestCredentials`):
