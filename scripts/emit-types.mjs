@@ -36,14 +36,18 @@ for (const name of readdirSync('dist', {recursive: true})) {
 
 // The script-tag build (`<script src="…/streamsource.global.min.js">`) defines the global
 // `StreamSource`: its declaration, for `/// <reference types="streamsource/global" />` (the
-// `./global` export of package.json, types only). A script, not a module, so that it declares a global.
+// `./global` export of package.json, types only). The CommonJS condition's file points at the same
+// declaration, so that a project with files of both kinds declares the global once.
 writeFileSync(
   join('dist', 'streamsource.global.d.ts'),
-  `/**
- * The global \`StreamSource\` that the script-tag build (\`streamsource.global.min.js\`) defines:
- * every export of the package root. Reference it with
- * \`/// <reference types="streamsource/global" />\`.
- */
-declare var StreamSource: typeof import('./index.js')
+  `declare global {
+  /**
+   * The global \`StreamSource\` that the script-tag build (\`streamsource.global.min.js\`) defines:
+   * every export of the package root. Declared by \`/// <reference types="streamsource/global" />\`.
+   */
+  var StreamSource: typeof import('./index.js')
+}
+export {}
 `,
 )
+writeFileSync(join('dist', 'streamsource.global.d.cts'), `/// <reference path="./streamsource.global.d.ts" />\nexport {}\n`)

@@ -68,14 +68,18 @@ export type AnyListener = Listener<Event> | {handleEvent(event: Event): unknown}
 export type EventSourceEvents<Events> = string | {[Type in keyof Events]: string}
 
 /**
- * The event names of an `Events` parameter (see {@link EventSourceEvents}).
- * @inline
+ * The event names of an `Events` parameter (see {@link EventSourceEvents}): the names themselves, or
+ * the keys of the map.
+ *
+ * @public
  */
 export type EventNames<Events> = [Events] extends [string] ? Events : keyof Events & string
 
 /**
- * The `MessageEvent` of the named event `Type`, with `data` as the `Events` parameter types it.
- * @inline
+ * The `MessageEvent` of the named event `Type`, with `data` as the `Events` parameter types it (a
+ * string for event names alone).
+ *
+ * @public
  */
 export type NamedEvent<Events, Type extends string> = TypedMessageEvent<
   [Events] extends [string] ? string : Type extends keyof Events ? Events[Type] : string

@@ -13,9 +13,11 @@ export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfi
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {
   EventSource,
+  type EventNames,
   type EventSourceEventMap,
   type EventSourceEvents,
   type ListenerOptions,
+  type NamedEvent,
   type RemoveListenerOptions,
   type TypedMessageEvent,
 } from './EventSource.js'

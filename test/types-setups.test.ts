@@ -29,7 +29,7 @@ const PLATFORMS = {
 /** Module settings and the files each resolution checks: `.mts` is an ES module, `.cts` CommonJS. */
 const RESOLUTIONS = {
   bundler: {module: 'preserve', moduleResolution: 'bundler', files: ['uses.ts', 'global.ts']},
-  node16: {module: 'node16', moduleResolution: 'node16', files: ['uses.mts', 'uses.cts', 'global.ts']},
+  node16: {module: 'node16', moduleResolution: 'node16', files: ['uses.mts', 'uses.cts', 'global.ts', 'global.cts']},
 } as const
 
 /** What a user writes: every entry point, an event map, the hook inferring from `parse`. */
@@ -150,7 +150,7 @@ beforeAll(() => {
       }
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({compilerOptions, files}, null, 2))
       writeFileSync(join(dir, 'package.json'), JSON.stringify({type: 'module'}))
-      for (const file of files) writeFileSync(join(dir, file), file === 'global.ts' ? GLOBAL : USES)
+      for (const file of files) writeFileSync(join(dir, file), file.startsWith('global.') ? GLOBAL : USES)
     }
   }
 })
