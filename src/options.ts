@@ -22,23 +22,30 @@ export type HeadersValue = Record<string, string> | [string, string][] | Headers
  * stream of bytes.
  */
 // The typed arrays by name, not `ArrayBufferView`: Node's fetch (undici's `BodyInit`) takes them
-// and a `DataView`, which the generic `ArrayBufferView` is not known to be.
+// and a `DataView`, which the generic `ArrayBufferView` is not known to be. On an `ArrayBuffer`, as
+// the DOM's `BufferSource` has it since TypeScript 5.7; written without type arguments, which
+// TypeScript before 5.7 does not take.
 export type BodyValue =
   | string
   | Blob
   | ArrayBuffer
-  | Uint8Array<ArrayBuffer>
-  | Int8Array<ArrayBuffer>
-  | Uint8ClampedArray<ArrayBuffer>
-  | Int16Array<ArrayBuffer>
-  | Uint16Array<ArrayBuffer>
-  | Int32Array<ArrayBuffer>
-  | Uint32Array<ArrayBuffer>
-  | Float32Array<ArrayBuffer>
-  | Float64Array<ArrayBuffer>
-  | BigInt64Array<ArrayBuffer>
-  | BigUint64Array<ArrayBuffer>
-  | DataView<ArrayBuffer>
+  | ((
+      | Uint8Array
+      | Int8Array
+      | Uint8ClampedArray
+      | Int16Array
+      | Uint16Array
+      | Int32Array
+      | Uint32Array
+      | Float32Array
+      | Float64Array
+      | BigInt64Array
+      | BigUint64Array
+      | DataView
+    ) & {
+      /** The memory the view is on: an `ArrayBuffer` (not a `SharedArrayBuffer`), as fetch takes. */
+      readonly buffer: ArrayBuffer
+    })
   | FormData
   | URLSearchParams
   | ReadableStream<Uint8Array>
