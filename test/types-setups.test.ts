@@ -142,6 +142,8 @@ beforeAll(() => {
       const {files, ...moduleOptions} = RESOLUTIONS[resolution]
       const compilerOptions = {
         strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
         noEmit: true,
         skipLibCheck: false,
         target: 'ES2022',
