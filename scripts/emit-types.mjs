@@ -26,10 +26,28 @@ function hidePrivateMembers(text) {
 
 for (const name of readdirSync('dist', {recursive: true})) {
   const file = join('dist', String(name))
-  if (!file.endsWith('.d.ts')) continue
+  if (!file.endsWith('.d.ts') || file.endsWith('streamsource.global.d.ts')) continue
   const dts = hidePrivateMembers(readFileSync(file, 'utf8'))
   writeFileSync(file, dts)
   // Relative specifiers `./x.js` become `./x.cjs`, which TypeScript maps to `./x.d.cts`.
   const cts = dts.replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), cts)
 }
+
+// The script-tag build (`<script src="…/streamsource.global.min.js">`) defines the global
+// `StreamSource`: its declaration, for `/// <reference types="streamsource/global" />` (the
+// `./global` export of package.json, types only). The CommonJS condition's file points at the same
+// declaration, so that a project with files of both kinds declares the global once.
+writeFileSync(
+  join('dist', 'streamsource.global.d.ts'),
+  `declare global {
+  /**
+   * The global \`StreamSource\` that the script-tag build (\`streamsource.global.min.js\`) defines:
+   * every export of the package root. Declared by \`/// <reference types="streamsource/global" />\`.
+   */
+  var StreamSource: typeof import('./index.js')
+}
+export {}
+`,
+)
+writeFileSync(join('dist', 'streamsource.global.d.cts'), `/// <reference path="./streamsource.global.d.ts" />\nexport {}\n`)

@@ -18,7 +18,7 @@ import {backoffDelay, clampDelay, parseRetryAfter, retryAfterDelay} from './back
 import {ContentTypeError, HeartbeatTimeoutError, HTTPError, ParseError} from './errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
-import {EventSourceTarget, ownHandlerAttributes} from './event-source-target.js'
+import {EventSourceTarget, ownHandlerAttributes, type EventSourceEvents, type TypedMessageEvent} from './event-source-target.js'
 import {eventPerTask, nextTask} from './event-tasks.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
 import {headerRecord, lastEventIdHeader} from './request-headers.js'
@@ -28,7 +28,7 @@ import {createStreamReader, type StreamReader} from './stream-reader.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage} from './types.js'
 
-export type {EventSourceEventMap} from './event-source-target.js'
+export type {EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -37,8 +37,10 @@ const CLOSED = 2
 /**
  * A Server-Sent Events client with the browser's `EventSource` interface, on `fetch`.
  *
- * `Events` names the event types the server sends (e.g. `EventSource<'price' | 'trade'>`), so
- * `addEventListener('price', e => e.data)` is typed; by default any name is accepted.
+ * `Events` types the events the server sends: their names (`EventSource<'price' | 'trade'>`), or a
+ * map from name to the type of `data` (`EventSource<{price: string; status: 'up' | 'down'}>`); see
+ * {@link EventSourceEvents}. Then `addEventListener` accepts only those names and the EventSource's
+ * own events, and types each event's `data`. By default any name is accepted, with string `data`.
  *
  * @example
  * ```ts
@@ -47,7 +49,7 @@ const CLOSED = 2
  * ```
  * @public
  */
-export class EventSource<Events extends string = string> extends EventSourceTarget<Events> {
+export class EventSource<Events extends EventSourceEvents<Events> = string> extends EventSourceTarget<Events> {
   // Defined once the class is, below: WebIDL constants are read-only and not configurable.
   /** `0`, the `readyState` while connecting or waiting to reconnect (standard DOM constant). */
   declare static readonly CONNECTING: typeof CONNECTING
@@ -255,7 +257,7 @@ export class EventSource<Events extends string = string> extends EventSourceTarg
    * for await (const event of new EventSource(url, {method: 'POST', body, oneShot: true})) print(event.data)
    * ```
    */
-  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent<string>> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<TypedMessageEvent> {
     return createMessageIterator(
       (queue) => (this.readyState_ === CLOSED ? queue.end(this.failure_?.[0]) : this.iterators_.push(queue)),
       () => this.close(),

@@ -9,12 +9,88 @@
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {createEvent, EventTargetBase} from './platform.js'
 
+// The types here are declared so that they hold without the DOM lib (a Node project with
+// @types/node, a worker): `MessageEvent` is generic only in the DOM lib, and the DOM's listener and
+// option types are the library's own here.
+
+/**
+ * The `MessageEvent` of a stream's event, with `data` of type `Data` (a string, or a narrower string
+ * type that an event map gives). Where the DOM lib is loaded it is the DOM's `MessageEvent<Data>`;
+ * in a Node project (@types/node), whose `MessageEvent` type is not generic, Node's with `data: Data`.
+ *
+ * @public
+ */
+// The constructor's type is generic in every one of those (`new <T>(…) => MessageEvent<T>`), the
+// interface not: so the type is the one its constructor makes.
+export type TypedMessageEvent<Data = string> = InstanceType<typeof MessageEvent<Data>>
+
+/**
+ * The options `addEventListener` takes, as the DOM's `AddEventListenerOptions`.
+ *
+ * @public
+ */
+export interface ListenerOptions {
+  /** Listen in the capture phase (which, on an EventSource, is the only phase). */
+  capture?: boolean
+  /** Remove the listener after its first event. */
+  once?: boolean
+  /** The listener will not call `preventDefault()`. */
+  passive?: boolean
+  /** Remove the listener when this signal aborts. */
+  signal?: AbortSignal
+}
+
+/**
+ * The options `removeEventListener` takes, as the DOM's `EventListenerOptions`.
+ *
+ * @public
+ */
+export interface RemoveListenerOptions {
+  /** Whether the listener to remove was added for the capture phase. */
+  capture?: boolean
+}
+
+/**
+ * A listener as the DOM's `EventTarget` takes one (`EventListenerOrEventListenerObject`): a
+ * function, or an object with a `handleEvent` method.
+ * @inline
+ */
+export type AnyListener = Listener<Event> | {handleEvent(event: Event): unknown}
+
+/**
+ * What the `Events` parameter of `EventSource<Events>` takes: event names
+ * (`EventSource<'price' | 'trade'>`, each event's `data` a string), or a map from event name to the
+ * type of its `data` (`EventSource<{price: string; status: 'up' | 'down'}>`), a string type, as the
+ * EventSource does not parse. `string`, the default, accepts every name.
+ *
+ * @public
+ */
+export type EventSourceEvents<Events> = string | {[Type in keyof Events]: string}
+
+/**
+ * The event names of an `Events` parameter (see {@link EventSourceEvents}): the names themselves, or
+ * the keys of the map.
+ *
+ * @public
+ */
+export type EventNames<Events> = [Events] extends [string] ? Events : keyof Events & string
+
+/**
+ * The `MessageEvent` of the named event `Type`, with `data` as the `Events` parameter types it (a
+ * string for event names alone).
+ *
+ * @public
+ */
+export type NamedEvent<Events, Type extends string> = TypedMessageEvent<
+  [Events] extends [string] ? string : Type extends keyof Events ? Events[Type] : string
+>
+
 /** The events every EventSource fires, by type. Named events are `MessageEvent`s too. */
 export interface EventSourceEventMap {
   /** The connection opened: readyState OPEN (standard). */
   open: Event
   /** An event without an `event:` field, or with `event: message` (standard). */
-  message: MessageEvent<string>
+  message: TypedMessageEvent
   /**
    * The connection dropped (readyState CONNECTING, a reconnect follows) or failed (CLOSED), as the
    * spec fires it; here with the details of {@link EventSourceErrorEvent}.
@@ -55,7 +131,7 @@ export type Listener<E> = (event: E) => unknown
  * The event target side of an EventSource: handler attributes and typed listeners.
  * @internal
  */
-export abstract class EventSourceTarget<Events extends string = string> extends EventTargetBase {
+export abstract class EventSourceTarget<Events extends EventSourceEvents<Events> = string> extends EventTargetBase {
   /** The event handler IDL attributes' values, and the listener each added. */
   private handlers_: Partial<Record<HandlerName, Listener<Event> | null>> = {}
   private listeners_: Partial<Record<HandlerName, Listener<Event>>> = {}
@@ -81,7 +157,7 @@ export abstract class EventSourceTarget<Events extends string = string> extends 
     return this.handlers_.message ?? null
   }
   /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<MessageEvent<string>> | null) {
+  set onmessage(handler: Listener<TypedMessageEvent> | null) {
     this.setHandler_('message', handler as Listener<Event> | null)
   }
   /** The `error` event handler (standard DOM event handler attribute). */
@@ -103,25 +179,25 @@ export abstract class EventSourceTarget<Events extends string = string> extends 
   override addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
-  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
-  override addEventListener(
-    type: Events,
-    listener: Listener<MessageEvent<string>> | null,
-    options?: boolean | AddEventListenerOptions,
+  /**
+   * Listens to a named event (`event: price` in the stream): a `MessageEvent` whose `data` is a
+   * string, or the type the `Events` parameter gives it. With an `Events` parameter other than
+   * `string`, only its names (and the EventSource's own events) are accepted.
+   */
+  override addEventListener<K extends EventNames<Events>>(
+    type: K,
+    listener: Listener<NamedEvent<Events, K>> | null,
+    options?: boolean | ListenerOptions,
   ): void
-  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
+  /** Any listener the DOM's `EventTarget` takes, such as an object with `handleEvent` (standard DOM method). */
   override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    type: EventNames<Events> | keyof EventSourceEventMap,
+    listener: AnyListener | null,
+    options?: boolean | ListenerOptions,
   ): void
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | Listener<never> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
+  override addEventListener(type: string, listener: AnyListener | Listener<never> | null, options?: boolean | ListenerOptions): void {
     this.listen_(type)
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options)
   }
@@ -152,17 +228,21 @@ export abstract class EventSourceTarget<Events extends string = string> extends 
  * `removeEventListener`, typed as the event map says: an interface merged with the class, which
  * inherits the method itself, so the overloads cost no code.
  */
-export interface EventSourceTarget<Events extends string = string> {
+export interface EventSourceTarget<Events extends EventSourceEvents<Events> = string> {
   /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | RemoveListenerOptions,
   ): void
   /** Removes a listener added for a named event (standard DOM method). */
-  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  removeEventListener<K extends EventNames<Events>>(
+    type: K,
+    listener: Listener<NamedEvent<Events, K>> | null,
+    options?: boolean | RemoveListenerOptions,
+  ): void
   /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  removeEventListener(type: EventNames<Events> | keyof EventSourceEventMap, listener: AnyListener | null, options?: boolean | RemoveListenerOptions): void
 }
 
 /**

@@ -11,12 +11,22 @@ export {createParser} from './parse.js'
 export {EventSourceParserStream, type StreamOptions} from './stream.js'
 export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfig} from './types.js'
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
-export {EventSource, type EventSourceEventMap} from './EventSource.js'
+export {
+  EventSource,
+  type EventNames,
+  type EventSourceEventMap,
+  type EventSourceEvents,
+  type ListenerOptions,
+  type NamedEvent,
+  type RemoveListenerOptions,
+  type TypedMessageEvent,
+} from './EventSource.js'
 export {createEventSource} from './native.js'
 export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared-tabs.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
 export type {
   BodyValue,
+  CredentialsValue,
   EventSourceInit,
   FetchLike,
   FetchLikeResponse,

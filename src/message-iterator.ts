@@ -4,9 +4,11 @@
  * the loop throw the cause. The EventSource feeds it through a {@link MessageQueue}.
  */
 
+import type {TypedMessageEvent} from './event-source-target.js'
+
 /** The side of an iterator that the EventSource feeds. */
 export interface MessageQueue {
-  push(event: MessageEvent<string>): void
+  push(event: TypedMessageEvent): void
   /** No more events: the loop ends, or throws `error` when there is one. */
   end(error?: unknown): void
 }
@@ -18,11 +20,11 @@ export interface MessageQueue {
 export function createMessageIterator(
   subscribe: (queue: MessageQueue) => void,
   close: () => void,
-): AsyncIterableIterator<MessageEvent<string>> {
-  type Result = IteratorResult<MessageEvent<string>>
+): AsyncIterableIterator<TypedMessageEvent> {
+  type Result = IteratorResult<TypedMessageEvent>
   // What arrived between two `next()` calls, read from `head` on (`shift()` would move every
   // remaining element) and emptied once drained.
-  let buffer: MessageEvent<string>[] = []
+  let buffer: TypedMessageEvent[] = []
   let head = 0
   let waiting: ((result: Result | Promise<never>) => void) | undefined
   let ended: [error: unknown] | undefined
@@ -50,7 +52,7 @@ export function createMessageIterator(
     },
   }
   subscribe(queue)
-  const iterator: AsyncIterableIterator<MessageEvent<string>> = {
+  const iterator: AsyncIterableIterator<TypedMessageEvent> = {
     next: () => {
       if (head < buffer.length) {
         const value = buffer[head++]!

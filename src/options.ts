@@ -6,11 +6,56 @@ import {MAX_TIMER_DELAY} from './backoff.js'
 import {refuseOption} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
-/** Header values as `fetch` takes them. */
-export type HeadersValue = HeadersInit
+// The option types are the library's own, with the DOM's definitions (`HeadersInit`, `BodyInit`,
+// `RequestCredentials`), so that the declarations hold in projects without the DOM lib (Node with
+// @types/node, workers); the types they name are in every one of those.
 
-/** A request body as `fetch` takes it. */
-export type BodyValue = BodyInit | null
+/**
+ * Request headers as `fetch` takes them (the DOM's `HeadersInit`): an object, a `Headers`, or
+ * name/value pairs.
+ */
+export type HeadersValue = Record<string, string> | [string, string][] | Headers
+
+/**
+ * A request body as `fetch` takes it (the DOM's `BodyInit`, or `null`): a string, a `Blob`, bytes
+ * (an `ArrayBuffer`, a typed array or a `DataView` on one), a `FormData`, a `URLSearchParams` or a
+ * stream of bytes.
+ */
+// The typed arrays by name, not `ArrayBufferView`: Node's fetch (undici's `BodyInit`) takes them
+// and a `DataView`, which the generic `ArrayBufferView` is not known to be. On an `ArrayBuffer`, as
+// the DOM's `BufferSource` has it since TypeScript 5.7; written without type arguments, which
+// TypeScript before 5.7 does not take.
+export type BodyValue =
+  | string
+  | Blob
+  | ArrayBuffer
+  | ((
+      | Uint8Array
+      | Int8Array
+      | Uint8ClampedArray
+      | Int16Array
+      | Uint16Array
+      | Int32Array
+      | Uint32Array
+      | Float32Array
+      | Float64Array
+      | BigInt64Array
+      | BigUint64Array
+      | DataView
+    ) & {
+      /** The memory the view is on: an `ArrayBuffer` (not a `SharedArrayBuffer`), as fetch takes. */
+      readonly buffer: ArrayBuffer
+    })
+  | FormData
+  | URLSearchParams
+  | ReadableStream<Uint8Array>
+  | null
+
+/**
+ * Whether a request sends cookies and HTTP authentication (the DOM's `RequestCredentials`):
+ * `'omit'` never, `'same-origin'` to the page's origin only, `'include'` always.
+ */
+export type CredentialsValue = 'omit' | 'same-origin' | 'include'
 
 /** What a `headers` function is told about the attempt it makes the headers for. */
 export interface HeadersContext {
@@ -61,11 +106,11 @@ export interface FetchLikeInit {
    */
   headers: Record<string, string>
   /** The `body` option's value for this attempt; absent when there is none. */
-  body?: BodyInit | null
+  body?: BodyValue
   /** Always `'no-store'`: an event stream is never served from a cache. */
   cache: 'no-store'
   /** The `credentials` option, or what `withCredentials` chooses. */
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   /** Always `'cors'`. */
   mode: 'cors'
   /** Always `'follow'`: redirects are followed, as the spec says. */
@@ -177,7 +222,7 @@ export interface EventSourceInit {
    * Overrides what `withCredentials` chooses: `'omit'`, `'same-origin'` or `'include'`.
    * @defaultValue `'include'` with `withCredentials`, else `'same-origin'`
    */
-  credentials?: RequestCredentials | undefined
+  credentials?: CredentialsValue | undefined
   /**
    * The `fetch` to use, called as `fetch(url, init)` for every attempt (see {@link FetchLikeInit}).
    * @defaultValue `globalThis.fetch`
@@ -252,7 +297,7 @@ export interface Settings extends Omit<EventSourceInit, 'reconnect' | 'headers'>
   /** Static headers, checked, as {@link headerRecord} gives them; or the function that makes them. */
   headers: Record<string, string> | ((context: HeadersContext) => HeadersValue | Promise<HeadersValue>)
   withCredentials: boolean
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   method: string
   lastEventId: string
   initialDelay: number

@@ -12,6 +12,7 @@
  * {@link extendable}.
  */
 
+import type {TypedMessageEvent} from './event-source-target.js'
 import {scope} from './scope.js'
 
 type Constructor = new (...args: any[]) => object
@@ -162,7 +163,7 @@ OwnError.prototype = Error.prototype
 export const createEvent = (type: string): Event => new EventBase(type)
 
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
-export function createMessageEvent(type: string, data: string, origin: string, lastEventId: string): MessageEvent<string> {
+export function createMessageEvent(type: string, data: string, origin: string, lastEventId: string): TypedMessageEvent {
   if (nativeEvents) return new MessageEvent(type, {data, origin, lastEventId})
   const event = new EventBase(type) as unknown as Record<string, unknown>
   event['data'] = data
@@ -170,7 +171,7 @@ export function createMessageEvent(type: string, data: string, origin: string, l
   event['lastEventId'] = lastEventId
   event['source'] = null
   event['ports'] = []
-  return event as unknown as MessageEvent<string>
+  return event as unknown as TypedMessageEvent
 }
 
 export {defer, scope} from './scope.js'

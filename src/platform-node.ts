@@ -30,6 +30,7 @@
  * @see https://dom.spec.whatwg.org/#interface-eventtarget
  */
 import {createMessageEvent as createPlatformMessageEvent, EventTargetBase as PlatformEventTarget, type MessageEventFactory} from './platform.js'
+import type {TypedMessageEvent} from './event-source-target.js'
 
 export {createEvent, defer, EventBase, originOf, resolveURL, scope, type MessageEventFactory} from './platform.js'
 
@@ -363,5 +364,5 @@ export const EventTargetBase: typeof EventTarget = ownEvents ? (OwnListenersTarg
 
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
 export const createMessageEvent: MessageEventFactory = ownEvents
-  ? (type, data, origin, lastEventId) => new StreamMessageEvent(type, data, origin, lastEventId) as unknown as MessageEvent<string>
+  ? (type, data, origin, lastEventId) => new StreamMessageEvent(type, data, origin, lastEventId) as unknown as TypedMessageEvent
   : createPlatformMessageEvent

@@ -12,6 +12,7 @@
  * cheap guards so that the core also runs where `queueMicrotask` or `URL` are missing.
  */
 
+import type {TypedMessageEvent} from './event-source-target.js'
 import {scope} from './scope.js'
 
 /** The base class of `EventSource`: the platform's `EventTarget`. */
@@ -24,7 +25,7 @@ export const EventBase: typeof Event = Event
 export const createEvent = (type: string): Event => new Event(type)
 
 /** Makes the `MessageEvent` an EventSource dispatches for each event of the stream. */
-export type MessageEventFactory = (type: string, data: string, origin: string, lastEventId: string) => MessageEvent<string>
+export type MessageEventFactory = (type: string, data: string, origin: string, lastEventId: string) => TypedMessageEvent
 
 /** The `MessageEvent` an EventSource dispatches for each event of the stream. */
 export const createMessageEvent: MessageEventFactory = (type, data, origin, lastEventId) =>

@@ -10,7 +10,7 @@
  * else in the library imports React.
  */
 import {useEffect, useLayoutEffect, useMemo, useSyncExternalStore} from 'react'
-import {SharedSubscription, sharedSourceKey, type SharedSnapshot, type SharedSourceOptions} from './shared-source.js'
+import {SharedSubscription, sharedSourceKey, type EventData, type SharedSnapshot, type SharedSourceOptions} from './shared-source.js'
 
 export type {
   ConnectionState,
@@ -34,7 +34,7 @@ export type {EventSourceErrorEvent} from './events.js'
  *
  * @public
  */
-export interface UseEventSourceOptions<Events = string> extends SharedSourceOptions<Events> {
+export interface UseEventSourceOptions<Events = string, Data = EventData<Events>> extends SharedSourceOptions<Events, Data> {
   /**
    * `false` opens nothing (and leaves the connection, which closes once no component uses it).
    * @defaultValue `true`
@@ -48,7 +48,7 @@ export interface UseEventSourceOptions<Events = string> extends SharedSourceOpti
  *
  * @public
  */
-export interface UseEventSourceResult<Events = string> extends SharedSnapshot<Events> {
+export interface UseEventSourceResult<Events = string, Data = EventData<Events>> extends SharedSnapshot<Events, Data> {
   /** Closes the connection, for every component sharing it, until `reconnect()` or until all unmount. */
   close(): void
   /** Closes the connection and opens a new one at once, resuming with `Last-Event-ID`. */
@@ -63,7 +63,8 @@ const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : us
  *
  * `Events` types the events: a map from event type to the type `parse` returns for it
  * (`useEventSource<{price: Price}>`), or event names alone (`useEventSource<'price' | 'trade'>`,
- * data stays a string). Without `parse` every `data` is the string the server sent.
+ * data stays a string). Without a type argument both are inferred: the names from `events`, the
+ * data from what `parse` returns (`Data`). Without `parse` every `data` is the string the server sent.
  *
  * - `url` `null` (or `enabled: false`) opens nothing; status `idle`.
  * - Changing the URL or a request option reconnects; changing a callback does not.
@@ -86,16 +87,16 @@ const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : us
  * ```
  * @public
  */
-export function useEventSource<Events = string>(
+export function useEventSource<Events = string, Data = EventData<Events>>(
   url: string | URL | null | undefined,
-  options: UseEventSourceOptions<Events> = {},
-): UseEventSourceResult<Events> {
+  options: UseEventSourceOptions<Events, Data> = {},
+): UseEventSourceResult<Events, Data> {
   const enabled = url != null && options.enabled !== false
   const key = enabled ? sharedSourceKey(url, options) : null
   // One handle per key: a new URL or request option makes a new one, which useSyncExternalStore
   // subscribes to (joining or opening that connection) after leaving the old one. Creating it
   // opens nothing, so a render React throws away leaks nothing. `key` stands for url and options.
-  const subscription = useMemo(() => new SharedSubscription<Events>(enabled ? url : null, options, key ?? undefined), [key])
+  const subscription = useMemo(() => new SharedSubscription<Events, Data>(enabled ? url : null, options, key ?? undefined), [key])
   // Callbacks are read from the newest render when events arrive: changing one reconnects nothing.
   useIsomorphicLayoutEffect(() => {
     subscription.update(options)

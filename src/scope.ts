@@ -7,7 +7,10 @@
  * The global object: a window, a worker's scope, or Node's `globalThis`. (In the ES5 build
  * `globalThis` is the IIFE's own name for `self` where the engine has none: see rollup.config.mjs.)
  */
-export const scope = globalThis as typeof globalThis & Partial<Pick<Window, 'document' | 'location'>>
+// The page's parts are declared by their shape, not as the DOM's `Window`: the declarations must
+// hold without the DOM lib (a Node or worker project). Where the DOM lib is loaded, the intersection
+// gives the DOM's own types.
+export const scope = globalThis as typeof globalThis & {document?: {readonly baseURI: string}; location?: {readonly href: string}}
 
 /**
  * Runs `task` soon, after the current task: a microtask where there are, else a timer.

@@ -12,6 +12,7 @@
  * No import of any framework here or in what it imports.
  */
 import {EventSource} from './EventSource.js'
+import type {TypedMessageEvent} from './event-source-target.js'
 import {EventSourceErrorEvent} from './events.js'
 import type {EventSourceInit} from './options.js'
 import {isPlainObject, readInit, sharingKey, type SharingRules} from './sharing-key.js'
@@ -33,16 +34,16 @@ export type EventSourceStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' 
 
 /**
  * The event types a connection listens to and the type of their data, as a map
- * (`{price: Price; trade: Trade}`), or event names alone (`'price' | 'trade'`, data stays a string),
- * as the `Events` parameter of `EventSource<Events>` takes them.
+ * (`{price: Price; trade: Trade}`), or event names alone (`'price' | 'trade'`), whose data is
+ * `Data`: what `parse` returns, a string without it.
  */
-export type EventDataMap<Events> = [Events] extends [string] ? Record<Events, string> : Events
+export type EventDataMap<Events, Data = string> = [Events] extends [string] ? Record<Events, Data> : Events
 
 /** The event types of an `Events` parameter. */
-export type EventTypes<Events> = keyof EventDataMap<Events> & string
+export type EventTypes<Events> = keyof EventDataMap<Events, unknown> & string
 
-/** What `parse` returns for any of the event types. */
-export type EventData<Events> = EventDataMap<Events>[EventTypes<Events>]
+/** What `parse` returns for any of the event types (`Data` for event names alone). */
+export type EventData<Events, Data = string> = EventDataMap<Events, Data>[keyof EventDataMap<Events, Data> & string]
 
 /**
  * One event as a subscriber receives it: its type, its data (after `parse`), and the rest of the
@@ -50,18 +51,18 @@ export type EventData<Events> = EventDataMap<Events>[EventTypes<Events>]
  *
  * @public
  */
-export type ReceivedMessage<Events = string> = {
+export type ReceivedMessage<Events = string, Data = EventData<Events>> = {
   [Type in EventTypes<Events>]: {
     /** The event type: `message`, or the `event:` field the server sent. */
     readonly type: Type
     /** The event's data, as `parse` returned it (the string the server sent without `parse`). */
-    readonly data: EventDataMap<Events>[Type]
+    readonly data: EventDataMap<Events, Data>[Type & keyof EventDataMap<Events, Data>]
     /** The last event ID when the event arrived. */
     readonly lastEventId: string
     /** The origin of the stream's final URL. */
     readonly origin: string
     /** The `MessageEvent` itself. */
-    readonly event: MessageEvent<string>
+    readonly event: TypedMessageEvent
   }
 }[EventTypes<Events>]
 
@@ -84,9 +85,9 @@ export interface ConnectionState {
  *
  * @public
  */
-export interface SharedSnapshot<Events = string> extends ConnectionState {
+export interface SharedSnapshot<Events = string, Data = EventData<Events>> extends ConnectionState {
   /** The last event received, of the types this subscriber listens to; `undefined` until one arrives. */
-  readonly message: ReceivedMessage<Events> | undefined
+  readonly message: ReceivedMessage<Events, Data> | undefined
 }
 
 /**
@@ -110,7 +111,7 @@ export interface SharedSnapshot<Events = string> extends ConnectionState {
  *
  * @public
  */
-export interface SharedSourceOptions<Events = string> extends EventSourceInit {
+export interface SharedSourceOptions<Events = string, Data = EventData<Events>> extends EventSourceInit {
   /**
    * Event types to listen to. Events of other types are not received (the `message` type is not
    * implied once this is given).
@@ -126,14 +127,14 @@ export interface SharedSourceOptions<Events = string> extends EventSourceInit {
    * (`reportError`) and the event is skipped for this subscriber.
    * @defaultValue `undefined` (the data stays the string the server sent)
    */
-  parse?: ((data: string) => EventData<Events>) | undefined
+  parse?: ((data: string) => Data) | undefined
   /**
    * Called for every event of the listened types, in order, as it arrives: none is skipped
    * however many arrive between two renders. Changing it does not reconnect. Exceptions are
    * reported (`reportError`) and do not stop other subscribers from receiving the event.
    * @defaultValue `undefined`
    */
-  onMessage?: ((message: ReceivedMessage<Events>) => void) | undefined
+  onMessage?: ((message: ReceivedMessage<Events, Data>) => void) | undefined
   /**
    * Extra text for the sharing key: subscribers with different keys never share a connection.
    * Needed only when two uses differ in nothing but what a function option returns.
@@ -153,7 +154,7 @@ interface Member {
   /** The subscriber's newest options: the connection calls the functions among them. */
   options(): object
   types(): ReadonlySet<string>
-  receive(event: MessageEvent<string>, connection: SharedConnection): void
+  receive(event: TypedMessageEvent, connection: SharedConnection): void
   changed(): void
 }
 
@@ -192,7 +193,7 @@ const RULES: SharingRules = {
  * The sharing key of a URL and options: equal for subscribers that may share one connection.
  * See {@link SharedSourceOptions} for what counts.
  */
-export function sharedSourceKey<Events>(url: string | URL, options: SharedSourceOptions<Events> = {}): string {
+export function sharedSourceKey<Events, Data>(url: string | URL, options: SharedSourceOptions<Events, Data> = {}): string {
   return sharingKey(options, RULES).at(String(url))
 }
 
@@ -203,23 +204,23 @@ export function sharedSourceKey<Events>(url: string | URL, options: SharedSource
  *
  * A `null` URL makes an idle handle: it never opens anything and its snapshot says `idle`.
  */
-export class SharedSubscription<Events = string> {
+export class SharedSubscription<Events = string, Data = EventData<Events>> {
   /** The sharing key, or `null` for an idle handle. */
   readonly key: string | null
   readonly #url: string
-  #options: SharedSourceOptions<Events>
+  #options: SharedSourceOptions<Events, Data>
   #types: ReadonlySet<string>
   #connection: SharedConnection | undefined
   readonly #listeners = new Set<() => void>()
-  #message: ReceivedMessage<Events> | undefined
+  #message: ReceivedMessage<Events, Data> | undefined
   /** The snapshot last handed out, and the state and message it was made from. */
-  #snapshot: SharedSnapshot<Events>
+  #snapshot: SharedSnapshot<Events, Data>
   #snapshotState: ConnectionState = CONNECTING_STATE
-  #snapshotMessage: ReceivedMessage<Events> | undefined
+  #snapshotMessage: ReceivedMessage<Events, Data> | undefined
   #signal: AbortSignal | undefined
   readonly #member: Member
 
-  constructor(url: string | URL | null, options: SharedSourceOptions<Events> = {}, key?: string) {
+  constructor(url: string | URL | null, options: SharedSourceOptions<Events, Data> = {}, key?: string) {
     this.#url = url === null ? '' : String(url)
     this.key = url === null ? null : (key ?? sharedSourceKey(url, options))
     this.#options = options
@@ -237,7 +238,7 @@ export class SharedSubscription<Events = string> {
    * Takes the newest options: callbacks, function options, `events` and `signal` take effect at
    * once; the request options are the key's and do not change (a new key needs a new handle).
    */
-  update(options: SharedSourceOptions<Events>): void {
+  update(options: SharedSourceOptions<Events, Data>): void {
     this.#options = options
     const types = typesOf(options)
     if (!sameMembers(types, this.#types)) {
@@ -265,7 +266,7 @@ export class SharedSubscription<Events = string> {
   }
 
   /** The current snapshot: the same object until something changes. */
-  readonly getSnapshot = (): SharedSnapshot<Events> => {
+  readonly getSnapshot = (): SharedSnapshot<Events, Data> => {
     if (this.key === null) return this.#snapshot
     // Before subscribing, a connection others opened already shows its state.
     const state = (this.#connection ?? registry.get(this.key))?.state ?? CONNECTING_STATE
@@ -278,7 +279,7 @@ export class SharedSubscription<Events = string> {
   }
 
   /** The snapshot for server rendering: always the same `connecting` (or `idle`) object. */
-  readonly getServerSnapshot = (): SharedSnapshot<Events> => (this.key === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT)
+  readonly getServerSnapshot = (): SharedSnapshot<Events, Data> => (this.key === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT)
 
   /** Closes the shared connection, for every subscriber, until `reconnect()` or until all have left. */
   readonly close = (): void => {
@@ -299,7 +300,7 @@ export class SharedSubscription<Events = string> {
     return this.#connection ?? (this.key === null ? undefined : registry.get(this.key))
   }
 
-  #receive(event: MessageEvent<string>, connection: SharedConnection): void {
+  #receive(event: TypedMessageEvent, connection: SharedConnection): void {
     if (!this.#types.has(event.type)) return
     const {parse, onMessage} = this.#options
     let data: unknown = event.data
@@ -311,7 +312,7 @@ export class SharedSubscription<Events = string> {
       }
     }
     const message = {type: event.type, data, lastEventId: event.lastEventId, origin: event.origin, event}
-    this.#message = message as ReceivedMessage<Events>
+    this.#message = message as ReceivedMessage<Events, Data>
     if (onMessage !== undefined) {
       try {
         onMessage(this.#message)
@@ -356,7 +357,7 @@ class SharedConnection {
   #lastEventId = ''
   #releaseTimer: ReturnType<typeof setTimeout> | undefined
   /** The last `parse` result, so that members with the same `parse` function share it. */
-  #parsed: {event: MessageEvent<string>; parse: (data: string) => unknown; value: unknown} | undefined
+  #parsed: {event: TypedMessageEvent; parse: (data: string) => unknown; value: unknown} | undefined
 
   /** Joins the connection for `key`, creating (and opening) it for the first member. */
   static acquire(key: string, url: string, member: Member): SharedConnection {
@@ -420,7 +421,7 @@ class SharedConnection {
   }
 
   /** `parse(event.data)`, once per event for every member that has the same `parse`. */
-  parse(event: MessageEvent<string>, parse: (data: string) => unknown): unknown {
+  parse(event: TypedMessageEvent, parse: (data: string) => unknown): unknown {
     const parsed = this.#parsed
     if (parsed !== undefined && parsed.event === event && parsed.parse === parse) return parsed.value
     const value = parse(event.data)
@@ -451,7 +452,7 @@ class SharedConnection {
     this.#source = source
     const onMessage = (event: Event): void => {
       // A server may name an event `error` or `open`: those arrive as MessageEvents too.
-      if (this.#source === source && event instanceof MessageEvent) this.#dispatch(event as MessageEvent<string>)
+      if (this.#source === source && event instanceof MessageEvent) this.#dispatch(event as TypedMessageEvent)
     }
     this.#onMessage = onMessage
     source.addEventListener('open', () => {
@@ -507,7 +508,7 @@ class SharedConnection {
     return undefined
   }
 
-  #dispatch(event: MessageEvent<string>): void {
+  #dispatch(event: TypedMessageEvent): void {
     // A member that leaves during the loop is skipped, one that joins receives the event.
     for (const member of this.#members) member.receive(event, this)
   }

@@ -81,7 +81,8 @@
  * served over HTTPS or from localhost), the result is a plain per-tab `EventSource`; a SharedWorker
  * alone is not enough, the fallback being leader election.
  */
-import {EventSourceTarget, ownHandlerAttributes, type Listener} from './event-source-target.js'
+
+import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from './event-source-target.js'
 import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit} from './options.js'
@@ -144,7 +145,7 @@ export interface SharedEventSourceInit extends EventSourceInit {
  *
  * @public
  */
-export interface SharedEventSource<Events extends string = string> extends EventTarget {
+export interface SharedEventSource<Events extends EventSourceEvents<Events> = string> extends EventTarget {
   /** The URL of the event stream, resolved. */
   readonly url: string
   /** The shared connection's state: `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2, also after `close()`). */
@@ -172,7 +173,7 @@ export interface SharedEventSource<Events extends string = string> extends Event
   /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
   get onmessage(): Listener<MessageEvent> | null
   /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<MessageEvent<string>> | null)
+  set onmessage(handler: Listener<TypedMessageEvent> | null)
   /** The `error` event handler (standard DOM event handler attribute). */
   get onerror(): Listener<Event> | null
   /**
@@ -189,22 +190,30 @@ export interface SharedEventSource<Events extends string = string> extends Event
   addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void
-  /** Listens to a named event (`event: price` in the stream): a `MessageEvent` with string `data`. */
-  addEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | AddEventListenerOptions): void
-  /** Any listener the DOM's `EventTarget` takes (standard DOM method). */
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void
+  /**
+   * Listens to a named event (`event: price` in the stream): a `MessageEvent` whose `data` is a
+   * string, or the type the `Events` parameter gives it. With an `Events` parameter other than
+   * `string`, only its names (and the EventSource's own events) are accepted.
+   */
+  addEventListener<K extends EventNames<Events>>(type: K, listener: Listener<NamedEvent<Events, K>> | null, options?: boolean | ListenerOptions): void
+  /** Any listener the DOM's `EventTarget` takes, such as an object with `handleEvent` (standard DOM method). */
+  addEventListener(type: EventNames<Events> | keyof EventSourceEventMap, listener: AnyListener | null, options?: boolean | ListenerOptions): void
   /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]> | null,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | RemoveListenerOptions,
   ): void
   /** Removes a listener added for a named event (standard DOM method). */
-  removeEventListener(type: Events, listener: Listener<MessageEvent<string>> | null, options?: boolean | EventListenerOptions): void
+  removeEventListener<K extends EventNames<Events>>(
+    type: K,
+    listener: Listener<NamedEvent<Events, K>> | null,
+    options?: boolean | RemoveListenerOptions,
+  ): void
   /** Removes any listener the DOM's `EventTarget` took (standard DOM method). */
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void
+  removeEventListener(type: EventNames<Events> | keyof EventSourceEventMap, listener: AnyListener | null, options?: boolean | RemoveListenerOptions): void
 }
 
 /**
@@ -237,7 +246,7 @@ export interface SharedEventSource<Events extends string = string> extends Event
  * ```
  * @public
  */
-export function createSharedEventSource<Events extends string = string>(
+export function createSharedEventSource<Events extends EventSourceEvents<Events> = string>(
   url: string | URL,
   init?: SharedEventSourceInit | null,
 ): SharedEventSource<Events> {
@@ -316,7 +325,7 @@ interface WireError {
  * SharedWorker runs one per key too (shared-worker-host.ts), which leads for the tabs subscribed to it.
  * @internal
  */
-export class TabSource<Events extends string> extends EventSourceTarget<Events> {
+export class TabSource<Events extends EventSourceEvents<Events>> extends EventSourceTarget<Events> {
   declare readonly CONNECTING: 0
   declare readonly OPEN: 1
   declare readonly CLOSED: 2
@@ -364,12 +373,14 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
    * `worker`: the SharedWorker script to subscribe to, if any; without one (or once it fails) the
    * source competes for the lock itself.
    */
-  constructor(url: string, init: EventSourceInit, key: string, locks: LockManager, worker?: string | URL) {
+  // `locks` is `navigator.locks`, typed `object` where it is declared so that the declarations need
+  // no DOM lib (`LockManager`); the class is internal.
+  constructor(url: string, init: EventSourceInit, key: string, locks: object, worker?: string | URL) {
     super()
     this.url_ = url
     this.init_ = init
     this.key_ = key
-    this.locks_ = locks
+    this.locks_ = locks as LockManager
     this.withCredentials_ = !!init.withCredentials
     this.lastId_ = init.lastEventId ?? ''
     const signal = init.signal
@@ -595,7 +606,7 @@ export class TabSource<Events extends string> extends EventSourceTarget<Events> 
     const source = this.source_
     if (!source) return
     if (event instanceof MessageEvent) {
-      const {type, data, lastEventId, origin} = event as MessageEvent<string>
+      const {type, data, lastEventId, origin} = event as TypedMessageEvent
       return this.broadcast_({k: 'message', type, data, id: lastEventId, origin})
     }
     if (event instanceof EventSourceErrorEvent) {

@@ -47,9 +47,29 @@ test('event names are inferred from `events`', () => {
   )
   expectTypeOf(result.current.message?.type).toEqualTypeOf<'price' | 'trade' | undefined>()
   expectTypeOf(result.current.message?.data).toEqualTypeOf<string | undefined>()
-  // Without an event map, parse must return strings: give the map for other data.
-  // @ts-expect-error: a number is not the string data of an unmapped event
-  renderHook(() => useEventSource(null, {parse: (data) => data.length}))
+  expect(result.current.status).toBe('idle')
+})
+
+test('the data type is inferred from what `parse` returns', () => {
+  interface Tick {
+    price: number
+  }
+  const {result} = renderHook(() =>
+    useEventSource(null, {
+      events: ['price'],
+      parse: (data) => JSON.parse(data) as Tick,
+      onMessage: (message) => {
+        expectTypeOf(message.type).toEqualTypeOf<'price'>()
+        expectTypeOf(message.data).toEqualTypeOf<Tick>()
+      },
+    }),
+  )
+  expectTypeOf(result.current.message?.data).toEqualTypeOf<Tick | undefined>()
+  const {result: lengths} = renderHook(() => useEventSource(null, {parse: (data) => data.length}))
+  expectTypeOf(lengths.current.message?.data).toEqualTypeOf<number | undefined>()
+  expectTypeOf(lengths.current.message?.type).toEqualTypeOf<string | undefined>()
+  // @ts-expect-error: the data is a Tick, not a string
+  renderHook(() => useEventSource(null, {events: ['price'], parse: (data) => JSON.parse(data) as Tick, onMessage: (message) => message.data.slice()}))
   expect(result.current.status).toBe('idle')
 })
 

@@ -5,7 +5,7 @@ import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import {EventSource, type EventSourceInit, type FetchLike, type FetchLikeInit} from '../../src/index.js'
 import {startServer, startSse, type Handler, type Routes, type SseStream, type TestServer} from './sse-server.js'
 
-const sources = new Set<EventSource>()
+const sources = new Set<{close(): void}>()
 const servers = new Set<TestServer>()
 const unhandled: unknown[] = []
 /** Puts back what {@link trackSourceTimers} replaced. */
