@@ -1,8 +1,9 @@
 // Every TypeScript snippet of the documentation (README.md, docs/migrating.md, docs/faq.md) is
 // type-checked as a user's app would check it: strict (with noUncheckedIndexedAccess and
 // exactOptionalPropertyTypes), `skipLibCheck: false`, against the built package's declarations
-// (imported as `streamsource`, by package.json `exports`), in a browser project (the DOM lib) and in
-// a Node project (@types/node), with nothing around each snippet but test/docs/snippet-globals.d.ts
+// (imported as `streamsource`, by package.json `exports`), in a browser project (the DOM lib), a
+// Node project with the DOM lib and a Node-only one (@types/node, no DOM lib: not the React
+// snippets, since @types/react needs the DOM lib), with nothing around each snippet but test/docs/snippet-globals.d.ts
 // (an app's own names: a token, a render function). A line whose comment says `// error` must fail
 // to compile (it is shown as a mistake). The "before" half of a migration snippet shows another
 // package's API and is left out. JavaScript blocks must parse: as ES5 when they use the script-tag
@@ -51,10 +52,12 @@ const strictApp = (lib: string[], types: string[]) => ({
   noEmit: true,
 })
 
+/** Each setup, and whether it checks the React (tsx) snippets: @types/react needs the DOM lib. */
 const setups = {
-  browser: strictApp(['ES2022', 'DOM', 'DOM.Iterable'], []),
-  node: strictApp(['ES2022', 'DOM', 'DOM.Iterable'], ['node']),
-}
+  browser: [strictApp(['ES2022', 'DOM', 'DOM.Iterable'], []), true],
+  'Node (with the DOM lib)': [strictApp(['ES2022', 'DOM', 'DOM.Iterable'], ['node']), true],
+  'Node-only (no DOM lib)': [strictApp(['ES2022'], ['node']), false],
+} as const
 
 beforeAll(() => {
   assertBuilt()
@@ -79,9 +82,9 @@ describe('the documentation\'s code', () => {
     }
   })
 
-  test.each(Object.entries(setups))('type-checks strictly in a %s project, every snippet as printed', {timeout: 120_000}, async (setup, compilerOptions) => {
-    const config = join(workDir, `tsconfig.${setup}.json`)
-    const files = snippets.map((snippet, index) => `src/snippet-${index}.${snippet.language}`)
+  test.each(Object.entries(setups))('type-checks strictly in a %s project, every snippet as printed', {timeout: 120_000}, async (setup, [compilerOptions, withReact]) => {
+    const config = join(workDir, `tsconfig.${setup.replace(/\W+/g, '-')}.json`)
+    const files = snippets.flatMap((snippet, index) => (snippet.language === 'tsx' && !withReact ? [] : [`src/snippet-${index}.${snippet.language}`]))
     writeFileSync(config, JSON.stringify({compilerOptions, files: ['../../test/docs/snippet-globals.d.ts', ...files]}, null, 2))
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
     const output = await run(process.execPath, [tsc, '-p', config], {cwd: workDir}).then(
