@@ -87,7 +87,7 @@ const executable = () => ({
 })
 
 /** The public entry points: `exports` subpath → source file. */
-const entries = {index: 'src/index.ts', polyfill: 'src/polyfill.ts', react: 'src/react.ts'}
+const entries = {index: 'src/index.ts', polyfill: 'src/adapters/polyfill.ts', react: 'src/adapters/react.ts'}
 /**
  * The same entry points under the `node` condition of `exports`, built into dist/node/ with the
  * Node modules of scripts/platform-swaps.mjs (Buffer's decoders, the EventSource's own listener
@@ -109,14 +109,14 @@ const source = (path) => fileURLToPath(new URL(path, import.meta.url))
  */
 const LEGACY_SWAPS = new Map([
   [source('src/transport/index.ts'), source('src/transport/legacy.ts')],
-  [source('src/platform.ts'), source('src/platform-legacy.ts')],
-  // The full parser, whose decoders src/utf8.ts replaces where there is no TextDecoder.
-  [source('src/stream-reader.ts'), source('src/stream-reader-fast.ts')],
+  [source('src/platform/web.ts'), source('src/platform/legacy.ts')],
+  // The full parser, whose decoders src/parser/utf8.ts replaces where there is no TextDecoder.
+  [source('src/parser/stream-reader.ts'), source('src/parser/stream-reader-fast.ts')],
 ])
 
 /**
  * Native classes that src/ extends, and what the ES5 build extends instead (an export of
- * src/platform-legacy.ts, or `extendable(base)` for a base held in a variable): an ES5 subclass
+ * src/platform/legacy.ts, or `extendable(base)` for a base held in a variable): an ES5 subclass
  * calls its base as `Base.call(this)`, which throws for a native class.
  */
 const LEGACY_BASES = {
@@ -133,7 +133,7 @@ const LEGACY_BASES = {
  * class whose constructor throws.
  */
 function legacyModules() {
-  const platform = source('src/platform-legacy.ts')
+  const platform = source('src/platform/legacy.ts')
   return {
     name: 'legacy-modules',
     resolveId: swapModules(LEGACY_SWAPS).resolveId,
@@ -226,7 +226,7 @@ export default [
   },
   {
     // The script-tag build (package.json `unpkg` and `jsdelivr`): ES5 syntax, no module system.
-    input: 'src/global.ts',
+    input: 'src/adapters/global.ts',
     plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json'), importMetaUrl('currentScriptUrl')],
     output: [
       {...legacyOutput, file: 'dist/streamsource.global.js'},
@@ -255,7 +255,7 @@ export default [
     // The SharedWorker script of createSharedEventSource (package.json `exports` ./shared-worker.js):
     // a classic script, as `new SharedWorker(url)` runs by default, with the library inside. Minified,
     // since apps serve it as it is (bundlers copy it, they do not build it).
-    input: 'src/shared-worker.ts',
+    input: 'src/shared/worker.ts',
     plugins: [tsPlugin(), importMetaUrl()],
     output: {
       file: 'dist/shared-worker.js',

@@ -35,9 +35,9 @@ export function swapModules(swaps, name = 'swap-modules') {
  */
 export const NODE_SWAPS = new Map(
   [
-    ['src/stream-reader.ts', 'src/stream-reader-fast.ts'],
-    ['src/decode.ts', 'src/decode-node.ts'],
-    ['src/platform.ts', 'src/platform-node.ts'],
-    ['src/event-tasks.ts', 'src/event-tasks-node.ts'],
+    ['src/parser/stream-reader.ts', 'src/parser/stream-reader-fast.ts'],
+    ['src/parser/decode.ts', 'src/parser/decode-node.ts'],
+    ['src/platform/web.ts', 'src/platform/node.ts'],
+    ['src/platform/event-tasks.ts', 'src/platform/event-tasks-node.ts'],
   ].map(([module, replacement]) => [source(module), source(replacement)]),
 )

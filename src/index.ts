@@ -7,9 +7,9 @@
  * @module streamsource
  */
 export {ParseError, type ErrorType} from './errors.js'
-export {createParser} from './parse.js'
-export {EventSourceParserStream, type StreamOptions} from './stream.js'
-export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfig} from './types.js'
+export {createParser} from './parser/parse.js'
+export {EventSourceParserStream, type StreamOptions} from './parser/stream.js'
+export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfig} from './parser/types.js'
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {
   EventSource,
@@ -20,10 +20,10 @@ export {
   type NamedEvent,
   type RemoveListenerOptions,
   type TypedMessageEvent,
-} from './EventSource.js'
-export {createEventSource} from './native.js'
-export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared-tabs.js'
-export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
+} from './eventsource/EventSource.js'
+export {createEventSource} from './adapters/native.js'
+export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared/tabs.js'
+export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './eventsource/events.js'
 export type {
   BodyValue,
   CredentialsValue,
@@ -35,4 +35,4 @@ export type {
   HeadersValue,
   ReconnectInfo,
   ReconnectOptions,
-} from './options.js'
+} from './eventsource/options.js'

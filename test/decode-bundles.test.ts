@@ -1,6 +1,6 @@
 // Which decoder each kind of app gets from the built package: Node (and bundles for Node) the Buffer
-// decoders of src/decode-node.ts through the `node` condition of package.json `exports`; browser
-// bundles neither those nor the JavaScript fallback of src/utf8.ts.
+// decoders of src/parser/decode-node.ts through the `node` condition of package.json `exports`; browser
+// bundles neither those nor the JavaScript fallback of src/parser/utf8.ts.
 import {execFileSync} from 'node:child_process'
 import {createRequire} from 'node:module'
 import {build} from 'esbuild'
@@ -42,6 +42,6 @@ test('Node resolves the package root to the Node build, which decodes with them,
   expect(esm.trim()).toMatch(/dist\/node\/index\.js$/)
   const require = createRequire(import.meta.url)
   expect(require.resolve('streamsource')).toMatch(/dist[\\/]node[\\/]index\.cjs$/)
-  const {decoding} = require('../dist/node/decode-node.cjs') as typeof import('../src/decode-node.js')
+  const {decoding} = require('../dist/node/parser/decode-node.cjs') as typeof import('../src/parser/decode-node.js')
   expect(decoding.lastLineEnd.name).toBe('nodeLastLineEnd')
 })

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import {expect, test, vi} from 'vitest'
-import {createNodeDecoder, nodeLastLineEnd} from '../src/decode-node.js'
-import {createTextDecoder, decoding, installUtf8Decoder, type Utf8Decoder} from '../src/decode.js'
+import {createNodeDecoder, nodeLastLineEnd} from '../src/parser/decode-node.js'
+import {createTextDecoder, decoding, installUtf8Decoder, type Utf8Decoder} from '../src/parser/decode.js'
 
 /** What the spec's UTF-8 decode gives for the whole of `bytes`, BOM kept. */
 function reference(bytes: Uint8Array): string {

@@ -239,7 +239,7 @@ describe('maxEventSize', () => {
 
 /** The longest delay a timer can wait, 2³¹ − 1 ms (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1
-/** One hour: what `Retry-After` gets at most when `maxDelay` is not set (README, src/backoff.ts). */
+/** One hour: what `Retry-After` gets at most when `maxDelay` is not set (README, src/eventsource/backoff.ts). */
 const MAX_RETRY_AFTER = 3_600_000
 
 describe('maxEventSize', () => {

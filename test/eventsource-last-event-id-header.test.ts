@@ -3,7 +3,7 @@
 // every reconnect would fail before a request is sent, for ever. Such an ID is still the source's
 // `lastEventId` and each event's, but it is not sent: the reconnect goes out without the header.
 import {afterEach, describe, expect, test, vi} from 'vitest'
-import {lastEventIdHeader} from '../src/request-headers.js'
+import {lastEventIdHeader} from '../src/eventsource/request-headers.js'
 import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 

@@ -1,5 +1,5 @@
 // In Node, an EventSource keeps its own listener lists and makes its own MessageEvents
-// (src/platform-node.ts, the Node build's platform module; vitest.config.ts gives the tests the Node
+// (src/platform/node.ts, the Node build's platform module; vitest.config.ts gives the tests the Node
 // build's modules). Here: that it is in place, that the events have every attribute a MessageEvent has, and
 // that listeners run exactly as Node's own EventTarget runs them, scenario by scenario.
 import {execFileSync} from 'node:child_process'
@@ -7,7 +7,7 @@ import {getEventListeners} from 'node:events'
 import {inspect} from 'node:util'
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {createMessageEvent} from '../src/platform-node.js'
+import {createMessageEvent} from '../src/platform/node.js'
 import {assertBuilt, distDir} from './support/paths.js'
 
 /** A source that never connects (closed before its deferred first request): a bare event target. */
@@ -324,7 +324,7 @@ describe('errors in listeners', () => {
     assertBuilt()
     const script = `
       const {EventSource} = await import(${JSON.stringify(`${distDir}/node/index.js`)})
-      const {createMessageEvent} = await import(${JSON.stringify(`${distDir}/node/platform-node.js`)})
+      const {createMessageEvent} = await import(${JSON.stringify(`${distDir}/node/platform/node.js`)})
       const log = []
       process.on('uncaughtException', (error) => log.push('uncaught: ' + error.message))
       for (const [name, target, event] of [
@@ -360,7 +360,7 @@ describe('in Node, every entry and any import order', () => {
       const log = []
       early.addEventListener('message', (event) => log.push('early ' + event.data + ' ' + (event.target === early)))
       const {EventSource} = await import(${JSON.stringify(`${distDir}/node/index.js`)})
-      const platform = await import(${JSON.stringify(`${distDir}/node/platform-node.js`)})
+      const platform = await import(${JSON.stringify(`${distDir}/node/platform/node.js`)})
       const made = platform.createMessageEvent('message', 'x', '', '')
       log.push('own event ' + (Object.getPrototypeOf(made) !== MessageEvent.prototype) + ' ' + (made instanceof MessageEvent))
       log.push('one class ' + (early instanceof EventSource))

@@ -30,13 +30,13 @@ let HTTPError: typeof HTTPErrorClass
 let context: Record<string, unknown>
 
 /**
- * The core (src/EventSource.ts with its own modules, the transport module swapped for the one
+ * The core (src/eventsource/EventSource.ts with its own modules, the transport module swapped for the one
  * above) bundled into one script and run in a fresh V8 context that has only what is passed in.
  * The test itself, and vitest, keep their Promise: only the library's code runs without one.
  */
 beforeAll(async () => {
   const result = await build({
-    stdin: {contents: `export {EventSource} from './src/EventSource.ts'\nexport {HTTPError} from './src/errors.ts'`, resolveDir: repoRoot, loader: 'ts'},
+    stdin: {contents: `export {EventSource} from './src/eventsource/EventSource.ts'\nexport {HTTPError} from './src/errors.ts'`, resolveDir: repoRoot, loader: 'ts'},
     bundle: true,
     format: 'iife',
     globalName: 'library',

@@ -66,7 +66,7 @@ test('`streamsource/shared-worker.js` is the SharedWorker script: a classic scri
   expect(file).toBe(join(repoRoot, 'dist', 'shared-worker.js'))
   // `new SharedWorker(url)` runs a classic script: an `import` or `export` would not parse there.
   expect(() => parse(readFileSync(file, 'utf8'), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
-  for (const module of ['shared-tabs.js', 'index.min.js']) {
+  for (const module of ['shared-worker-url.js', 'index.min.js']) {
     expect(readFileSync(join(repoRoot, 'dist', module), 'utf8')).toMatch(/new URL\(["']\.\/shared-worker\.js["'],\s*import\.meta\.url\)/)
   }
 })
@@ -84,7 +84,7 @@ test('in Node, the root, the polyfill and the React hook load one build (dist/no
   expect(resolved.map((url) => url.slice(url.indexOf('/dist/')))).toEqual(['/dist/node/index.js', '/dist/node/polyfill.js', '/dist/node/react.js'])
   expect(polyfillIsRoot).toBe(true)
   // The hook's module imports the EventSource of the same tree: one class, one HTTPError.
-  expect(readFileSync(join(repoRoot, 'dist', 'node', 'shared-source.js'), 'utf8')).toMatch(/from '\.\/EventSource\.js'/)
+  expect(readFileSync(join(repoRoot, 'dist', 'node', 'shared', 'source.js'), 'utf8')).toMatch(/from '\.\.\/eventsource\/EventSource\.js'/)
 })
 
 describe('the `streamsource` command, from the packed tarball in a fresh project', () => {

@@ -1,11 +1,11 @@
-// The parser with Node's decoders installed (what `import 'streamsource'` gives in Node: src/decode-node.ts in place of src/decode.ts):
+// The parser with Node's decoders installed (what `import 'streamsource'` gives in Node: src/parser/decode-node.ts in place of src/parser/decode.ts):
 // Buffer's utf8Slice/latin1Slice and lastIndexOf must change nothing that the parser reports, whatever
 // the chunking, including at the size where a range is decoded as Latin-1 (LARGE_RANGE bytes).
 import fc from 'fast-check'
 import {afterAll, beforeAll, expect, test, vi} from 'vitest'
-import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/decode-node.js'
-import {createTextDecoder, installUtf8Decoder} from '../src/decode.js'
-import {createParser} from '../src/parse.js'
+import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/parser/decode-node.js'
+import {createTextDecoder, installUtf8Decoder} from '../src/parser/decode.js'
+import {createParser} from '../src/parser/parse.js'
 import {split} from './support/split.js'
 
 const encoder = new TextEncoder()
@@ -131,7 +131,7 @@ test('a runtime matching the node condition without Buffer#utf8Slice (Deno, Bun)
   delete proto['utf8Slice']
   try {
     vi.resetModules()
-    const decodeNode = await import('../src/decode-node.js')
+    const decodeNode = await import('../src/parser/decode-node.js')
     expect(decodeNode.nodeDecoderAvailable).toBe(false)
     // The Node build must not use what would throw at the first byte.
     expect(decodeNode.decoding.create).not.toBe(decodeNode.createNodeDecoder)
@@ -144,5 +144,5 @@ test('a runtime matching the node condition without Buffer#utf8Slice (Deno, Bun)
     proto['utf8Slice'] = saved
     vi.resetModules()
   }
-  expect((await import('../src/decode-node.js')).nodeDecoderAvailable).toBe(true)
+  expect((await import('../src/parser/decode-node.js')).nodeDecoderAvailable).toBe(true)
 })

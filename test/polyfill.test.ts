@@ -15,8 +15,8 @@ class FakeNative extends EventTarget {}
 
 /** A fresh copy of the polyfill module and of the class it installs, as a first import would be. */
 async function importPolyfill(): Promise<{EventSource: unknown}> {
-  await import('../src/polyfill.js')
-  const {EventSource} = await import('../src/EventSource.js')
+  await import('../src/adapters/polyfill.js')
+  const {EventSource} = await import('../src/eventsource/EventSource.js')
   return {EventSource}
 }
 
@@ -45,7 +45,7 @@ test('installs the library class where there is no EventSource', async () => {
 
 test('the installed class works by its global name', async () => {
   await importPolyfill()
-  const Installed = scope.EventSource as typeof import('../src/EventSource.js').EventSource
+  const Installed = scope.EventSource as typeof import('../src/eventsource/EventSource.js').EventSource
   const source = new Installed('http://127.0.0.1:1/', {signal: AbortSignal.abort()})
   expect(source.readyState).toBe(Installed.CLOSED)
   expect(Object.prototype.toString.call(source)).toBe('[object EventSource]')

@@ -10,10 +10,10 @@ vi.mock('react', () => {
   throw new Error('React was imported')
 })
 
-test('src/index.ts and src/shared-source.ts load with react unavailable', async () => {
+test('src/index.ts and src/shared/source.ts load with react unavailable', async () => {
   await expect(import('react')).rejects.toThrow()
   const core = await import('../src/index.js')
-  const store = await import('../src/shared-source.js')
+  const store = await import('../src/shared/source.js')
   expect(core.EventSource).toBeTypeOf('function')
   expect(store.SharedSubscription).toBeTypeOf('function')
 })

@@ -5,7 +5,7 @@ import {act, render, renderHook, screen} from '@testing-library/react'
 import {hydrateRoot} from 'react-dom/client'
 import {renderToString} from 'react-dom/server'
 import {describe, expect, test, vi} from 'vitest'
-import {useEventSource, type UseEventSourceOptions} from '../src/react.js'
+import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
 import {sleep, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 

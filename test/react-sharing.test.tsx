@@ -5,7 +5,7 @@
 import {act, render, renderHook} from '@testing-library/react'
 import {StrictMode} from 'react'
 import {describe, expect, test, vi} from 'vitest'
-import {useEventSource, type UseEventSourceOptions} from '../src/react.js'
+import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
 import {sleep, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 

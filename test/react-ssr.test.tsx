@@ -4,7 +4,7 @@
 import {renderToString} from 'react-dom/server'
 import {StrictMode} from 'react'
 import {expect, test, vi} from 'vitest'
-import {useEventSource} from '../src/react.js'
+import {useEventSource} from '../src/adapters/react.js'
 import {serve, sleep, useEventSourceHooks} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 

@@ -10,7 +10,7 @@ import {
   type ReceivedMessage,
   type UseEventSourceOptions,
   type UseEventSourceResult,
-} from '../src/react.js'
+} from '../src/adapters/react.js'
 
 interface Price {
   symbol: string

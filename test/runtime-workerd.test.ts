@@ -146,7 +146,7 @@ describe('workerd: the package in a Worker', () => {
       {data: 'after 1', lastEventId: '2', origin: servers[0]!.origin, isMessageEvent: true},
     ])
     // Each event once, to the `onmessage` handler and to a listener: workerd's EventTarget calls
-    // `on<type>` properties itself, which ran the handler twice (see src/event-source-target.ts).
+    // `on<type>` properties itself, which ran the handler twice (see src/eventsource/event-source-target.ts).
     expect(listenerCalls).toBe(2)
     expect(errors).toEqual([{willReconnect: true, delay: 50}])
     expect(readyState).toBe(2)

@@ -1,7 +1,7 @@
 // The framework-free store under useEventSource: the sharing key's rules, and a subscription
 // used directly (no React) against a real server: snapshots, sharing, the deferred close.
 import {describe, expect, test} from 'vitest'
-import {SharedSubscription, sharedSourceKey} from '../src/shared-source.js'
+import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
 import {serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {startSse, type SseStream} from './support/sse-server.js'
 

@@ -1,12 +1,12 @@
 // createSharedEventSource in Node: the per-tab fallback where there are no Web Locks, the rules of
 // the sharing key, and the protocol itself, with each "tab" a shared source in this process on
 // Node's own BroadcastChannel and a stand-in for navigator.locks (test/support/locks.ts); then the
-// same with the SharedWorker's code (src/shared-worker-host.ts) in this process too, each tab
+// same with the SharedWorker's code (src/shared/worker-host.ts) in this process too, each tab
 // connected to it over a MessageChannel. Real tabs are test/browser/shared-tabs*.test.ts.
 import {afterEach, describe, expect, test, vi} from 'vitest'
 import {createSharedEventSource, EventSource, EventSourceErrorEvent, type SharedEventSource, type SharedEventSourceInit} from '../src/index.js'
-import {SharedSubscription, sharedSourceKey} from '../src/shared-source.js'
-import {serveSharedSources, type SharedWorkerScope} from '../src/shared-worker-host.js'
+import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
+import {serveSharedSources, type SharedWorkerScope} from '../src/shared/worker-host.js'
 import {waitFor} from './support/eventsource.js'
 import {FakeLockManager} from './support/locks.js'
 import {startResumableServer, type ResumableServer} from './support/resumable-sse.js'
@@ -270,7 +270,7 @@ describe('tabs sharing a connection (Web Locks stand-in, Node BroadcastChannel)'
 })
 
 // Components (useEventSource, through sharedSourceKey) and tabs (createSharedEventSource) use one
-// sharing key (src/sharing-key.ts): requests that mean the same share a connection in both, and
+// sharing key (src/shared/key.ts): requests that mean the same share a connection in both, and
 // options are read as the EventSource reads them, inherited keys included.
 describe('one sharing key for components and tabs', () => {
   /** An object whose options are all inherited, as WebIDL (and the EventSource) reads them. */

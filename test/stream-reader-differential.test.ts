@@ -1,11 +1,11 @@
-// The EventSource reads its stream with src/stream-reader.ts in browser bundles (small) and with
-// src/stream-reader-fast.ts, on the root's full parser, in the Node build (fast). Property tests:
+// The EventSource reads its stream with src/parser/stream-reader.ts in browser bundles (small) and with
+// src/parser/stream-reader-fast.ts, on the root's full parser, in the Node build (fast). Property tests:
 // on any stream, cut anywhere, as text or bytes, with any size limit and a reset from inside a
 // callback, the two report the same events, ids, retries and overflows, in the same order.
 import fc from 'fast-check'
 import {describe, expect, test} from 'vitest'
-import {createStreamReader as createFast} from '../src/stream-reader-fast.js'
-import {createStreamReader as createSmall, type StreamReaderCallbacks} from '../src/stream-reader.js'
+import {createStreamReader as createFast} from '../src/parser/stream-reader-fast.js'
+import {createStreamReader as createSmall, type StreamReaderCallbacks} from '../src/parser/stream-reader.js'
 import {cuts, sseBytes, sseLine, sseText} from './support/sse-arbitraries.js'
 import {split} from './support/split.js'
 

@@ -1,15 +1,15 @@
-// The JavaScript UTF-8 decoder (src/utf8.ts) for runtimes without TextDecoder: it must give exactly
+// The JavaScript UTF-8 decoder (src/parser/utf8.ts) for runtimes without TextDecoder: it must give exactly
 // what TextDecoder gives, in every chunking, and the parser must use it only where TextDecoder is missing.
 import fc from 'fast-check'
 import {afterEach, expect, test, vi} from 'vitest'
-import {createTextDecoder, decoding, installUtf8Decoder} from '../src/decode.js'
-import {createParser} from '../src/parse.js'
-import {Utf8Decoder, decodeUtf8, incompleteTail, installUtf8Fallback} from '../src/utf8.js'
+import {createTextDecoder, decoding, installUtf8Decoder} from '../src/parser/decode.js'
+import {createParser} from '../src/parser/parse.js'
+import {Utf8Decoder, decodeUtf8, incompleteTail, installUtf8Fallback} from '../src/parser/utf8.js'
 import {split} from './support/split.js'
 
-// The builds that carry src/utf8.ts (the script tag) decode with src/decode.ts; in Node the tests get
-// the Node build's modules (vitest.config.ts), whose src/decode-node.ts would decode instead.
-vi.mock('../src/decode-node.js', () => vi.importActual('../src/decode.js'))
+// The builds that carry src/parser/utf8.ts (the script tag) decode with src/parser/decode.ts; in Node the tests get
+// the Node build's modules (vitest.config.ts), whose src/parser/decode-node.ts would decode instead.
+vi.mock('../src/parser/decode-node.js', () => vi.importActual('../src/parser/decode.js'))
 
 // Bytes chosen to hit every branch of the decoder: ASCII, each lead byte range and its edges,
 // continuation bytes at their edges, and bytes that are never valid.

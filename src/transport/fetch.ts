@@ -2,8 +2,8 @@
  * The fetch transport: one connection attempt as a `fetch` whose body is read chunk by chunk.
  * It knows nothing of events; the EventSource decides what a response means.
  */
-import type {FetchLikeInit} from '../options.js'
-import type {Transport} from './index.js'
+import type {FetchLikeInit} from '../eventsource/options.js'
+import type {Transport} from './types.js'
 
 export const fetchTransport: Transport = (request, handlers) => {
   const controller = new AbortController()

@@ -5,10 +5,10 @@
  * `fetch` option always goes to fetch. The module build never carries the XMLHttpRequest code.
  */
 import {fetchTransport} from './fetch.js'
-import type {Transport} from './index.js'
+import type {Transport} from './types.js'
 import {xhrTransport} from './xhr.js'
 
-export type {Transport, TransportHandlers, TransportRequest, TransportResponse} from './index.js'
+export type {Transport, TransportHandlers, TransportRequest, TransportResponse} from './types.js'
 
 /** Whether fetch can stream: it, a `ReadableStream` body and `AbortController` are all there. */
 const fetchStreams = (): boolean =>

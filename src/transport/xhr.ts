@@ -32,7 +32,7 @@
  * let go (the request is aborted), as the fetch transport cancels it.
  */
 import {ParseError} from '../errors.js'
-import type {Transport, TransportResponse} from './index.js'
+import type {Transport, TransportResponse} from './types.js'
 
 /** The default `restartAfter`: 256 Ki characters of `responseText`. */
 export const RESTART_AFTER = 256 * 1024

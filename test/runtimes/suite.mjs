@@ -283,7 +283,7 @@ test('close() right after the constructor: no event at all', async (t) => {
 
 test('listeners: handleEvent objects, once, signal, stopImmediatePropagation, in the order added', async (t) => {
   // dist/node/index.js (Node, Deno, Bun) dispatches messages through listener lists of its own
-  // (src/platform-node.ts): the DOM's rules must hold there as on the platform's EventTarget.
+  // (src/platform/node.ts): the DOM's rules must hold there as on the platform's EventTarget.
   const source = t.open('ticks')
   const log = []
   const controller = new AbortController()

@@ -115,18 +115,18 @@ export const GUARDED: Record<string, string> = {
   Set: "rollup.config.mjs LEGACY_INTRO: the engine's, else a set of strings (add and has, all the core uses)",
   Promise:
     "src/transport/xhr.ts: an error response's text() and json() only where typeof Promise == 'function'; fetch, the async iterator and tab sharing run only where the page has promises",
-  'Promise.resolve': 'src/EventSource.ts: the async iterator, which only for await (so promises) calls',
-  'Promise.reject': 'src/EventSource.ts: the async iterator, which only for await (so promises) calls',
-  Reflect: 'src/platform-legacy.ts: construct, tried in a try block',
-  'Reflect.construct': 'src/platform-legacy.ts: used only where it makes an Error for a newTarget (Duktape refuses one)',
-  Uint8Array: 'src/parse.ts: made only once bytes are fed (a typed array, so the page has them); tab sharing hashes with crypto.subtle',
+  'Promise.resolve': 'src/eventsource/EventSource.ts: the async iterator, which only for await (so promises) calls',
+  'Promise.reject': 'src/eventsource/EventSource.ts: the async iterator, which only for await (so promises) calls',
+  Reflect: 'src/platform/legacy.ts: construct, tried in a try block',
+  'Reflect.construct': 'src/platform/legacy.ts: used only where it makes an Error for a newTarget (Duktape refuses one)',
+  Uint8Array: 'src/parser/parse.ts: made only once bytes are fed (a typed array, so the page has them); tab sharing hashes with crypto.subtle',
   'Object.setPrototypeOf': "tslib's __extends: Object.setPrototypeOf, else __proto__, else copying the statics",
   '.__proto__': "tslib's __extends: `{__proto__: []} instanceof Array` tests it (Annex B)",
   'Object.getOwnPropertySymbols': "tslib's __rest: only where typeof Object.getOwnPropertySymbols === 'function'",
   'Object.assign':
-    "tslib's __assign: Object.assign || its own; src/shared-tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)",
-  '.padStart': 'src/shared-tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)',
-  '.at': "src/shared-tabs.ts and src/shared-source.ts: the library's own SharingKey.at (src/sharing-key.ts), not Array's",
+    "tslib's __assign: Object.assign || its own; src/shared/tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)",
+  '.padStart': 'src/shared/tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)',
+  '.at': "src/shared/tabs.ts and src/shared/source.ts: the library's own SharingKey.at (src/shared/key.ts), not Array's",
 }
 
 /** A name the recorder reports ('Object.prototype.__proto__', 'Symbol.for') as GUARDED names it ('.__proto__'). */

@@ -81,7 +81,7 @@ export const divergences: Record<string, Divergence> = {
   'Last-Event-ID carries a non-ASCII id as UTF-8': {
     // WebKit's fetch and XMLHttpRequest encode a header value as UTF-8 themselves and refuse any
     // character above U+00FF (`→`, `😀`): no value makes them send these bytes, so the library
-    // leaves the header out (src/request-headers.ts). An id of Latin-1 characters goes right:
+    // leaves the header out (src/eventsource/request-headers.ts). An id of Latin-1 characters goes right:
     // 'Last-Event-ID carries a Latin-1 id as UTF-8' is equal in WebKit.
     reason: "WebKit's fetch refuses header characters above U+00FF, so an id holding one cannot be sent as Last-Event-ID; the library leaves it out",
     check(native, library) {

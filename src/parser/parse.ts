@@ -5,7 +5,7 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 import {decoding, type Utf8Decoder} from './decode.js'
-import {ParseError} from './errors.js'
+import {ParseError} from '../errors.js'
 import type {EventSourceParser, ParserConfig} from './types.js'
 
 const LF = 0x0a

@@ -1,5 +1,5 @@
 /** The events an EventSource fires besides `open` and `MessageEvent`s. */
-import {EventBase} from './platform.js'
+import {EventBase} from '../platform/web.js'
 
 /**
  * What an `error` event tells: why the attempt ended and what happens next. The argument of

@@ -6,11 +6,11 @@
  */
 /**
  * `streamsource/react`: the `useEventSource` hook, a thin layer over the shared connections of
- * src/shared-source.ts on React's `useSyncExternalStore`. Works with React 18 and 19; nothing
+ * src/shared/source.ts on React's `useSyncExternalStore`. Works with React 18 and 19; nothing
  * else in the library imports React.
  */
 import {useEffect, useLayoutEffect, useMemo, useSyncExternalStore} from 'react'
-import {SharedSubscription, sharedSourceKey, type EventData, type SharedSnapshot, type SharedSourceOptions} from './shared-source.js'
+import {SharedSubscription, sharedSourceKey, type EventData, type SharedSnapshot, type SharedSourceOptions} from '../shared/source.js'
 
 export type {
   ConnectionState,
@@ -21,8 +21,8 @@ export type {
   ReceivedMessage,
   SharedSnapshot,
   SharedSourceOptions,
-} from './shared-source.js'
-export type {EventSourceErrorEvent} from './events.js'
+} from '../shared/source.js'
+export type {EventSourceErrorEvent} from '../eventsource/events.js'
 
 /**
  * The options of {@link useEventSource}: every `EventSource` option (`headers`, `method`, `body`,

@@ -4,7 +4,7 @@
  * the loop throw the cause. The EventSource feeds it through a {@link MessageQueue}.
  */
 
-import type {TypedMessageEvent} from './event-source-target.js'
+import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
 
 /** The side of an iterator that the EventSource feeds. */
 export interface MessageQueue {

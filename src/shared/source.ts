@@ -1,5 +1,5 @@
 /**
- * Shared EventSource connections, framework-free: what `useEventSource` (src/react.ts) stands on,
+ * Shared EventSource connections, framework-free: what `useEventSource` (src/adapters/react.ts) stands on,
  * and what an adapter for another framework would stand on too.
  *
  * One registry maps a key (the URL and the request options, serialised) to one connection: one
@@ -11,11 +11,11 @@
  *
  * No import of any framework here or in what it imports.
  */
-import {EventSource} from './EventSource.js'
-import type {TypedMessageEvent} from './event-source-target.js'
-import {EventSourceErrorEvent} from './events.js'
-import type {EventSourceInit} from './options.js'
-import {isPlainObject, readInit, sharingKey, type SharingRules} from './sharing-key.js'
+import {EventSource} from '../eventsource/EventSource.js'
+import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
+import {EventSourceErrorEvent} from '../eventsource/events.js'
+import type {EventSourceInit} from '../eventsource/options.js'
+import {isPlainObject, readInit, sharingKey, type SharingRules} from './key.js'
 
 /**
  * Where a shared connection is, in words:

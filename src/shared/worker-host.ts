@@ -16,34 +16,10 @@
  * grants it once the tab is gone. The worker holds a lock of its own for its whole life too, named
  * in `ready`, for the tabs to learn the same way that it is gone.
  */
-import type {EventSourceInit} from './options.js'
-import {TabSource, uniqueId} from './shared-tabs.js'
+import type {FromWorker, ToWorker} from './protocol.js'
+import {TabSource, uniqueId} from './tabs.js'
 
 const CLOSED = 2
-
-/** What a tab sends the worker over its port. */
-export type ToWorker =
-  | {
-      /** Hold the connection with this sharing key for this tab (again, after `leave`). */
-      k: 'subscribe'
-      /** The stream's URL, resolved in the tab. */
-      url: string
-      /** The sharing key, as the tab computed it. */
-      key: string
-      /** The tab's options, in a form the structured clone copies, with no function among them. */
-      init: EventSourceInit
-      /** The event types the tab knows someone listens to. */
-      types: string[]
-      /** The name of the lock the tab holds while subscribed. */
-      lock: string
-    }
-  | {k: 'leave'}
-
-/** The worker's answer to a `subscribe`, once it holds the lock it names for the rest of its life. */
-export interface FromWorker {
-  k: 'ready'
-  lock: string
-}
 
 /** What the worker uses of its global scope (lib.dom has no `SharedWorkerGlobalScope`). */
 export interface SharedWorkerScope {

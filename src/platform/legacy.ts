@@ -1,6 +1,6 @@
 /**
  * The platform module of the ES5 script-tag build (rollup.config.mjs puts it in place of
- * ./platform.ts there): the same exports, for browsers as old as IE 11 and for modern ones alike.
+ * ./web.ts there): the same exports, for browsers as old as IE 11 and for modern ones alike.
  *
  * An ES5 constructor function cannot extend a native class: its `Base.call(this)` throws ("use
  * the 'new' operator"). So every base class here is a function of this module: where the engine
@@ -12,7 +12,7 @@
  * {@link extendable}.
  */
 
-import type {TypedMessageEvent} from './event-source-target.js'
+import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
 import {scope} from './scope.js'
 
 type Constructor = new (...args: any[]) => object

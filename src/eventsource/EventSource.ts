@@ -3,8 +3,8 @@
  * default), plus the extensions in `EventSourceInit`. Spec steps are quoted beside the code that
  * does them; anything the spec does not say is marked [non-spec].
  *
- * What the core needs from the platform comes from `./platform.ts`, and the transport from
- * `./transport/index.ts`: with plain option values (a headers object, a string body) it needs no
+ * What the core needs from the platform comes from `../platform/web.ts`, and the transport from
+ * `../transport/index.ts`: with plain option values (a headers object, a string body) it needs no
  * `Promise`, `AbortController`, `URL`, `queueMicrotask`, `TextDecoder`, `fetch` or `Headers` of
  * its own; only a `headers` or `body` function that returns a thenable is waited for. The async
  * iterator uses `Promise`, when it is used.
@@ -15,18 +15,18 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  */
 import {backoffDelay, clampDelay, parseRetryAfter, retryAfterDelay} from './backoff.js'
-import {ContentTypeError, HeartbeatTimeoutError, HTTPError, ParseError} from './errors.js'
+import {ContentTypeError, HeartbeatTimeoutError, HTTPError, ParseError} from '../errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
 import {EventSourceTarget, ownHandlerAttributes, type EventSourceEvents, type TypedMessageEvent} from './event-source-target.js'
-import {eventPerTask, nextTask} from './event-tasks.js'
-import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from './platform.js'
+import {eventPerTask, nextTask} from '../platform/event-tasks.js'
+import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from '../platform/web.js'
 import {headerRecord, lastEventIdHeader} from './request-headers.js'
-import {createMessageIterator, type MessageQueue} from './message-iterator.js'
-import {watchPageReturns} from './page-events.js'
-import {createStreamReader, type StreamReader} from './stream-reader.js'
-import {transport, type TransportResponse} from './transport/index.js'
-import type {EventSourceMessage} from './types.js'
+import {createMessageIterator, type MessageQueue} from '../extensions/message-iterator.js'
+import {watchPageReturns} from '../extensions/page-events.js'
+import {createStreamReader, type StreamReader} from '../parser/stream-reader.js'
+import {transport, type TransportResponse} from '../transport/index.js'
+import type {EventSourceMessage} from '../parser/types.js'
 
 export type {EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
 
@@ -105,7 +105,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   private listened_ = new Set<string>()
   /**
    * What the connection delivered and the page has not been handed yet, in order: each event, and
-   * the end or failure of the connection behind them (see src/event-tasks.ts). Empty when a
+   * the end or failure of the connection behind them (see src/platform/event-tasks.ts). Empty when a
    * chunk's events are dispatched at once.
    */
   private pending_: (() => void)[] = []
@@ -176,7 +176,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
       return
     }
     // [non-spec] `reconnectOnPageEvents`: reconnect at once, rather than wait out the delay, when
-    // waiting no longer makes sense (src/page-events.ts).
+    // waiting no longer makes sense (src/extensions/page-events.ts).
     if (settings.reconnectOnPageEvents) {
       this.cleanup_.push(
         watchPageReturns(() => {

@@ -1,4 +1,4 @@
-import type {ParseError} from './errors.js'
+import type {ParseError} from '../errors.js'
 
 /**
  * One event parsed from a `text/event-stream`.

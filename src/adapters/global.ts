@@ -3,14 +3,14 @@
  * defines the global `StreamSource` with every export of the package root, and sets
  * `EventSource` on the global object to the library's class where the platform has none (a
  * native one is never replaced). In that build the transport is fetch where fetch can stream and
- * XMLHttpRequest elsewhere (./transport/legacy.ts), UTF-8 is decoded in JavaScript where there is
- * no `TextDecoder`, and the platform module is ./platform-legacy.ts.
+ * XMLHttpRequest elsewhere (../transport/legacy.ts), UTF-8 is decoded in JavaScript where there is
+ * no `TextDecoder`, and the platform module is ../platform/legacy.ts.
  */
-import {EventSource} from './EventSource.js'
-import {scope} from './platform.js'
-import {installUtf8Fallback} from './utf8.js'
+import {EventSource} from '../eventsource/EventSource.js'
+import {scope} from '../platform/web.js'
+import {installUtf8Fallback} from '../parser/utf8.js'
 
-export * from './index.js'
+export * from '../index.js'
 
 installUtf8Fallback()
 

@@ -7,7 +7,7 @@
  * @see https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-attributes
  */
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
-import {createEvent, EventTargetBase} from './platform.js'
+import {createEvent, EventTargetBase} from '../platform/web.js'
 
 // The types here are declared so that they hold without the DOM lib (a Node project with
 // @types/node, a worker): `MessageEvent` is generic only in the DOM lib, and the DOM's listener and

@@ -1,9 +1,9 @@
 /**
  * The sharing key: when two uses of a URL and options may share one connection. One normalisation
- * for both kinds of sharing, components (`sharedSourceKey`, src/shared-source.ts, under
- * `useEventSource`) and tabs (`createSharedEventSource`, src/shared-tabs.ts), so that requests that
+ * for both kinds of sharing, components (`sharedSourceKey`, src/shared/source.ts, under
+ * `useEventSource`) and tabs (`createSharedEventSource`, src/shared/tabs.ts), so that requests that
  * mean the same get one key in both, whichever way they were written:
- * - options are read as the EventSource reads them (`normalizeInit` in src/options.ts, as WebIDL
+ * - options are read as the EventSource reads them (`normalizeInit` in src/eventsource/options.ts, as WebIDL
  *   reads a dictionary): own and inherited keys, of the options and of `reconnect`;
  * - `headers` as an object, pairs or a `Headers`, names in any case and order, the values of a
  *   repeated name joined: what `new Headers(headers)` holds, which is what is sent;

@@ -9,7 +9,7 @@
  *
  * @module streamsource/polyfill
  */
-import {EventSource} from './EventSource.js'
+import {EventSource} from '../eventsource/EventSource.js'
 
 // Anything but a constructor counts as none (`undefined`, or a global set to `null` to hide it).
 // A second import, or the ES module and CommonJS builds both loaded, finds it installed: a no-op.

@@ -8,9 +8,9 @@
  * between lines. A leading BOM is kept: the parser strips exactly one itself, whether it comes as
  * bytes or text.
  *
- * Everywhere this uses `TextDecoder`. The Node build puts src/decode-node.ts, Node's faster `Buffer`
+ * Everywhere this uses `TextDecoder`. The Node build puts src/parser/decode-node.ts, Node's faster `Buffer`
  * decoders, in this module's place (scripts/platform-swaps.mjs), and the ES5 script-tag build
- * installs the JavaScript decoder of src/utf8.ts with {@link installUtf8Decoder} where there is no
+ * installs the JavaScript decoder of src/parser/utf8.ts with {@link installUtf8Decoder} where there is no
  * `TextDecoder`. Neither is imported from here, so a bundle for browsers carries neither.
  */
 
@@ -20,7 +20,7 @@ export type Utf8Decoder = (bytes: Uint8Array, start: number, end: number) => str
 /** The index of the last LF or CR byte in `bytes[0, end)`, or -1. */
 export type LineEndFinder = (bytes: Uint8Array, end: number) => number
 
-/** The part of `TextDecoder` used here: src/utf8.ts implements it where `TextDecoder` is missing. */
+/** The part of `TextDecoder` used here: src/parser/utf8.ts implements it where `TextDecoder` is missing. */
 export interface StreamingTextDecoder {
   decode(input?: Uint8Array, options?: {stream?: boolean}): string
 }
@@ -42,7 +42,7 @@ export const decoding: {create: () => Utf8Decoder; lastLineEnd: LineEndFinder} =
  * Makes every parser created from now on decode bytes with decoders from `createDecoder` (one per
  * parser, called when it first gets bytes), and find line ends in bytes with `lastLineEnd` when
  * given. For entry points only: the Node entry installs `Buffer`-based ones, and a build for
- * runtimes without `TextDecoder` installs the decoder of src/utf8.ts (see `installUtf8Fallback`).
+ * runtimes without `TextDecoder` installs the decoder of src/parser/utf8.ts (see `installUtf8Fallback`).
  * Both must give exactly what `TextDecoder` gives.
  */
 export function installUtf8Decoder(createDecoder: () => Utf8Decoder, lastLineEnd?: LineEndFinder): void {

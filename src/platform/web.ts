@@ -4,7 +4,7 @@
  * first connection is deferred. (The transport comes from `./transport/index.ts`, the other module
  * a build may swap.)
  *
- * The Node build replaces this module with ./platform-node.ts, whose event targets keep their own
+ * The Node build replaces this module with ./node.ts, whose event targets keep their own
  * listener lists (scripts/platform-swaps.mjs). The ES5 script-tag build replaces it with one that supplies what old
  * browsers lack: an ES5 constructor function cannot extend the native `EventTarget` or `Event`
  * (calling them without `new` throws), so that build brings its own small ones. The module build
@@ -12,7 +12,7 @@
  * cheap guards so that the core also runs where `queueMicrotask` or `URL` are missing.
  */
 
-import type {TypedMessageEvent} from './event-source-target.js'
+import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
 import {scope} from './scope.js'
 
 /** The base class of `EventSource`: the platform's `EventTarget`. */

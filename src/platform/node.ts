@@ -1,5 +1,5 @@
 /**
- * The platform module of the Node build, in place of ./platform.ts (scripts/platform-swaps.mjs): the
+ * The platform module of the Node build, in place of ./web.ts (scripts/platform-swaps.mjs): the
  * EventSource classes keep their own listener lists and dispatch their `MessageEvent`s themselves,
  * by the DOM's algorithm, instead of through Node's `EventTarget` and `MessageEvent`.
  *
@@ -29,10 +29,10 @@
  *
  * @see https://dom.spec.whatwg.org/#interface-eventtarget
  */
-import {createMessageEvent as createPlatformMessageEvent, EventTargetBase as PlatformEventTarget, type MessageEventFactory} from './platform.js'
-import type {TypedMessageEvent} from './event-source-target.js'
+import {createMessageEvent as createPlatformMessageEvent, EventTargetBase as PlatformEventTarget, type MessageEventFactory} from './web.js'
+import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
 
-export {createEvent, defer, EventBase, originOf, resolveURL, scope, type MessageEventFactory} from './platform.js'
+export {createEvent, defer, EventBase, originOf, resolveURL, scope, type MessageEventFactory} from './web.js'
 
 /** One registered listener: the DOM's "event listener" struct. */
 interface Entry {

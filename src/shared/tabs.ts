@@ -47,7 +47,7 @@
  *
  * The SharedWorker:
  * - Its script is the package's `dist/shared-worker.js`, one classic script with the library in
- *   it (rollup.config.mjs). A tab finds it beside this module, `new URL('./shared-worker.js',
+ *   it (rollup.config.mjs). A tab finds it beside this module, `new URL('./worker.js',
  *   import.meta.url)`: right for the ES module build served as it is, and for bundlers that copy
  *   the file that expression names (Vite, webpack 5, Parcel). The ES5 script-tag build looks beside
  *   its own `<script src>`; the CommonJS build has no `import.meta` and finds none. `worker` names
@@ -82,12 +82,13 @@
  * alone is not enough, the fallback being leader election.
  */
 
-import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from './event-source-target.js'
-import {EventSource, type EventSourceEventMap} from './EventSource.js'
-import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
-import {normalizeInit, type EventSourceInit} from './options.js'
-import type {FromWorker, ToWorker} from './shared-worker-host.js'
-import {readInit, sharingKey, type SharingKey} from './sharing-key.js'
+import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from '../eventsource/event-source-target.js'
+import {EventSource, type EventSourceEventMap} from '../eventsource/EventSource.js'
+import {EventSourceErrorEvent, EventSourceReconnectEvent} from '../eventsource/events.js'
+import {normalizeInit, type EventSourceInit} from '../eventsource/options.js'
+import type {FromWorker, ToWorker} from './protocol.js'
+import {libraryWorker} from '../shared-worker-url.js'
+import {readInit, sharingKey, type SharingKey} from './key.js'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -277,21 +278,6 @@ export function createSharedEventSource<Events extends EventSourceEvents<Events>
   const script =
     worker === false || sharing.hasFunction || typeof SharedWorker != 'function' ? undefined : worker === true ? libraryWorker() : worker
   return new TabSource<Events>(resolved, options, sharing.at(resolved), locks, script)
-}
-
-/**
- * The package's worker script, beside this module: where the ES module build has it, and where a
- * bundler that follows `new URL('…', import.meta.url)` (Vite, webpack 5, Parcel) copies it. The
- * build replaces `import.meta.url` where there is none (rollup.config.mjs): by `undefined` in the
- * CommonJS build, by the URL of its own `<script>` in the ES5 script-tag build.
- */
-function libraryWorker(): URL | undefined {
-  try {
-    return new URL('./shared-worker.js', import.meta.url)
-  } catch {
-    // No base URL: the CommonJS build, or a bundle that empties `import.meta` (esbuild's iife and cjs).
-    return undefined
-  }
 }
 
 /** What the channel carries, without the sender. */

@@ -2,8 +2,8 @@
  * `createEventSource`: the browser's own EventSource when the options ask for nothing it lacks, so
  * a plain stream costs nothing extra at run time; the library's class otherwise.
  */
-import {EventSource} from './EventSource.js'
-import type {EventSourceInit} from './options.js'
+import {EventSource} from '../eventsource/EventSource.js'
+import type {EventSourceInit} from '../eventsource/options.js'
 
 /**
  * Opens an event stream on the platform's `EventSource` when that is enough, else on the library's.

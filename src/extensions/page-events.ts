@@ -4,7 +4,7 @@
  * (`pageshow` with `persisted`), or a hidden page became visible. Only events the browser fired
  * count (`isTrusted`), and only real changes of state.
  */
-import {scope} from './platform.js'
+import {scope} from '../platform/web.js'
 
 /** Calls `onReturn` at each such moment while the page is visible; returns what stops listening. */
 export function watchPageReturns(onReturn: () => void): () => void {

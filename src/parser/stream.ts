@@ -3,7 +3,7 @@
  * (EventSource itself feeds the parser directly: a stream step per chunk costs far more than
  * parsing a small chunk.)
  */
-import {ParseError} from './errors.js'
+import {ParseError} from '../errors.js'
 import {createParser} from './parse.js'
 import type {EventSourceMessage, EventSourceParser, ParserCallbacks} from './types.js'
 
