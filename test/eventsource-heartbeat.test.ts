@@ -34,6 +34,23 @@ describe('heartbeatTimeout', () => {
     expect(server.requests.map((request) => request.headers['x-call'])).toEqual(['2'])
   })
 
+  test('covers the whole attempt: a body function that never settles is given up on, and the next attempt made', async () => {
+    const {server} = await scripted((_n, stream) => void stream.send({data: 'connected'}))
+    let calls = 0
+    const source = open(`${server.url}stream`, {
+      heartbeatTimeout: 200,
+      reconnect: {initialDelay: 10},
+      method: 'POST',
+      // The first call never settles; the second answers.
+      body: () => (++calls === 1 ? new Promise<string>(() => {}) : `call ${calls}`),
+    })
+    const {log, events} = recordEvents(source, ['open', 'message', 'error'])
+    await waitFor(() => log.length === 3, 'the second attempt')
+    expect(log).toEqual(['error 0 retry', 'open 1', 'message 1 connected'])
+    expect((events[0] as EventSourceErrorEvent).cause).toBeInstanceOf(HeartbeatTimeoutError)
+    expect(server.requests).toHaveLength(1)
+  })
+
   test('a stalled stream is dropped and reconnected, with HeartbeatTimeoutError as cause', async () => {
     let lastWrite = 0
     const {server, streams} = await scripted(async (n, stream) => {

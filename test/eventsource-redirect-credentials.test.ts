@@ -132,8 +132,9 @@ test('a temporary redirect can be taken back: the next reconnect follows what th
   expect(streams.slice(0, 3)).toEqual(['elsewhere', 'home', 'home'])
 })
 
-// The first connection's redirect, as fetch follows it: only Authorization is stripped on a
-// cross-origin redirect (the fetch spec; Node's fetch, undici, does it), and kept within the origin.
+// The first connection's redirect, as fetch follows it: Authorization is stripped on a cross-origin
+// redirect (the fetch spec; Node's fetch, undici, also strips Cookie and Proxy-Authorization, as
+// the tests above show), and kept within the origin; other headers go along, as fetch sends them.
 describe('a redirect to another origin', () => {
   test.each([301, 302, 307, 308] as const)('%i: Authorization is not carried there; other headers are, as fetch sends them', async (status) => {
     const other = await serve({'/stream': (_req, res) => void startSse(res).send({data: 'from the other origin'})})
