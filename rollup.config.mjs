@@ -87,7 +87,7 @@ const executable = () => ({
 })
 
 /** The public entry points: `exports` subpath → source file. */
-const entries = {index: 'src/index.ts', polyfill: 'src/adapters/polyfill.ts', react: 'src/adapters/react.ts'}
+const entries = {index: 'src/index.ts', polyfill: 'src/adapters/polyfill.ts', react: 'src/adapters/react.ts', shared: 'src/shared/index.ts'}
 /**
  * The same entry points under the `node` condition of `exports`, built into dist/node/ with the
  * Node modules of scripts/platform-swaps.mjs (Buffer's decoders, the EventSource's own listener

@@ -1,6 +1,6 @@
 /**
  * `streamsource`: the `EventSource` class and its options, `createEventSource` (the platform's
- * own EventSource when that is enough), `createSharedEventSource` (one connection for every tab),
+ * own EventSource when that is enough),
  * the `text/event-stream` parser (`createParser`, `EventSourceParserStream`), and the error and
  * event classes.
  *
@@ -22,7 +22,6 @@ export {
   type TypedMessageEvent,
 } from './eventsource/EventSource.js'
 export {createEventSource} from './adapters/native.js'
-export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared/tabs.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './eventsource/events.js'
 export type {
   BodyValue,

@@ -1,5 +1,5 @@
 // The ES5 script-tag build as files (the browser tests run it: test/browser/legacy.test.ts):
-// ES5 syntax only, an IIFE that defines `StreamSource` with every root export and installs
+// ES5 syntax only, an IIFE that defines `StreamSource` with every export (root and shared) and installs
 // `EventSource` only where there is none, and package.json pointing CDNs at it.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -31,8 +31,8 @@ describe.each(FILES)('dist/%s', (name) => {
     expect(code).not.toMatch(/(?<![\w$])eval(?![\w$])|(?<![\w$.])Function\s*\(/)
   })
 
-  test('defines StreamSource with every root export and installs EventSource where there is none', async () => {
-    const root = await import(join(distDir, 'index.js'))
+  test('defines StreamSource with every export of the root and of streamsource/shared, and installs EventSource where there is none', async () => {
+    const root = {...(await import(join(distDir, 'index.js'))), ...(await import(join(distDir, 'shared.js')))}
     // Symbol, Set and the rest deleted from the new context's own built-ins too.
     const context = load(`delete this.Symbol; delete this.Set; delete this.Promise; ${read(name)}`)
     const StreamSource = context['StreamSource'] as Record<string, unknown>

@@ -66,7 +66,7 @@ test('`streamsource/shared-worker.js` is the SharedWorker script: a classic scri
   expect(file).toBe(join(repoRoot, 'dist', 'shared-worker.js'))
   // `new SharedWorker(url)` runs a classic script: an `import` or `export` would not parse there.
   expect(() => parse(readFileSync(file, 'utf8'), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
-  for (const module of ['shared-worker-url.js', 'index.min.js']) {
+  for (const module of ['shared-worker-url.js', 'shared.min.js']) {
     expect(readFileSync(join(repoRoot, 'dist', module), 'utf8')).toMatch(/new URL\(["']\.\/shared-worker\.js["'],\s*import\.meta\.url\)/)
   }
 })

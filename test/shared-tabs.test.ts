@@ -4,7 +4,8 @@
 // same with the SharedWorker's code (src/shared/worker-host.ts) in this process too, each tab
 // connected to it over a MessageChannel. Real tabs are test/browser/shared-tabs*.test.ts.
 import {afterEach, describe, expect, test, vi} from 'vitest'
-import {createSharedEventSource, EventSource, EventSourceErrorEvent, type SharedEventSource, type SharedEventSourceInit} from '../src/index.js'
+import {EventSource, EventSourceErrorEvent} from '../src/index.js'
+import {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from '../src/shared/index.js'
 import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
 import {serveSharedSources, type SharedWorkerScope} from '../src/shared/worker-host.js'
 import {waitFor} from './support/eventsource.js'

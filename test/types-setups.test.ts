@@ -36,7 +36,6 @@ const RESOLUTIONS = {
 const USES = `import {
   createEventSource,
   createParser,
-  createSharedEventSource,
   EventSource,
   type EventSourceErrorEvent,
   type EventSourceInit,
@@ -44,6 +43,7 @@ const USES = `import {
 } from 'streamsource'
 import 'streamsource/polyfill'
 import {useEventSource} from 'streamsource/react'
+import {createSharedEventSource} from 'streamsource/shared'
 
 type IsAny<T> = 0 extends 1 & T ? true : false
 

@@ -39,12 +39,13 @@ export interface SharedTabsApp {
 /** The page's script, bundled into a temporary directory; `remove()` it after the suite. */
 export async function bundleApp(): Promise<SharedTabsApp> {
   const dir = await mkdtemp(join(tmpdir(), 'streamsource-shared-tabs-'))
-  const bundle = (outfile: string, format: 'esm' | 'iife', streamsource: string) =>
-    build({entryPoints: [join(fixtures, 'app.js')], outfile, bundle: true, format, alias: {streamsource}, logLevel: 'silent'})
+  const bundle = (outfile: string, format: 'esm' | 'iife', streamsource: string, shared: string) =>
+    build({entryPoints: [join(fixtures, 'app.js')], outfile, bundle: true, format, alias: {streamsource, 'streamsource/shared': shared}, logLevel: 'silent'})
   const file = join(dir, 'app.js')
   const globalFile = join(dir, 'app-global.js')
-  await bundle(file, 'esm', join(distDir, 'index.js'))
-  await bundle(globalFile, 'iife', join(fixtures, 'global.js'))
+  await bundle(file, 'esm', join(distDir, 'index.js'), join(distDir, 'shared.js'))
+  // The script-tag build's global holds both entries' exports.
+  await bundle(globalFile, 'iife', join(fixtures, 'global.js'), join(fixtures, 'global.js'))
   return {file, globalFile, remove: () => rm(dir, {recursive: true, force: true})}
 }
 

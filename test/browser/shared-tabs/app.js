@@ -2,7 +2,7 @@
 // source, its events logged on window. The query picks the stream and the options: `stream` (a
 // path, `/stream` by default), `worker` (`false`, or a script URL), `headers=function` (a headers
 // function, and the `key` it needs).
-import {createSharedEventSource} from 'streamsource'
+import {createSharedEventSource} from 'streamsource/shared'
 
 const params = new URLSearchParams(location.search)
 const init = {}
