@@ -207,30 +207,30 @@ export function sharedSourceKey<Events, Data>(url: string | URL, options: Shared
 export class SharedSubscription<Events = string, Data = EventData<Events>> {
   /** The sharing key, or `null` for an idle handle. */
   readonly key: string | null
-  readonly #url: string
-  #options: SharedSourceOptions<Events, Data>
-  #types: ReadonlySet<string>
-  #connection: SharedConnection | undefined
-  readonly #listeners = new Set<() => void>()
-  #message: ReceivedMessage<Events, Data> | undefined
+  private readonly url_: string
+  private options_: SharedSourceOptions<Events, Data>
+  private types_: ReadonlySet<string>
+  private connection_: SharedConnection | undefined
+  private readonly listeners_ = new Set<() => void>()
+  private message_: ReceivedMessage<Events, Data> | undefined
   /** The snapshot last handed out, and the state and message it was made from. */
-  #snapshot: SharedSnapshot<Events, Data>
-  #snapshotState: ConnectionState = CONNECTING_STATE
-  #snapshotMessage: ReceivedMessage<Events, Data> | undefined
-  #signal: AbortSignal | undefined
-  readonly #member: Member
+  private snapshot_: SharedSnapshot<Events, Data>
+  private snapshotState_: ConnectionState = CONNECTING_STATE
+  private snapshotMessage_: ReceivedMessage<Events, Data> | undefined
+  private signal_: AbortSignal | undefined
+  private readonly member_: Member
 
   constructor(url: string | URL | null, options: SharedSourceOptions<Events, Data> = {}, key?: string) {
-    this.#url = url === null ? '' : String(url)
+    this.url_ = url === null ? '' : String(url)
     this.key = url === null ? null : (key ?? sharedSourceKey(url, options))
-    this.#options = options
-    this.#types = typesOf(options)
-    this.#snapshot = url === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT
-    this.#member = {
-      options: () => this.#options,
-      types: () => this.#types,
-      receive: (event, connection) => this.#receive(event, connection),
-      changed: () => this.#notify(),
+    this.options_ = options
+    this.types_ = typesOf(options)
+    this.snapshot_ = url === null ? IDLE_SNAPSHOT : CONNECTING_SNAPSHOT
+    this.member_ = {
+      options: () => this.options_,
+      types: () => this.types_,
+      receive: (event, connection) => this.receive_(event, connection),
+      changed: () => this.notify_(),
     }
   }
 
@@ -239,43 +239,43 @@ export class SharedSubscription<Events = string, Data = EventData<Events>> {
    * once; the request options are the key's and do not change (a new key needs a new handle).
    */
   update(options: SharedSourceOptions<Events, Data>): void {
-    this.#options = options
+    this.options_ = options
     const types = typesOf(options)
-    if (!sameMembers(types, this.#types)) {
-      this.#types = types
-      this.#connection?.listen(types)
+    if (!sameMembers(types, this.types_)) {
+      this.types_ = types
+      this.connection_?.listen(types)
     }
-    if (this.#connection !== undefined) this.#watchSignal(options.signal)
+    if (this.connection_ !== undefined) this.watchSignal_(options.signal)
   }
 
   /** Starts receiving (the first call opens or joins the connection); returns the unsubscribe function. */
   readonly subscribe = (onChange: () => void): (() => void) => {
     const listener = (): void => onChange()
-    this.#listeners.add(listener)
-    if (this.#connection === undefined && this.key !== null) {
-      this.#connection = SharedConnection.acquire(this.key, this.#url, this.#member)
-      this.#watchSignal(this.#options.signal)
+    this.listeners_.add(listener)
+    if (this.connection_ === undefined && this.key !== null) {
+      this.connection_ = SharedConnection.acquire(this.key, this.url_, this.member_)
+      this.watchSignal_(this.options_.signal)
     }
     return () => {
-      this.#listeners.delete(listener)
-      if (this.#listeners.size > 0 || this.#connection === undefined) return
-      this.#watchSignal(undefined)
-      this.#connection.release(this.#member)
-      this.#connection = undefined
+      this.listeners_.delete(listener)
+      if (this.listeners_.size > 0 || this.connection_ === undefined) return
+      this.watchSignal_(undefined)
+      this.connection_.release(this.member_)
+      this.connection_ = undefined
     }
   }
 
   /** The current snapshot: the same object until something changes. */
   readonly getSnapshot = (): SharedSnapshot<Events, Data> => {
-    if (this.key === null) return this.#snapshot
+    if (this.key === null) return this.snapshot_
     // Before subscribing, a connection others opened already shows its state.
-    const state = (this.#connection ?? registry.get(this.key))?.state ?? CONNECTING_STATE
-    if (state !== this.#snapshotState || this.#message !== this.#snapshotMessage) {
-      this.#snapshotState = state
-      this.#snapshotMessage = this.#message
-      this.#snapshot = {...state, message: this.#message}
+    const state = (this.connection_ ?? registry.get(this.key))?.state ?? CONNECTING_STATE
+    if (state !== this.snapshotState_ || this.message_ !== this.snapshotMessage_) {
+      this.snapshotState_ = state
+      this.snapshotMessage_ = this.message_
+      this.snapshot_ = {...state, message: this.message_}
     }
-    return this.#snapshot
+    return this.snapshot_
   }
 
   /** The snapshot for server rendering: always the same `connecting` (or `idle`) object. */
@@ -283,7 +283,7 @@ export class SharedSubscription<Events = string, Data = EventData<Events>> {
 
   /** Closes the shared connection, for every subscriber, until `reconnect()` or until all have left. */
   readonly close = (): void => {
-    this.#current()?.close()
+    this.current_()?.close()
   }
 
   /**
@@ -291,18 +291,18 @@ export class SharedSubscription<Events = string, Data = EventData<Events>> {
    * state it was in (waiting to reconnect, failed, closed).
    */
   readonly reconnect = (): void => {
-    this.#current()?.reconnect()
+    this.current_()?.reconnect()
   }
 
   // PRIVATES FOLLOW
 
-  #current(): SharedConnection | undefined {
-    return this.#connection ?? (this.key === null ? undefined : registry.get(this.key))
+  private current_(): SharedConnection | undefined {
+    return this.connection_ ?? (this.key === null ? undefined : registry.get(this.key))
   }
 
-  #receive(event: TypedMessageEvent, connection: SharedConnection): void {
-    if (!this.#types.has(event.type)) return
-    const {parse, onMessage} = this.#options
+  private receive_(event: TypedMessageEvent, connection: SharedConnection): void {
+    if (!this.types_.has(event.type)) return
+    const {parse, onMessage} = this.options_
     let data: unknown = event.data
     if (parse !== undefined) {
       try {
@@ -312,52 +312,52 @@ export class SharedSubscription<Events = string, Data = EventData<Events>> {
       }
     }
     const message = {type: event.type, data, lastEventId: event.lastEventId, origin: event.origin, event}
-    this.#message = message as ReceivedMessage<Events, Data>
+    this.message_ = message as ReceivedMessage<Events, Data>
     if (onMessage !== undefined) {
       try {
-        onMessage(this.#message)
+        onMessage(this.message_)
       } catch (error) {
         report(error)
       }
     }
-    this.#notify()
+    this.notify_()
   }
 
-  #notify(): void {
-    for (const listener of this.#listeners) listener()
+  private notify_(): void {
+    for (const listener of this.listeners_) listener()
   }
 
-  readonly #onAbort = (): void => this.close()
+  private readonly onAbort_ = (): void => this.close()
 
   /** Follows `signal`: aborting it closes the connection. `undefined` stops following. */
-  #watchSignal(signal: AbortSignal | undefined): void {
-    if (signal === this.#signal) return
-    this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#signal = signal
+  private watchSignal_(signal: AbortSignal | undefined): void {
+    if (signal === this.signal_) return
+    this.signal_?.removeEventListener('abort', this.onAbort_)
+    this.signal_ = signal
     if (signal === undefined) return
     if (signal.aborted) this.close()
-    else signal.addEventListener('abort', this.#onAbort)
+    else signal.addEventListener('abort', this.onAbort_)
   }
 }
 
 /** One EventSource for everyone with the same key. */
 class SharedConnection {
   state: ConnectionState = CONNECTING_STATE
-  readonly #key: string
-  readonly #url: string
+  private readonly key_: string
+  private readonly url_: string
   /** In the order they came: the first has been there longest, and its functions are called. */
-  readonly #members = new Set<Member>()
+  private readonly members_ = new Set<Member>()
   /** Every type any member listens to; listeners for a type stay until the source closes. */
-  readonly #types = new Set<string>()
+  private readonly types_ = new Set<string>()
   /** The options of the member that opened the connection, should all have left when it reopens. */
-  readonly #given: object
-  #source: EventSource | undefined
-  #onMessage: ((event: Event) => void) | undefined
+  private readonly given_: object
+  private source_: EventSource | undefined
+  private onMessage_: ((event: Event) => void) | undefined
   /** The last event ID of the sources before this one, for `reconnect()`. */
-  #lastEventId = ''
-  #releaseTimer: ReturnType<typeof setTimeout> | undefined
+  private lastEventId_ = ''
+  private releaseTimer_: ReturnType<typeof setTimeout> | undefined
   /** The last `parse` result, so that members with the same `parse` function share it. */
-  #parsed: {event: TypedMessageEvent; parse: (data: string) => unknown; value: unknown} | undefined
+  private parsed_: {event: TypedMessageEvent; parse: (data: string) => unknown; value: unknown} | undefined
 
   /** Joins the connection for `key`, creating (and opening) it for the first member. */
   static acquire(key: string, url: string, member: Member): SharedConnection {
@@ -365,18 +365,18 @@ class SharedConnection {
     if (connection === undefined) {
       connection = new SharedConnection(key, url, member.options())
       registry.set(key, connection)
-      connection.#add(member)
-      connection.#open('')
+      connection.add_(member)
+      connection.open_('')
     } else {
-      connection.#add(member)
+      connection.add_(member)
     }
     return connection
   }
 
   private constructor(key: string, url: string, given: object) {
-    this.#key = key
-    this.#url = url
-    this.#given = given
+    this.key_ = key
+    this.url_ = url
+    this.given_ = given
   }
 
   /**
@@ -386,89 +386,89 @@ class SharedConnection {
    * second one.
    */
   release(member: Member): void {
-    this.#members.delete(member)
-    if (this.#members.size > 0) return
-    clearTimeout(this.#releaseTimer)
-    this.#releaseTimer = setTimeout(() => {
-      this.#releaseTimer = undefined
-      if (this.#members.size > 0) return
-      this.#source?.close()
-      this.#source = undefined
-      if (registry.get(this.#key) === this) registry.delete(this.#key)
+    this.members_.delete(member)
+    if (this.members_.size > 0) return
+    clearTimeout(this.releaseTimer_)
+    this.releaseTimer_ = setTimeout(() => {
+      this.releaseTimer_ = undefined
+      if (this.members_.size > 0) return
+      this.source_?.close()
+      this.source_ = undefined
+      if (registry.get(this.key_) === this) registry.delete(this.key_)
     }, 0)
   }
 
   /** Adds listeners for the types not listened to yet. */
   listen(types: Iterable<string>): void {
     for (const type of types) {
-      if (this.#types.has(type)) continue
-      this.#types.add(type)
-      if (this.#onMessage !== undefined) this.#source?.addEventListener(type, this.#onMessage)
+      if (this.types_.has(type)) continue
+      this.types_.add(type)
+      if (this.onMessage_ !== undefined) this.source_?.addEventListener(type, this.onMessage_)
     }
   }
 
   close(): void {
-    this.#source?.close()
-    this.#setState(CLOSED_STATE)
+    this.source_?.close()
+    this.setState_(CLOSED_STATE)
   }
 
   reconnect(): void {
-    const previous = this.#source
+    const previous = this.source_
     previous?.close()
     // The source started from the ID it was given (its `lastEventId` option) and follows the stream,
     // an empty `id:` included; without a source (an invalid URL, say) the ID given last stands.
-    this.#open(previous?.lastEventId ?? this.#lastEventId)
+    this.open_(previous?.lastEventId ?? this.lastEventId_)
   }
 
   /** `parse(event.data)`, once per event for every member that has the same `parse`. */
   parse(event: TypedMessageEvent, parse: (data: string) => unknown): unknown {
-    const parsed = this.#parsed
+    const parsed = this.parsed_
     if (parsed !== undefined && parsed.event === event && parsed.parse === parse) return parsed.value
     const value = parse(event.data)
-    this.#parsed = {event, parse, value}
+    this.parsed_ = {event, parse, value}
     return value
   }
 
-  #add(member: Member): void {
-    clearTimeout(this.#releaseTimer)
-    this.#releaseTimer = undefined
-    this.#members.add(member)
+  private add_(member: Member): void {
+    clearTimeout(this.releaseTimer_)
+    this.releaseTimer_ = undefined
+    this.members_.add(member)
     this.listen(member.types())
   }
 
-  #open(lastEventId: string): void {
-    this.#lastEventId = lastEventId
-    this.#source = undefined
-    this.#onMessage = undefined
+  private open_(lastEventId: string): void {
+    this.lastEventId_ = lastEventId
+    this.source_ = undefined
+    this.onMessage_ = undefined
     let source: EventSource
     try {
-      source = new EventSource(this.#url, this.#init(lastEventId))
+      source = new EventSource(this.url_, this.init_(lastEventId))
     } catch (error) {
       // An invalid URL or option: a failed connection to show, not an exception in a render or effect.
       const message = error instanceof Error ? error.message : String(error)
       const event = new EventSourceErrorEvent({message, cause: error, willReconnect: false, attempt: 0})
-      return this.#setState({readyState: 2, status: 'error', error: event})
+      return this.setState_({readyState: 2, status: 'error', error: event})
     }
-    this.#source = source
+    this.source_ = source
     const onMessage = (event: Event): void => {
       // A server may name an event `error` or `open`: those arrive as MessageEvents too.
-      if (this.#source === source && event instanceof MessageEvent) this.#dispatch(event as TypedMessageEvent)
+      if (this.source_ === source && event instanceof MessageEvent) this.dispatch_(event as TypedMessageEvent)
     }
-    this.#onMessage = onMessage
+    this.onMessage_ = onMessage
     source.addEventListener('open', () => {
-      if (this.#source === source) this.#setState(OPEN_STATE)
+      if (this.source_ === source) this.setState_(OPEN_STATE)
     })
     source.addEventListener('error', (event) => {
-      if (this.#source !== source || !(event instanceof EventSourceErrorEvent)) return
-      this.#setState(
+      if (this.source_ !== source || !(event instanceof EventSourceErrorEvent)) return
+      this.setState_(
         event.willReconnect ? {readyState: 0, status: 'reconnecting', error: event} : {readyState: 2, status: 'error', error: event},
       )
     })
     source.addEventListener('end', () => {
-      if (this.#source === source) this.#setState(CLOSED_STATE)
+      if (this.source_ === source) this.setState_(CLOSED_STATE)
     })
-    for (const type of this.#types) source.addEventListener(type, onMessage)
-    this.#setState(CONNECTING_STATE)
+    for (const type of this.types_) source.addEventListener(type, onMessage)
+    this.setState_(CONNECTING_STATE)
   }
 
   /**
@@ -476,31 +476,31 @@ class SharedConnection {
    * that calls the newest function there (so a changed callback needs no reconnect), and the last
    * event ID to resume from after `reconnect()`.
    */
-  #init(lastEventId: string): EventSourceInit {
-    const first = this.#members.values().next().value
+  private init_(lastEventId: string): EventSourceInit {
+    const first = this.members_.values().next().value
     const init: Record<string, unknown> = {}
     // Read as the key reads them (own and inherited keys), so that every option the key counts is sent.
-    for (const [name, value] of Object.entries(readInit(first?.options() ?? this.#given))) {
-      if (!SUBSCRIBER_OPTIONS.has(name)) init[name] = this.#bindFunctions(value, [name])
+    for (const [name, value] of Object.entries(readInit(first?.options() ?? this.given_))) {
+      if (!SUBSCRIBER_OPTIONS.has(name)) init[name] = this.bindFunctions_(value, [name])
     }
     if (lastEventId !== '') init['lastEventId'] = lastEventId
     return init
   }
 
-  #bindFunctions(value: unknown, path: readonly string[]): unknown {
+  private bindFunctions_(value: unknown, path: readonly string[]): unknown {
     if (typeof value === 'function') {
       const given = value as (...args: unknown[]) => unknown
-      return (...args: unknown[]) => (this.#newestFunction(path) ?? given)(...args)
+      return (...args: unknown[]) => (this.newestFunction_(path) ?? given)(...args)
     }
     if (typeof value !== 'object' || value === null || !isPlainObject(value)) return value
     const bound: Record<string, unknown> = {}
-    for (const [name, field] of Object.entries(value)) bound[name] = this.#bindFunctions(field, [...path, name])
+    for (const [name, field] of Object.entries(value)) bound[name] = this.bindFunctions_(field, [...path, name])
     return bound
   }
 
   /** The function at `path` in the options of the member that has been there longest and has one. */
-  #newestFunction(path: readonly string[]): ((...args: unknown[]) => unknown) | undefined {
-    for (const member of this.#members) {
+  private newestFunction_(path: readonly string[]): ((...args: unknown[]) => unknown) | undefined {
+    for (const member of this.members_) {
       let value: unknown = member.options()
       for (const name of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined
       if (typeof value === 'function') return value as (...args: unknown[]) => unknown
@@ -508,15 +508,15 @@ class SharedConnection {
     return undefined
   }
 
-  #dispatch(event: TypedMessageEvent): void {
+  private dispatch_(event: TypedMessageEvent): void {
     // A member that leaves during the loop is skipped, one that joins receives the event.
-    for (const member of this.#members) member.receive(event, this)
+    for (const member of this.members_) member.receive(event, this)
   }
 
-  #setState(state: ConnectionState): void {
+  private setState_(state: ConnectionState): void {
     if (state === this.state) return
     this.state = state
-    for (const member of this.#members) member.changed()
+    for (const member of this.members_) member.changed()
   }
 }
 
