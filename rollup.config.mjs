@@ -47,7 +47,7 @@ const shortenPrivateNames = (context) => {
 }
 
 /** Transpile only: type errors are `npm run typecheck`'s job. `outDir`: the output's, as the plugin wants it. */
-const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist') =>
+const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist', removeComments = true) =>
   typescript({
     tsconfig,
     compilerOptions: {
@@ -57,6 +57,10 @@ const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist') =>
       noEmit: false,
       module: 'esnext',
       moduleResolution: 'bundler',
+      // The JavaScript carries no comments: the package ships src/, where the source maps point, with
+      // every comment. (Declarations keep theirs: scripts/emit-types.mjs emits them with tsc.) The ES5
+      // build keeps TypeScript's `/** @class */` marks, which legacyModules() reads.
+      removeComments,
     },
     noForceEmit: false,
     outputToFilesystem: false,
@@ -227,7 +231,7 @@ export default [
   {
     // The script-tag build (package.json `unpkg` and `jsdelivr`): ES5 syntax, no module system.
     input: 'src/adapters/global.ts',
-    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json'), importMetaUrl('currentScriptUrl')],
+    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json', 'dist', false), importMetaUrl('currentScriptUrl')],
     output: [
       {...legacyOutput, file: 'dist/streamsource.global.js'},
       {
