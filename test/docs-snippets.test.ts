@@ -82,11 +82,14 @@ describe('the documentation\'s code', () => {
     }
   })
 
-  test.each(Object.entries(setups))('type-checks strictly in a %s project, every snippet as printed', {timeout: 120_000}, async (setup, [compilerOptions, withReact]) => {
+  // Each setup with the current compiler and the last of the major before it (npm alias `typescript-5.9`).
+  const compilers = {'TypeScript 6': 'typescript', 'TypeScript 5.9': 'typescript-5.9'}
+  const runs = Object.entries(setups).flatMap(([setup, options]) => Object.entries(compilers).map(([compiler, pkg]) => [`${setup} (${compiler})`, pkg, options] as const))
+  test.each(runs)('type-checks strictly in a %s project, every snippet as printed', {timeout: 180_000}, async (setup, pkg, [compilerOptions, withReact]) => {
     const config = join(workDir, `tsconfig.${setup.replace(/\W+/g, '-')}.json`)
     const files = snippets.flatMap((snippet, index) => (snippet.language === 'tsx' && !withReact ? [] : [`src/snippet-${index}.${snippet.language}`]))
     writeFileSync(config, JSON.stringify({compilerOptions, files: ['../../test/docs/snippet-globals.d.ts', ...files]}, null, 2))
-    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc')
+    const tsc = join(repoRoot, 'node_modules', pkg, 'bin', 'tsc')
     const output = await run(process.execPath, [tsc, '-p', config], {cwd: workDir}).then(
       () => '',
       (error: {stdout?: string}) => error.stdout ?? String(error),

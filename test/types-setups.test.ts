@@ -17,7 +17,8 @@ import {assertBuilt, repoRoot} from './support/paths.js'
 
 const run = promisify(execFile)
 const require = createRequire(import.meta.url)
-const tsc = require.resolve('typescript/bin/tsc')
+/** The compilers users have: the current major and the last of the one before (npm alias `typescript-5.9`). */
+const COMPILERS = {'TypeScript 6': require.resolve('typescript/bin/tsc'), 'TypeScript 5.9': require.resolve('typescript-5.9/bin/tsc')}
 
 /** What each platform's project loads: its `lib` and `types`. */
 const PLATFORMS = {
@@ -162,7 +163,7 @@ afterAll(() => {
 })
 
 /** `tsc -p` on one fixture project: its error lines (none when it passes). */
-async function typeCheck(project: string): Promise<string[]> {
+async function typeCheck(tsc: string, project: string): Promise<string[]> {
   const output = await run(process.execPath, [tsc, '-p', join(root, project), '--pretty', 'false'], {cwd: root}).then(
     ({stdout}) => stdout,
     (error: {stdout?: string}) => error.stdout ?? String(error),
@@ -170,9 +171,9 @@ async function typeCheck(project: string): Promise<string[]> {
   return output.split('\n').filter((line) => line.trim() !== '')
 }
 
-// One test runs every project at once: the tsc processes run in parallel.
-test('the declarations type-check strictly, skipLibCheck off, for Node, the DOM and workers, under bundler and node16 (ESM and CJS)', {timeout: 120_000}, async () => {
+// One test per compiler runs every project at once: the tsc processes run in parallel.
+test.each(Object.entries(COMPILERS))('%s: the declarations type-check strictly, skipLibCheck off, for Node, the DOM and workers, under bundler and node16 (ESM and CJS)', {timeout: 180_000}, async (_name, tsc) => {
   const projects = Object.keys(PLATFORMS).flatMap((platform) => Object.keys(RESOLUTIONS).map((resolution) => `${platform}-${resolution}`))
-  const results = await Promise.all(projects.map(async (project) => [project, await typeCheck(project)] as const))
+  const results = await Promise.all(projects.map(async (project) => [project, await typeCheck(tsc, project)] as const))
   expect(Object.fromEntries(results)).toEqual(Object.fromEntries(projects.map((project) => [project, []])))
 })
