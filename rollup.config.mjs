@@ -261,12 +261,15 @@ export default [
     // since apps serve it as it is (bundlers copy it, they do not build it).
     input: 'src/shared/worker.ts',
     plugins: [tsPlugin(), importMetaUrl()],
-    output: {
-      file: 'dist/shared-worker.js',
+    // The same script as `.cjs` too, for the `require` condition of its export: an IIFE is a
+    // classic script, an ES module and a CommonJS module alike, so every resolution finds a file
+    // of its own format (and arethetypeswrong nothing to flag).
+    output: ['js', 'cjs'].map((extension) => ({
+      file: `dist/shared-worker.${extension}`,
       format: 'iife',
       sourcemap: true,
       sourcemapExcludeSources: true,
       plugins: [terser({ecma: 2022, compress: {passes: 2}})],
-    },
+    })),
   },
 ]

@@ -8,6 +8,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} f
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 import {parse} from 'acorn'
 import {publint} from 'publint'
@@ -42,10 +43,8 @@ function attwBin(): string {
 
 test('arethetypeswrong finds no problem for node10, node16 (ESM and CJS) and bundler resolution', {timeout: 60_000}, async () => {
   // TypeScript's `node10` resolution predates `exports`: `typesVersions` gives it the subpaths.
-  // `./shared-worker.js` is the SharedWorker's classic script, exported for its URL (a bundler's
-  // `?url`, `require.resolve`), not a module to import or require: nothing there to type, and no
-  // module format for attw to check.
-  const args = ['--pack', '.', '--exclude-entrypoints', './shared-worker.js', '--format', 'json']
+  // Every entry point is checked, the SharedWorker script too (a `.cjs` copy for `require`).
+  const args = ['--pack', '.', '--format', 'json']
   const {stdout, exitCode} = await run(process.execPath, [attwBin(), ...args], {
     cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
@@ -56,16 +55,20 @@ test('arethetypeswrong finds no problem for node10, node16 (ESM and CJS) and bun
   )
   const report = JSON.parse(stdout) as {analysis: {problems: AttwProblem[]; entrypoints: Record<string, unknown>}}
   expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['.', './polyfill']))
-  expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['./react']))
+  expect(Object.keys(report.analysis.entrypoints)).toEqual(expect.arrayContaining(['./react', './shared', './shared-worker.js']))
   expect(report.analysis.problems).toEqual([])
   expect(exitCode).toBe(0)
 })
 
 test('`streamsource/shared-worker.js` is the SharedWorker script: a classic script, beside the modules that look for it', () => {
-  const file = createRequire(import.meta.url).resolve('streamsource/shared-worker.js')
-  expect(file).toBe(join(repoRoot, 'dist', 'shared-worker.js'))
+  const required = createRequire(import.meta.url).resolve('streamsource/shared-worker.js')
+  const imported = fileURLToPath(import.meta.resolve('streamsource/shared-worker.js'))
+  expect([imported, required]).toEqual([join(repoRoot, 'dist', 'shared-worker.js'), join(repoRoot, 'dist', 'shared-worker.cjs')])
+  // The same script under both names, but for the line that names its source map.
+  const code = (file: string): string => readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
+  expect(code(required)).toBe(code(imported))
   // `new SharedWorker(url)` runs a classic script: an `import` or `export` would not parse there.
-  expect(() => parse(readFileSync(file, 'utf8'), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
+  expect(() => parse(code(imported), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
   for (const module of ['shared-worker-url.js', 'shared.min.js']) {
     expect(readFileSync(join(repoRoot, 'dist', module), 'utf8')).toMatch(/new URL\(["']\.\/shared-worker\.js["'],\s*import\.meta\.url\)/)
   }
