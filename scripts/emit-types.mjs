@@ -52,12 +52,10 @@ export {}
 )
 writeFileSync(join('dist', 'streamsource.global.d.cts'), `/// <reference path="./streamsource.global.d.ts" />\nexport {}\n`)
 
-// The SharedWorker script (`streamsource/shared-worker.js`): no exports. Imported, it serves the
-// shared sources of the worker it runs in, for an app that builds its worker script itself.
+// The SharedWorker script (`streamsource/shared-worker.js`): a script to load by URL, no exports.
 const workerDeclaration = `/**
- * The SharedWorker script of \`createSharedEventSource\` (\`streamsource/shared\`). Give its URL as
- * the \`worker\` option, or import it for its effect from a SharedWorker script of your own: it
- * serves the tabs' shared sources from the worker it runs in. It exports nothing.
+ * The SharedWorker script of \`createSharedEventSource\` (\`streamsource/shared\`), to load by URL
+ * (the \`worker\` option names it where the default cannot find it). It exports nothing.
  */
 export {}
 `
