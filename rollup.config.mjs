@@ -114,7 +114,16 @@ const source = (path) => fileURLToPath(new URL(path, import.meta.url))
 const LEGACY_SWAPS = new Map([
   [source('src/transport/index.ts'), source('src/transport/legacy.ts')],
   [source('src/platform/web.ts'), source('src/platform/legacy.ts')],
-  // The full parser, whose decoders src/parser/utf8.ts replaces where there is no TextDecoder.
+])
+
+/**
+ * The full script-tag build's swaps besides: the EventSource reads with the full parser, whose
+ * decoders src/parser/utf8.ts replaces where there is no TextDecoder (the build exports
+ * `createParser`, which takes bytes). The polyfill build keeps the small reader: over
+ * XMLHttpRequest the browser decodes, and every browser whose fetch streams has a TextDecoder.
+ */
+const FULL_LEGACY_SWAPS = new Map([
+  ...LEGACY_SWAPS,
   [source('src/parser/stream-reader.ts'), source('src/parser/stream-reader-fast.ts')],
 ])
 
@@ -136,11 +145,11 @@ const LEGACY_BASES = {
  * import, or one of LEGACY_BASES (rewritten). Anything else fails the build, rather than ship a
  * class whose constructor throws.
  */
-function legacyModules() {
+function legacyModules(swaps) {
   const platform = source('src/platform/legacy.ts')
   return {
     name: 'legacy-modules',
-    resolveId: swapModules(LEGACY_SWAPS).resolveId,
+    resolveId: swapModules(swaps).resolveId,
     transform(code, id) {
       if (!id.startsWith(source('src/'))) return null
       const used = new Set()
@@ -205,6 +214,18 @@ function modulesIn(dir) {
 /** The ES5 script-tag build: the global `StreamSource`, unminified and minified. */
 const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
+/** One ES5 script-tag build: `input` as `dist/<name>.js` and minified as `dist/<name>.min.js`. */
+function scriptTagBuild(input, name, tsconfig, swaps) {
+  return {
+    input,
+    plugins: [legacyModules(swaps), tsPlugin(tsconfig, 'dist', false), importMetaUrl('currentScriptUrl')],
+    output: [
+      {...legacyOutput, file: `dist/${name}.js`},
+      {...legacyOutput, file: `dist/${name}.min.js`, plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})]},
+    ],
+  }
+}
+
 export default [
   {
     input: entries,
@@ -228,19 +249,10 @@ export default [
     plugins: [tsPlugin(), terser({ecma: 2022, module: true, compress: {passes: 2}})],
     output: {dir: 'dist', format: 'es', entryFileNames: '[name].min.js', chunkFileNames: 'chunks/[name]-[hash].min.js'},
   },
-  {
-    // The script-tag build (package.json `unpkg` and `jsdelivr`): ES5 syntax, no module system.
-    input: 'src/adapters/global.ts',
-    plugins: [legacyModules(), tsPlugin('./tsconfig.legacy.json', 'dist', false), importMetaUrl('currentScriptUrl')],
-    output: [
-      {...legacyOutput, file: 'dist/streamsource.global.js'},
-      {
-        ...legacyOutput,
-        file: 'dist/streamsource.global.min.js',
-        plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})],
-      },
-    ],
-  },
+  // The script-tag builds: ES5 syntax, no module system, the global `StreamSource`. The full one
+  // (package.json `unpkg` and `jsdelivr`) has every export; the polyfill one the EventSource alone.
+  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', './tsconfig.legacy.json', FULL_LEGACY_SWAPS),
+  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', './tsconfig.legacy-polyfill.json', LEGACY_SWAPS),
   {
     // The command line (package.json `bin`): Node only, never in a browser bundle. It imports the
     // library's Node build as the package ships it (./node/index.js beside it), not a copy of it.
@@ -267,7 +279,8 @@ export default [
     output: ['js', 'cjs'].map((extension) => ({
       file: `dist/shared-worker.${extension}`,
       format: 'iife',
-      sourcemap: true,
+      // One map: browsers load the `.js`; the `.cjs` is there for resolvers.
+      sourcemap: extension === 'js',
       sourcemapExcludeSources: true,
       plugins: [terser({ecma: 2022, compress: {passes: 2}})],
     })),

@@ -43,9 +43,10 @@ writeFileSync(
   `declare global {
   /**
    * The global \`StreamSource\` that the script-tag build (\`streamsource.global.min.js\`) defines:
-   * every export of the package root. Declared by \`/// <reference types="streamsource/global" />\`.
+   * every export of the package root and of \`streamsource/shared\`. Declared by
+   * \`/// <reference types="streamsource/global" />\`.
    */
-  var StreamSource: typeof import('./index.js')
+  var StreamSource: typeof import('./index.js') & typeof import('./shared/index.js')
 }
 export {}
 `,

@@ -7,16 +7,11 @@
  * XMLHttpRequest elsewhere (../transport/legacy.ts), UTF-8 is decoded in JavaScript where there is
  * no `TextDecoder`, and the platform module is ../platform/legacy.ts.
  */
-import {EventSource} from '../eventsource/EventSource.js'
-import {scope} from '../platform/web.js'
 import {installUtf8Fallback} from '../parser/utf8.js'
 
+// The polyfill build's part first: it installs `EventSource` where the platform has none.
+export * from './global-polyfill.js'
 export * from '../index.js'
 export * from '../shared/index.js'
 
 installUtf8Fallback()
-
-// As the polyfill entry does: anything but a constructor counts as none.
-if (typeof (scope as {EventSource?: unknown}).EventSource != 'function') {
-  Object.defineProperty(scope, 'EventSource', {value: EventSource, writable: true, enumerable: false, configurable: true})
-}

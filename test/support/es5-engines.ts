@@ -37,8 +37,14 @@ export const ES5_ENGINES: Es5Engine[] = [
   {name: 'Duktape', path: () => find('findDuktape', 'Duktape')},
 ]
 
-/** The script-tag builds: package.json `unpkg` (minified) and the readable one. */
-export const SCRIPT_TAG_BUILDS = ['streamsource.global.min.js', 'streamsource.global.js'] as const
+/**
+ * The script-tag builds: the full one (package.json `unpkg`, minified, and the readable one) and
+ * the polyfill one (the EventSource alone), each minified and readable.
+ */
+export const SCRIPT_TAG_BUILDS = ['streamsource.global.min.js', 'streamsource.global.js', 'streamsource.polyfill.min.js', 'streamsource.polyfill.js'] as const
+
+/** Whether a build has every export (the full one) rather than the EventSource alone. */
+export const isFullBuild = (build: string): boolean => build.startsWith('streamsource.global.')
 
 /** What `page.done()` prints (test/es5/page.js). */
 export interface Es5Result {
@@ -94,4 +100,6 @@ export async function runInEs5Engine(engine: Es5Engine, scenario: string, build:
 }
 
 /** Every engine with every script-tag build, for `describe.each`. */
-export const ENGINE_BUILDS = ES5_ENGINES.flatMap((engine) => SCRIPT_TAG_BUILDS.map((build) => ({engine, build, label: `${engine.name}, ${build}`})))
+export const ENGINE_BUILDS = ES5_ENGINES.flatMap((engine) =>
+  SCRIPT_TAG_BUILDS.map((build) => ({engine, build, full: isFullBuild(build), label: `${engine.name}, ${build}`})),
+)

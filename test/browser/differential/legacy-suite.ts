@@ -1,4 +1,5 @@
-// The ES5 script-tag build (dist/streamsource.global.min.js, as unpkg serves it) in one engine,
+// An ES5 script-tag build (dist/streamsource.global.min.js, as unpkg serves it, or the polyfill
+// build dist/streamsource.polyfill.min.js) in one engine,
 // loaded with a plain <script src> in pages served with `Content-Security-Policy: script-src 'self'`:
 // - in a page where EventSource, fetch, Request, Response, Headers, ReadableStream, TextDecoder,
 //   AbortController, Promise and URL were deleted first (legacy/strip-modern.js), every scenario of
@@ -33,7 +34,23 @@ import {scenarios, summary, xhrHeadersAtFirstByte} from './scenarios.js'
 import {checkDivergenceTable, engineDivergences} from './suite.js'
 
 const legacyDir = fileURLToPath(new URL('../legacy/', import.meta.url))
-const BUILD = '/dist/streamsource.global.min.js'
+/** A script-tag build: its file in dist/, and the modules whose exports its `StreamSource` holds. */
+export interface ScriptTagBuild {
+  file: string
+  exports: () => Promise<string[]>
+}
+
+/** The full build: every export of the root and of streamsource/shared. */
+export const FULL_BUILD: ScriptTagBuild = {
+  file: 'streamsource.global.min.js',
+  exports: async () => [...Object.keys(await import(join(distDir, 'index.js'))), ...Object.keys(await import(join(distDir, 'shared.js')))],
+}
+
+/** The polyfill build: the EventSource, and the classes its `error` events carry. */
+export const POLYFILL_BUILD: ScriptTagBuild = {
+  file: 'streamsource.polyfill.min.js',
+  exports: async () => ['ContentTypeError', 'EventSource', 'EventSourceErrorEvent', 'HTTPError', 'ParseError', 'StreamSourceError'],
+}
 /** The RESTART_AFTER of src/transport/xhr.ts: characters of responseText before a restart. */
 const RESTART_AFTER = 256 * 1024
 
@@ -56,7 +73,7 @@ function page(scripts: string[], body = ''): Handler {
 }
 
 /** The runs' pages: the build without modern APIs, the build in a normal page, the browser's own. */
-const routes = {
+const routesFor = (BUILD: string) => ({
   'GET /legacy': page([
     '/legacy/strip-modern.js',
     '/legacy/count-transports.js',
@@ -71,7 +88,7 @@ const routes = {
   'GET /native': page(['/differential/runner.js', '/legacy/native-harness.js']),
   'GET /legacy/*': serveDirectory(legacyDir, '/legacy/'),
   'GET /dist/*': serveDirectory(distDir, '/dist/'),
-}
+})
 
 /** Events with ids 1…count, each `size` characters of data; resumed after the Last-Event-ID the request carries. */
 function longStream(count: number, size: number): Handler {
@@ -127,19 +144,19 @@ const legacyEngineDivergences: Partial<Record<EngineName, Divergences>> = {
 
 const PAGES = 3
 
-export function registerLegacySuite(engine: EngineName): void {
+export function registerLegacySuite(engine: EngineName, build: ScriptTagBuild = FULL_BUILD): void {
   let servers: DifferentialServers
   let session: EngineSession | undefined
   const nativePool = new PagePool(2)
   const legacyPool = new PagePool(2)
-  const label = engineLabels[engine]
+  const label = build === FULL_BUILD ? engineLabels[engine] : `${engineLabels[engine]} (${build.file})`
   const divergences = engineDivergences[engine] ?? {}
   const legacyDivergences = legacyEngineDivergences[engine] ?? {}
 
   beforeAll(async () => {
     assertBuilt()
     servers = await startDifferentialServers({
-      ...routes,
+      ...routesFor(`/dist/${build.file}`),
       'GET /long': longStream(3000, 400),
       'GET /utf8': async (_req, res) => {
         const stream = startSse(res)
@@ -223,8 +240,7 @@ export function registerLegacySuite(engine: EngineName): void {
         'Promise',
         'URL',
       ])
-      const root = await import(join(distDir, 'index.js'))
-      expect(await legacy.evaluate(() => window.legacy!().legacyPage, null)).toEqual({installed: true, exports: Object.keys(root).sort()})
+      expect(await legacy.evaluate(() => window.legacy!().legacyPage, null)).toEqual({installed: true, exports: (await build.exports()).sort()})
     })
 
     test('restarts the request past the responseText limit at an event boundary: no event lost or repeated, no error', async () => {
