@@ -64,8 +64,8 @@ test('`streamsource/shared-worker.js` is the SharedWorker script: a classic scri
   const required = createRequire(import.meta.url).resolve('streamsource/shared-worker.js')
   const imported = fileURLToPath(import.meta.resolve('streamsource/shared-worker.js'))
   expect([imported, required]).toEqual([join(repoRoot, 'dist', 'shared-worker.js'), join(repoRoot, 'dist', 'shared-worker.cjs')])
-  // The same script under both names, but for the line that names its source map.
-  const code = (file: string): string => readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
+  // The same script under both names, but for the line that names the `.js` one's source map.
+  const code = (file: string): string => readFileSync(file, 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, '').trimEnd()
   expect(code(required)).toBe(code(imported))
   // `new SharedWorker(url)` runs a classic script: an `import` or `export` would not parse there.
   expect(() => parse(code(imported), {ecmaVersion: 'latest', sourceType: 'script'})).not.toThrow()
