@@ -240,6 +240,17 @@ export function useFakeClock(): void {
 }
 
 /**
+ * Under {@link useFakeClock}: moves the fake clock by each reconnect's delay once its timer is set (a
+ * turn of the loop after the `reconnect` event), so that a test that waits for attempts waits on the
+ * connections, not on their delays. Only the reconnect timer is due then; the delays stay in the events.
+ */
+export function skipReconnectDelays(source: Pick<EventSource, 'addEventListener'>): void {
+  source.addEventListener('reconnect', (event) => {
+    setImmediate(() => void vi.advanceTimersByTimeAsync(event.delay))
+  })
+}
+
+/**
  * Counts the timers set by anything but the tests and their helpers, Node's internals (its fetch) and
  * dependencies: the library's timers (reconnect and heartbeat), wherever its modules live. A timer
  * counts when the function that called `setTimeout` is in none of those places, so that the count can
