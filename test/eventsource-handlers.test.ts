@@ -1,8 +1,8 @@
 // The event handler IDL attributes onopen, onmessage and onerror: one handler each, null
 // removes it, and the handler keeps its place among addEventListener listeners while it changes.
-import {describe, expect, test} from 'vitest'
+import {describe, expect, test, vi} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {open, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -133,12 +133,17 @@ describe('onopen, onmessage, onerror', () => {
 
   test('onerror sees a failed connection once, with readyState CLOSED; listeners added later run after it', async () => {
     const {server} = await streamServer()
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}missing`)
     const calls: string[] = []
     source.onerror = () => calls.push(`onerror ${source.readyState}`)
     source.addEventListener('error', () => calls.push(`listener ${source.readyState}`))
     await waitFor(() => calls.length === 2, 'the error')
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Once: fake time past any reconnect delay brings no attempt and no second error.
+    await vi.advanceTimersByTimeAsync(20_000)
+    await nextTurn()
+    expect(fetches.count()).toBe(1)
     expect(calls).toEqual(['onerror 2', 'listener 2'])
   })
 
