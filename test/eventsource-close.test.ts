@@ -3,20 +3,7 @@
 // clock (the source's timers only: the sockets keep real time) moved past every delay the source has.
 import {describe, expect, test, vi} from 'vitest'
 import {EventSource, type EventSourceInit} from '../src/index.js'
-import {
-  countFetches,
-  nextTurn,
-  open,
-  recordEvents,
-  scriptedStream,
-  serve,
-  sleep,
-  trackSourceTimers,
-  unhandledRejections,
-  useEventSourceHooks,
-  useFakeClock,
-  waitFor,
-} from './support/eventsource.js'
+import {countFetches, nextTurn, open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
 

@@ -5,20 +5,7 @@
 // keep real time), with the attempts counted at fetch.
 import {describe, expect, test, vi} from 'vitest'
 import {ContentTypeError, type EventSourceErrorEvent, HTTPError} from '../src/index.js'
-import {
-  countFetches,
-  nextTurn,
-  open,
-  recordEvents,
-  recordFetches,
-  scriptedStream,
-  serve,
-  skipReconnectDelays,
-  sleep,
-  useEventSourceHooks,
-  useFakeClock,
-  waitFor,
-} from './support/eventsource.js'
+import {countFetches, nextTurn, open, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type Handler, respond, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()

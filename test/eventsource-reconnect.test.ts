@@ -4,19 +4,7 @@
 // it to a millisecond before the delay and sees no attempt, then to the delay and sees one.
 import {describe, expect, test, vi} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {
-  countFetches,
-  nextTurn,
-  open,
-  recordEvents,
-  scriptedStream,
-  serve,
-  skipReconnectDelays,
-  unhandledRejections,
-  useEventSourceHooks,
-  useFakeClock,
-  waitFor,
-} from './support/eventsource.js'
+import {countFetches, nextTurn, open, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, type SseStream, startServer, startSse, utf8} from './support/sse-server.js'
 
 useEventSourceHooks()

@@ -5,17 +5,7 @@
 // timers run on a fake clock, the sockets keep real time), with the attempts counted at fetch.
 import {describe, expect, test, vi} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit} from '../src/index.js'
-import {
-  countFetches,
-  nextTurn,
-  open,
-  recordEvents,
-  serve,
-  skipReconnectDelays,
-  useEventSourceHooks,
-  useFakeClock,
-  waitFor,
-} from './support/eventsource.js'
+import {countFetches, nextTurn, open, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
