@@ -3,14 +3,11 @@
 // clock (the source's timers only: the sockets keep real time) moved past every delay the source has.
 import {describe, expect, test, vi} from 'vitest'
 import {EventSource, type EventSourceInit} from '../src/index.js'
-import {countFetches, nextTurn, open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
 
 useEventSourceHooks()
-
-/** Longer than any delay a source in this file is given (reconnect delays, heartbeats): fake time. */
-const PAST_EVERY_DELAY = 20_000
 
 /** Serves /stream: each connection is handed to `script`; /hang never answers. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
@@ -29,8 +26,7 @@ describe('close()', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
     // No fetch was started, so every fake timer would be the source's: there is none.
     expect(vi.getTimerCount()).toBe(0)
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
     expect(log).toEqual([])
@@ -52,8 +48,7 @@ describe('close()', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
     await waitFor(() => server.activeRequests() === 0, 'the server to see the request end')
     // Past the heartbeat and any reconnect delay: a timer left behind would fire and fetch again.
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
     expect(log).toEqual([])
@@ -126,8 +121,7 @@ describe('close()', () => {
     expect(timers.pending()).toBe(0)
     await streams[0]?.closed
     // Past the `retry: 10` and the heartbeat: no reconnect, no event.
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 hello'])
     expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
@@ -148,8 +142,7 @@ describe('close()', () => {
     const after: number[] = []
     source.addEventListener('message', () => after.push(source.readyState))
     await waitFor(() => source.readyState === EventSource.CLOSED, 'the close')
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 first'])
     expect(after).toEqual([2])
     expect(fetches.count()).toBe(1)
@@ -166,8 +159,7 @@ describe('close()', () => {
     await waitFor(() => source.readyState === EventSource.CLOSED, 'the close')
     // The response's body is read in its own turns of the loop: events in it would be dispatched by then.
     await waitFor(() => server.activeRequests() === 0, 'the server to see the request end')
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(log).toEqual(['open 1'])
     expect(fetches.count()).toBe(1)
     expect(server.activeRequests()).toBe(0)
@@ -197,8 +189,7 @@ describe('close()', () => {
     // The 300 ms reconnect timer was pending, and close() cleared it.
     expect(pending).toEqual([1, 0])
     expect(timers.started()).toBe(1)
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
     expect(log).toHaveLength(4)
@@ -215,8 +206,7 @@ describe('close()', () => {
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.onerror = () => source.close()
     await waitFor(() => log.length === 3, 'the error')
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 bye', 'error 0 retry'])
     expect(source.readyState).toBe(EventSource.CLOSED)
     expect(fetches.count()).toBe(1)
@@ -234,8 +224,7 @@ describe('close()', () => {
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.addEventListener('reconnect', () => source.close())
     await waitFor(() => log.length === 4, 'the reconnect event')
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 bye', 'error 0 retry', 'reconnect 0 #1 10ms'])
     expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
@@ -427,8 +416,7 @@ describe.each(Object.keys(STOPS) as (keyof typeof STOPS)[])('%s', (stop) => {
       expect(resourcesAbove(baseline), 'handles left after the stop').toEqual({})
     })
     const fetchesAtStop = fetches.count()
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count(), 'fetches after the stop').toBe(fetchesAtStop)
     expect(log).toEqual(scenario.expectedLog)
     expect(server.requests).toHaveLength(scenario.expectedRequests)

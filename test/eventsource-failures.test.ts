@@ -5,19 +5,10 @@
 // keep real time), with the attempts counted at fetch.
 import {describe, expect, test, vi} from 'vitest'
 import {ContentTypeError, type EventSourceErrorEvent, HTTPError} from '../src/index.js'
-import {countFetches, nextTurn, open, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type Handler, respond, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
-
-/** Fake time longer than any delay a source in this file is given. */
-const PAST_EVERY_DELAY = 20_000
-
-/** Under the fake clock: moves it past every delay, and lets what a fired timer started reach fetch. */
-async function passEveryDelay(): Promise<void> {
-  await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-  await nextTurn()
-}
 
 /** A stream of events with a given status or content type, which a client must not accept. */
 function eventStream(options: {status?: number; contentType?: string | null}): Handler {

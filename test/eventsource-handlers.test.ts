@@ -1,8 +1,8 @@
 // The event handler IDL attributes onopen, onmessage and onerror: one handler each, null
 // removes it, and the handler keeps its place among addEventListener listeners while it changes.
-import {describe, expect, test, vi} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {countFetches, nextTurn, open, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -141,8 +141,7 @@ describe('onopen, onmessage, onerror', () => {
     source.addEventListener('error', () => calls.push(`listener ${source.readyState}`))
     await waitFor(() => calls.length === 2, 'the error')
     // Once: fake time past any reconnect delay brings no attempt and no second error.
-    await vi.advanceTimersByTimeAsync(20_000)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(1)
     expect(calls).toEqual(['onerror 2', 'listener 2'])
   })

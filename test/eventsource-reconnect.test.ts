@@ -4,13 +4,10 @@
 // it to a millisecond before the delay and sees no attempt, then to the delay and sees one.
 import {describe, expect, test, vi} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {countFetches, nextTurn, open, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, type SseStream, startServer, startSse, utf8} from './support/sse-server.js'
 
 useEventSourceHooks()
-
-/** Fake time longer than any delay a source in this file is given. */
-const PAST_EVERY_DELAY = 20_000
 
 /**
  * Under the fake clock, once a reconnect is scheduled: moves the clock to 1 ms before `delay` and
@@ -411,8 +408,7 @@ describe('faults the other suites do not cover', () => {
     skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the source to give up')
     // Past any delay: more attempts, if there were any, would have been made.
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(4)
     expect(log).toEqual([
       'error 0 retry',
@@ -453,8 +449,7 @@ describe('faults the other suites do not cover', () => {
     const {log, events} = recordEvents(source, ['open', 'message', 'error'])
     skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the source to give up', {timeout: 10_000})
-    await vi.advanceTimersByTimeAsync(PAST_EVERY_DELAY)
-    await nextTurn()
+    await passEveryDelay()
     expect(fetches.count()).toBe(3)
     expect(log).toEqual(['error 0 retry', 'error 0 retry', 'error 2 final'])
     for (const event of events) {

@@ -3,18 +3,12 @@
 // and a ReadableStream body, which can be sent only once, fails the connection on the reconnect
 // instead of retrying forever. "Nothing more happens" is fake time past every delay (the source's
 // timers run on a fake clock, the sockets keep real time), with the attempts counted at fetch.
-import {describe, expect, test, vi} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit} from '../src/index.js'
-import {countFetches, nextTurn, open, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
-
-/** Under the fake clock: moves it past every delay a source here has, and lets what fired reach fetch. */
-async function passEveryDelay(): Promise<void> {
-  await vi.advanceTimersByTimeAsync(20_000)
-  await nextTurn()
-}
 
 // Port 1 is never listened on; nothing should be sent anyway, since the constructor throws.
 const unreachable = 'http://127.0.0.1:1/'

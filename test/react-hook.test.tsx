@@ -6,19 +6,10 @@ import {hydrateRoot} from 'react-dom/client'
 import {renderToString} from 'react-dom/server'
 import {describe, expect, test, vi} from 'vitest'
 import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
-import {countFetches, nextTurn, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, passEveryDelay, useFakeClock, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 
 useReactHooks()
-
-/**
- * Under the fake clock (the sources' timers; the sockets keep real time): moves it past every delay a
- * source here has, and lets a request that anything started then reach fetch.
- */
-async function passEveryDelay(): Promise<void> {
-  await vi.advanceTimersByTimeAsync(20_000)
-  await nextTurn()
-}
 
 describe('useEventSource: state and messages', () => {
   test('connecting, then open; each message replaces the last one', async () => {

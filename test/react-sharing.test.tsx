@@ -8,16 +8,10 @@ import {act, render, renderHook} from '@testing-library/react'
 import {StrictMode} from 'react'
 import {describe, expect, test, vi} from 'vitest'
 import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
-import {countFetches, nextTurn, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, passEveryDelay, useFakeClock, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 
 useReactHooks()
-
-/** Under the fake clock: moves it past every delay a source here has, and lets what fired reach fetch. */
-async function passEveryDelay(): Promise<void> {
-  await vi.advanceTimersByTimeAsync(20_000)
-  await nextTurn()
-}
 
 /** Under the fake clock: runs the 0 ms timers that close connections no component holds any more. */
 async function releaseConnections(): Promise<void> {

@@ -240,6 +240,17 @@ export function useFakeClock(): void {
 }
 
 /**
+ * Under {@link useFakeClock}: moves the clock past every delay the suites give a source (reconnect
+ * delays, heartbeats, the shared connections' release), then waits a turn of the loop, so that a
+ * request a fired timer started has reached fetch ({@link countFetches} sees it). How a test says
+ * "nothing more happens". 20 s of fake time: far below Node's fetch's own 300 s time-outs.
+ */
+export async function passEveryDelay(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(20_000)
+  await nextTurn()
+}
+
+/**
  * Under {@link useFakeClock}: moves the fake clock by each reconnect's delay once its timer is set (a
  * turn of the loop after the `reconnect` event), so that a test that waits for attempts waits on the
  * connections, not on their delays. Only the reconnect timer is due then; the delays stay in the events.
