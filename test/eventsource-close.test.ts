@@ -1,8 +1,9 @@
 // close(): from every state, the source goes CLOSED at once, fires nothing more, sends no
-// request and leaves no timer. Checked with the server's records and real (short) delays.
-import {describe, expect, test} from 'vitest'
+// request and leaves no timer. Checked with the server's records, the calls to fetch, and a fake
+// clock (the source's timers only: the sockets keep real time) moved past every delay the source has.
+import {describe, expect, test, vi} from 'vitest'
 import {EventSource, type EventSourceInit} from '../src/index.js'
-import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
 
@@ -16,12 +17,17 @@ async function scripted(script: (connection: number, stream: SseStream) => void 
 describe('close()', () => {
   test('right after construction: no request at all, no event', async () => {
     const server = await scripted((_n, stream) => void stream.send({data: 'x'}))
+    useFakeClock()
+    const fetches = countFetches()
     const timers = trackSourceTimers()
     const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.close()
     expect(source.readyState).toBe(EventSource.CLOSED)
-    await sleep(100)
+    // No fetch was started, so every fake timer would be the source's: there is none.
+    expect(vi.getTimerCount()).toBe(0)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
     expect(log).toEqual([])
     expect(timers.started()).toBe(0)
@@ -29,6 +35,8 @@ describe('close()', () => {
 
   test('while connecting: the request is aborted, no event fires, nothing is sent again', async () => {
     const server = await scripted(() => {})
+    useFakeClock()
+    const fetches = countFetches()
     const timers = trackSourceTimers()
     const source = open(`${server.url}hang`, {reconnect: {initialDelay: 10}, heartbeatTimeout: 10_000})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
@@ -39,13 +47,16 @@ describe('close()', () => {
     expect(timers.pending()).toBe(0)
     expect(source.readyState).toBe(EventSource.CLOSED)
     await waitFor(() => server.activeRequests() === 0, 'the server to see the request end')
-    await sleep(100)
+    // Past the heartbeat and any reconnect delay: a timer left behind would fire and fetch again.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
     expect(log).toEqual([])
   })
 
   test('while an async headers function is pending: no request is ever sent', async () => {
     const server = await scripted((_n, stream) => void stream.send({data: 'x'}))
+    const fetches = countFetches()
     let release: (headers: Record<string, string>) => void = () => {}
     let calls = 0
     const source = open(`${server.url}stream`, {
@@ -58,7 +69,9 @@ describe('close()', () => {
     await waitFor(() => calls === 1, 'the headers function')
     source.close()
     release({authorization: 'late'})
-    await sleep(100)
+    // A request the late headers would start is handed to fetch before the next turn of the loop.
+    await nextTurn()
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
     expect(log).toEqual([])
     expect(calls).toBe(1)
@@ -84,7 +97,8 @@ describe('close()', () => {
     await waitFor(() => headerCalls === 1, 'the headers function')
     source.close()
     release({authorization: 'late'})
-    await sleep(50)
+    // The body function would be called as the late headers settle, before the next turn of the loop.
+    await nextTurn()
     expect(bodyCalls).toBe(0)
     expect(server.requests).toEqual([])
   })
@@ -95,6 +109,8 @@ describe('close()', () => {
       streams.push(stream)
       void stream.send({retry: 10, data: 'hello'})
     })
+    useFakeClock()
+    const fetches = countFetches()
     const timers = trackSourceTimers()
     const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
@@ -104,9 +120,10 @@ describe('close()', () => {
     expect(source.readyState).toBe(EventSource.CLOSED)
     expect(timers.pending()).toBe(0)
     await streams[0]?.closed
-    // Events written after close() reach no one.
-    await sleep(100)
+    // Past the `retry: 10` and the heartbeat: no reconnect, no event.
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 hello'])
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
     expect(server.activeRequests()).toBe(0)
   })
@@ -116,6 +133,8 @@ describe('close()', () => {
       // One write, so the three events arrive in one chunk.
       void stream.write('retry: 10\n\ndata: first\n\nevent: named\ndata: second\n\ndata: third\n\n')
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'named', 'error', 'reconnect'])
     source.addEventListener('message', () => source.close(), {once: true})
@@ -123,20 +142,26 @@ describe('close()', () => {
     const after: number[] = []
     source.addEventListener('message', () => after.push(source.readyState))
     await waitFor(() => source.readyState === EventSource.CLOSED, 'the close')
-    await sleep(100)
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 first'])
     expect(after).toEqual([2])
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 
   test('inside the open handler: the events that came with the response are not dispatched', async () => {
     const server = await scripted((_n, stream) => void stream.write('data: too late\n\n'))
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'error'])
     source.onopen = () => source.close()
     await waitFor(() => source.readyState === EventSource.CLOSED, 'the close')
-    await sleep(100)
+    // The response's body is read in its own turns of the loop: events in it would be dispatched by then.
+    await waitFor(() => server.activeRequests() === 0, 'the server to see the request end')
+    await passEveryDelay()
     expect(log).toEqual(['open 1'])
+    expect(fetches.count()).toBe(1)
     expect(server.activeRequests()).toBe(0)
   })
 
@@ -145,6 +170,8 @@ describe('close()', () => {
       await stream.send({retry: 300, data: 'bye'})
       await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const timers = trackSourceTimers()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
@@ -161,7 +188,9 @@ describe('close()', () => {
     expect(log).toEqual(['open 1', 'message 1 bye', 'error 0 retry', 'reconnect 0 #1 300ms'])
     // The 300 ms reconnect timer was pending, and close() cleared it.
     expect(pending).toEqual([1, 0])
-    await sleep(400)
+    expect(timers.started()).toBe(1)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
     expect(log).toHaveLength(4)
   })
@@ -171,13 +200,16 @@ describe('close()', () => {
       await stream.send({retry: 10, data: 'bye'})
       await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.onerror = () => source.close()
     await waitFor(() => log.length === 3, 'the error')
-    await sleep(100)
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 bye', 'error 0 retry'])
     expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -186,12 +218,15 @@ describe('close()', () => {
       await stream.send({retry: 10, data: 'bye'})
       await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.addEventListener('reconnect', () => source.close())
     await waitFor(() => log.length === 4, 'the reconnect event')
-    await sleep(100)
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 bye', 'error 0 retry', 'reconnect 0 #1 10ms'])
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -214,9 +249,10 @@ describe('close()', () => {
 // behind. Checked from outside the source: the server's open connections, Node's active handles
 // (process.getActiveResourcesInfo()), an async iterator's pending next(), no event or request after
 // a quiet period longer than any delay set, and the source itself garbage-collectable (so no timer,
-// pending promise or signal listener still holds it).
+// pending promise or signal listener still holds it). The source's timers run on a fake clock,
+// moved past every delay it has after the stop: a reconnect that was not cancelled would show.
 
-/** Longer than every delay a source here is given, so a reconnect that was not cancelled would show. */
+/** Real time a test waits for a body stream that is no longer read to be pulled again. */
 const QUIET = 150
 const EVENT_TYPES = ['open', 'message', 'error', 'reconnect', 'end']
 
@@ -327,6 +363,8 @@ const STOPS = {
 async function runToStop(name: string, stop: keyof typeof STOPS) {
   const scenario = scenarios()[name]!
   const server = await startServer()
+  useFakeClock()
+  const fetches = countFetches()
   const timers = trackSourceTimers()
   const baseline = activeResources()
   const controller = new AbortController()
@@ -351,12 +389,12 @@ async function runToStop(name: string, stop: keyof typeof STOPS) {
   const timersAfterStop = timers.pending()
   scenario.after?.()
   // The controller stays with the test: a signal that outlives the source must not hold it.
-  return {scenario, server, baseline, log, logAtStop, readyState, timersAfterStop, pendingNext, controller, ref: new WeakRef(source)}
+  return {scenario, server, fetches, baseline, log, logAtStop, readyState, timersAfterStop, pendingNext, controller, ref: new WeakRef(source)}
 }
 
 describe.each(Object.keys(STOPS) as (keyof typeof STOPS)[])('%s', (stop) => {
   test.each(Object.keys(scenarios()))('%s: nothing left, nothing dispatched, the source collectable', async (name) => {
-    const {scenario, server, baseline, log, logAtStop, readyState, timersAfterStop, pendingNext, controller, ref} = await runToStop(
+    const {scenario, server, fetches, baseline, log, logAtStop, readyState, timersAfterStop, pendingNext, controller, ref} = await runToStop(
       name,
       stop,
     )
@@ -377,7 +415,9 @@ describe.each(Object.keys(STOPS) as (keyof typeof STOPS)[])('%s', (stop) => {
     await waitFor(handlesGone, 'the handles to go', {timeout: 2_000}).catch(() => {
       expect(resourcesAbove(baseline), 'handles left after the stop').toEqual({})
     })
-    await sleep(QUIET)
+    const fetchesAtStop = fetches.count()
+    await passEveryDelay()
+    expect(fetches.count(), 'fetches after the stop').toBe(fetchesAtStop)
     expect(log).toEqual(scenario.expectedLog)
     expect(server.requests).toHaveLength(scenario.expectedRequests)
     expect(server.usedConnections()).toBe(0)

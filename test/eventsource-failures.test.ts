@@ -1,9 +1,11 @@
 // Failing the connection: a status other than 200 or a Content-Type other than
 // text/event-stream makes the source CLOSED with exactly one error event, and it never
 // reconnects. The error event says why (status, response, cause, message, willReconnect).
-import {describe, expect, test} from 'vitest'
+// "Never" is fake time past every delay the source has (its timers run on a fake clock, the sockets
+// keep real time), with the attempts counted at fetch.
+import {describe, expect, test, vi} from 'vitest'
 import {ContentTypeError, type EventSourceErrorEvent, HTTPError} from '../src/index.js'
-import {gaps, open, recordEvents, recordFetches, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type Handler, respond, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -17,14 +19,20 @@ function eventStream(options: {status?: number; contentType?: string | null}): H
   }
 }
 
-/** Opens /path, waits for its error and a while after, and returns what happened. */
+/**
+ * Opens /path, waits for its error, the server to see the response closed (within a second) and fake
+ * time past every delay, and returns what happened; fails if the source made a second attempt.
+ */
 async function failure(handler: Handler) {
   const server = await serve({'/path': handler})
+  useFakeClock()
+  const fetches = countFetches()
   const source = open(`${server.url}path`, {reconnect: {initialDelay: 10}})
   const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
   await waitFor(() => log.length > 0, 'an event')
-  // Long enough for several reconnects at 10 ms, if there were any.
-  await sleep(150)
+  await waitFor(() => server.activeRequests() === 0, 'the server to see the response closed', {timeout: 1_000})
+  await passEveryDelay()
+  expect(fetches.count(), 'attempts').toBe(1)
   return {server, source, log, error: events[0] as EventSourceErrorEvent}
 }
 
@@ -141,11 +149,15 @@ describe('after a failure', () => {
         await stream.end()
       },
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}path`)
     const {log} = recordEvents(source)
+    skipReconnectDelays(source)
     await waitFor(() => log.length === 4, 'the final error')
-    await sleep(100)
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'error 2 final'])
+    expect(fetches.count()).toBe(2)
     expect(server.requests).toHaveLength(2)
   })
 
@@ -162,8 +174,6 @@ describe('after a failure', () => {
 // name that does not resolve, a burst of 5xx, and 429 with `Retry-After` as a date. (A drop
 // mid-event, one byte at a time, a refused connection and a redirect loop: eventsource-reconnect;
 // a stalled server: eventsource-heartbeat; 503 with `Retry-After` in seconds: eventsource-retry-policy.)
-
-const EARLY = 5
 
 /** The error code under fetch's TypeError (`ECONNRESET`, `ENOTFOUND`, `UND_ERR_SOCKET`...). */
 function networkCode(error: EventSourceErrorEvent): string | undefined {
@@ -249,8 +259,11 @@ describe('overloaded servers', () => {
       if (count === 1) await stream.end()
     }
     const server = await serve({'/stream': handler})
+    useFakeClock()
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, factor: 2, retryOnStatus: [500, 502, 503, 504]}})
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    // The delays are in the reconnect events; the clock skips them.
+    skipReconnectDelays(source)
     await waitFor(() => log.includes('message 1 after e1'), 'the stream after the burst')
     expect(log).toEqual([
       'open 1',
@@ -273,6 +286,9 @@ describe('overloaded servers', () => {
   test('429 with Retry-After as an HTTP-date: the reconnect waits until then, longer than the policy’s delay', async () => {
     let count = 0
     let retryAt = 0
+    // Date too: the server's date and the source's wait are on the fake clock, so both are exact.
+    useFakeClock()
+    const fetches = countFetches()
     const server = await serve({
       '/stream': (_req, res) => {
         count++
@@ -289,15 +305,21 @@ describe('overloaded servers', () => {
     })
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [429]}})
     const {log, events} = recordEvents(source, ['open', 'message', 'error'])
-    await waitFor(() => log.length === 3, 'the reconnect', {timeout: 5_000})
-    expect(log).toEqual(['error 0 retry', 'open 1', 'message 1 welcome back'])
+    await waitFor(() => log.length === 1, 'the error')
+    await nextTurn()
     const error = events[0] as EventSourceErrorEvent
     expect(error.status).toBe(429)
+    // The fake clock has not moved: the wait is exactly what is left until the date.
+    expect(error.reconnectDelay).toBe(retryAt - Date.now())
     expect(error.reconnectDelay).toBeGreaterThan(900)
     expect(error.reconnectDelay).toBeLessThanOrEqual(2_000)
-    const [gap] = gaps(server.requests.map((request) => request.time))
-    expect(gap).toBeGreaterThanOrEqual(error.reconnectDelay! - EARLY)
-    // Not before the date the server gave (Date.now() and performance.now() tick alike).
-    expect(Date.now()).toBeGreaterThanOrEqual(retryAt - EARLY)
+    await vi.advanceTimersByTimeAsync(error.reconnectDelay! - 1)
+    await nextTurn()
+    expect(fetches.count(), 'attempts before the date').toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    await waitFor(() => log.length === 3, 'the reconnect')
+    expect(fetches.count()).toBe(2)
+    expect(Date.now()).toBe(retryAt)
+    expect(log).toEqual(['error 0 retry', 'open 1', 'message 1 welcome back'])
   })
 })

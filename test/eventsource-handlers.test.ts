@@ -2,7 +2,7 @@
 // removes it, and the handler keeps its place among addEventListener listeners while it changes.
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {open, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -133,12 +133,16 @@ describe('onopen, onmessage, onerror', () => {
 
   test('onerror sees a failed connection once, with readyState CLOSED; listeners added later run after it', async () => {
     const {server} = await streamServer()
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}missing`)
     const calls: string[] = []
     source.onerror = () => calls.push(`onerror ${source.readyState}`)
     source.addEventListener('error', () => calls.push(`listener ${source.readyState}`))
     await waitFor(() => calls.length === 2, 'the error')
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Once: fake time past any reconnect delay brings no attempt and no second error.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(calls).toEqual(['onerror 2', 'listener 2'])
   })
 

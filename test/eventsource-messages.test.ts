@@ -72,12 +72,12 @@ describe('MessageEvent', () => {
   })
 
   test('comments, unknown fields and blocks without data dispatch nothing', async () => {
-    const server = await oneStream(': comment\n\nfoo: bar\n\nevent: ghost\n\nid: 1\n\ndata: real\n\n')
+    // A last event of its own type marks the end: whatever came before it has been dispatched by then.
+    const server = await oneStream(': comment\n\nfoo: bar\n\nevent: ghost\n\nid: 1\n\ndata: real\n\nevent: last\ndata: .\n\n')
     const source = open(`${server.url}stream`)
-    const {log} = recordEvents(source, ['open', 'message', 'error', 'ghost'])
-    await waitFor(() => log.length === 2, 'the one message')
-    await new Promise((resolve) => setTimeout(resolve, 30))
-    expect(log).toEqual(['open 1', 'message 1 real'])
+    const {log} = recordEvents(source, ['open', 'message', 'error', 'ghost', 'last'])
+    await waitFor(() => log.includes('last 1 .'), 'the last event')
+    expect(log).toEqual(['open 1', 'message 1 real', 'last 1 .'])
   })
 })
 

@@ -3,9 +3,11 @@
 // Headers, which the ES5 script-tag build cannot count on. The transport is a stand-in for the
 // XMLHttpRequest one (callbacks from timers, text chunks); those globals are removed while the
 // source runs, and URLs resolve through a link element, as in an old browser's document.
+// Without queueMicrotask, the core's tasks and delays are all timers: they run on vitest's fake clock,
+// which each test moves itself (nothing here touches a socket).
 import {runInContext, createContext} from 'node:vm'
 import {build} from 'esbuild'
-import {beforeAll, describe, expect, test} from 'vitest'
+import {afterEach, beforeAll, beforeEach, describe, expect, test, vi} from 'vitest'
 import type {EventSource as EventSourceClass, EventSourceErrorEvent, HTTPError as HTTPErrorClass} from '../src/index.js'
 import type {TransportHandlers, TransportRequest, TransportResponse} from '../src/transport/index.js'
 import {repoRoot} from './support/paths.js'
@@ -76,8 +78,9 @@ beforeAll(async () => {
     Event,
     MessageEvent,
     DOMException,
-    setTimeout,
-    clearTimeout,
+    // Looked up at each call, so that the context's timers are the fake ones a test installs.
+    setTimeout: (...args: Parameters<typeof setTimeout>) => setTimeout(...args),
+    clearTimeout: (handle: Parameters<typeof clearTimeout>[0]) => clearTimeout(handle),
     transport,
     document: {createElement: (tag: string) => (tag === 'a' ? anchor : undefined)},
   })
@@ -94,9 +97,19 @@ function head(status: number, contentType: string | null, url = ''): TransportRe
   return {status, statusText: status === 200 ? 'OK' : 'Nope', url, redirected: false, headers}
 }
 
-/** Resolves once `condition` holds, polling. */
+beforeEach(() => {
+  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']})
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+/** Runs the context's due tasks (timers of 0 ms: its stand-in for microtasks) until `condition` holds. */
 async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1))
+  for (let round = 0; !condition(); round++) {
+    if (round === 100) throw new Error('the condition did not hold after 100 rounds of due timers')
+    await vi.advanceTimersByTimeAsync(0)
+  }
 }
 
 describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch and Headers missing', () => {
@@ -118,6 +131,7 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     source.onerror = () => log.push(`error ${source.readyState}`)
     expect(source.url).toBe('http://app.test/stream?x=1')
     await until(() => attempts.length === 1)
+    expect(vi.getTimerCount(), 'timers once connecting').toBe(0)
     const first = attempts[0]!
     expect(first.request).toEqual({
       url: 'http://app.test/stream?x=1',
@@ -135,7 +149,13 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     first.handlers.onChunk('id: é1\ndata: one\n')
     first.handlers.onChunk('\n')
     first.handlers.onEnd()
-    await until(() => attempts.length === 2)
+    await until(() => vi.getTimerCount() === 1 && attempts.length === 1)
+    // The reconnect waits its 5 ms, not a moment less.
+    await vi.advanceTimersByTimeAsync(4)
+    expect(attempts).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(attempts).toHaveLength(2)
+    expect(vi.getTimerCount()).toBe(0)
     // Header values carry bytes: the ID as UTF-8, one character per byte.
     expect(attempts[1]!.request.headers['last-event-id']).toBe('\xc3\xa91')
     // A transport that restarts its request by itself resumes with the headers as of now.
@@ -164,8 +184,11 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     expect(events.map(({message, cause, willReconnect}) => ({message, cause, willReconnect}))).toEqual([
       {message: 'The response passed maxEventSize (1000 characters)', cause, willReconnect: false},
     ])
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    // Every timer the source still has runs out (a task queued behind the failure finds nothing to
+    // do): none starts another attempt, and none is left.
+    await vi.runAllTimersAsync()
     expect(attempts).toHaveLength(1)
+    expect(vi.getTimerCount(), 'timers once failed').toBe(0)
   })
 
   test('a headers function returning a thenable is waited for; a status other than 200 fails', async () => {
@@ -175,7 +198,8 @@ describe('with Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch
     const source = new EventSource('/stream', {headers: () => thenable as unknown as Record<string, string>})
     const events: Event[] = []
     source.addEventListener('error', (event) => events.push(event))
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    // Every task the source has queued runs: the request still waits for the thenable.
+    await vi.runAllTimersAsync()
     expect(attempts).toHaveLength(0)
     deliver({Authorization: 'Bearer t'})
     expect(attempts).toHaveLength(1)

@@ -1,27 +1,33 @@
 // Reestablishing the connection: the end of the stream or a network error makes the source
 // CONNECTING, fires `error`, waits the reconnection time (`retry:`) and connects again with
-// Last-Event-ID. Timings are measured from request timestamps, with generous upper bounds.
-import {describe, expect, test} from 'vitest'
+// Last-Event-ID. The reconnect delays run on a fake clock (the sockets keep real time): a test moves
+// it to a millisecond before the delay and sees no attempt, then to the delay and sees one.
+import {describe, expect, test, vi} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {open, recordEvents, scriptedStream, serve, sleep, unhandledRejections, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, type SseStream, startServer, startSse, utf8} from './support/sse-server.js'
 
 useEventSourceHooks()
 
-/** Slack for timer and loop granularity below the expected delay, and a generous bound above it. */
-const EARLY = 5
-const LATE = 1000
+/**
+ * Under the fake clock, once a reconnect is scheduled: moves the clock to 1 ms before `delay` and
+ * checks that no attempt was made, then to `delay` and checks that the next one was.
+ */
+async function expectAttemptAfter(fetches: {count: () => number}, delay: number): Promise<void> {
+  const before = fetches.count()
+  if (delay > 0) {
+    await vi.advanceTimersByTimeAsync(delay - 1)
+    await nextTurn()
+    expect(fetches.count(), `attempts ${delay - 1} ms into a ${delay} ms delay`).toBe(before)
+  }
+  await vi.advanceTimersByTimeAsync(delay > 0 ? 1 : 0)
+  await nextTurn()
+  expect(fetches.count(), `attempts once a ${delay} ms delay is over`).toBe(before + 1)
+}
 
 /** Serves /stream: connection n (from 1) is written by `script(n, stream)`. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
   return serve({'/stream': scriptedStream(script).handler})
-}
-
-/** Records when each `error` event fired (performance.now(), the clock request times use). */
-function errorTimes(source: EventTarget): number[] {
-  const times: number[] = []
-  source.addEventListener('error', () => times.push(performance.now()))
-  return times
 }
 
 describe('when the stream ends', () => {
@@ -34,17 +40,17 @@ describe('when the stream ends', () => {
         await stream.send({data: 'second'})
       }
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
-    const errors = errorTimes(source)
+    await waitFor(() => log.length === 4, 'the reconnect to be scheduled')
+    await expectAttemptAfter(fetches, 50)
     await waitFor(() => log.length === 6, 'the message after the reconnect')
     expect(log).toEqual(['open 1', 'message 1 first', 'error 0 retry', 'reconnect 0 #1 50ms', 'open 1', 'message 1 second'])
     expect(server.requests).toHaveLength(2)
     expect(server.requests[1]?.headers['last-event-id']).toBe('e1')
     expect(server.requests[1]?.url).toBe('/stream')
-    const waited = (server.requests[1]?.time ?? 0) - (errors[0] ?? 0)
-    expect(waited).toBeGreaterThanOrEqual(50 - EARLY)
-    expect(waited).toBeLessThan(50 + LATE)
   })
 
   test('retry: 0 reconnects at once', async () => {
@@ -52,13 +58,16 @@ describe('when the stream ends', () => {
       await stream.send({retry: 0, data: `connection ${n}`})
       if (n === 1) await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 5_000}})
     const {log} = recordEvents(source, ['message', 'error', 'reconnect'])
-    const errors = errorTimes(source)
+    await waitFor(() => log.length === 3, 'the reconnect to be scheduled')
+    // Not the initial 5 s: the clock moves by nothing at all.
+    await expectAttemptAfter(fetches, 0)
     await waitFor(() => log.length === 4, 'the second connection')
     expect(log).toEqual(['message 1 connection 1', 'error 0 retry', 'reconnect 0 #1 0ms', 'message 1 connection 2'])
     expect(source.reconnectDelay).toBe(0)
-    expect((server.requests[1]?.time ?? 0) - (errors[0] ?? 0)).toBeLessThan(LATE)
   })
 
   test('waits the initial delay until the server sends retry:', async () => {
@@ -66,14 +75,16 @@ describe('when the stream ends', () => {
       await stream.send({data: `connection ${n}`})
       if (n < 3) await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 40}})
     const {log} = recordEvents(source, ['reconnect'])
+    for (const count of [1, 2]) {
+      await waitFor(() => log.length === count, `reconnect ${count} to be scheduled`)
+      await expectAttemptAfter(fetches, 40)
+    }
     await server.waitForRequests(3)
     expect(log).toEqual(['reconnect 0 #1 40ms', 'reconnect 0 #1 40ms'])
-    for (const index of [1, 2]) {
-      const gap = (server.requests[index]?.time ?? 0) - (server.requests[index - 1]?.time ?? 0)
-      expect(gap).toBeGreaterThanOrEqual(40 - EARLY)
-    }
   })
 
   test('the last valid retry: wins; invalid values are ignored', async () => {
@@ -390,11 +401,15 @@ describe('faults the other suites do not cover', () => {
     const gone = await startServer(() => {})
     const url = `${gone.url}stream`
     await gone.close()
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(url, {reconnect: {initialDelay: 10, maxAttempts: 3}})
     const {log, events} = recordEvents(source, ['open', 'error', 'reconnect'])
+    skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the source to give up')
-    // Long enough for more attempts at 10 ms, if there were any.
-    await sleep(100)
+    // Past any delay: more attempts, if there were any, would have been made.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(4)
     expect(log).toEqual([
       'error 0 retry',
       'reconnect 0 #1 10ms',
@@ -428,10 +443,14 @@ describe('faults the other suites do not cover', () => {
 
   test('a redirect loop between two paths: fetch gives up, an error with a cause, and maxAttempts ends it', async () => {
     const server = await serve({'/a': redirect('/b', 302), '/b': redirect('/a', 302)})
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}a`, {reconnect: {initialDelay: 10, maxAttempts: 2}})
     const {log, events} = recordEvents(source, ['open', 'message', 'error'])
+    skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the source to give up', {timeout: 10_000})
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(3)
     expect(log).toEqual(['error 0 retry', 'error 0 retry', 'error 2 final'])
     for (const event of events) {
       const error = event as EventSourceErrorEvent

@@ -1,10 +1,11 @@
 // Option values that cannot work are refused up front with a TypeError naming the option, rather
 // than misbehaving later (a 0 heartbeat that fires at once, a status list that never matches);
 // and a ReadableStream body, which can be sent only once, fails the connection on the reconnect
-// instead of retrying forever.
+// instead of retrying forever. "Nothing more happens" is fake time past every delay (the source's
+// timers run on a fake clock, the sockets keep real time), with the attempts counted at fetch.
 import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit} from '../src/index.js'
-import {open, recordEvents, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -99,11 +100,14 @@ describe('invalid option values throw a TypeError naming the option', () => {
 
   test('a refused source sends nothing', async () => {
     const server = await serve((_req, res) => void startSse(res))
+    useFakeClock()
+    const fetches = countFetches()
     for (const init of [{heartbeatTimeout: 0}, {method: 'GET', body: 'x'}, {reconnect: {retryOnStatus: [99]}}]) {
       expect(() => new EventSource(`${server.url}stream`, init)).toThrow(TypeError)
     }
-    // Connecting starts a microtask after the constructor; give a stray attempt time to arrive.
-    await sleep(100)
+    // Connecting starts a microtask after the constructor: a stray attempt would have reached fetch.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
   })
 
@@ -156,12 +160,16 @@ describe('a ReadableStream passed directly as body', () => {
         controller.close()
       },
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {method: 'POST', body})
     const {log, events} = recordEvents(source)
+    skipReconnectDelays(source)
 
     await waitFor(() => source.readyState === EventSource.CLOSED, 'the source to fail', {timeout: 10_000})
-    // Long enough for several 10 ms retries, had the source gone on retrying.
-    await sleep(200)
+    // Past any number of 10 ms retries, had the source gone on retrying.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
 
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'error 2 final'])
     expect(server.requests.map((request) => [request.method, request.body])).toEqual([['POST', 'the prompt']])
@@ -178,11 +186,15 @@ describe('heartbeatTimeout past what timers can wait', () => {
     const server = await serve({
       '/stream': (_req, res) => void startSse(res).send({data: 'one'}),
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {heartbeatTimeout, reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 2, 'the first event')
-    await sleep(150)
+    // The fake clock fires a timer past 2³¹ − 1 ms at once too, as Node's does.
+    await passEveryDelay()
     expect(log).toEqual(['open 1', 'message 1 one'])
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 })

@@ -6,13 +6,10 @@ import {hydrateRoot} from 'react-dom/client'
 import {renderToString} from 'react-dom/server'
 import {describe, expect, test, vi} from 'vitest'
 import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
-import {sleep, waitFor} from './support/eventsource.js'
+import {countFetches, passEveryDelay, useFakeClock, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 
 useReactHooks()
-
-/** Long enough for a request the hook should not make to have reached the server. */
-const QUIET = 200
 
 describe('useEventSource: state and messages', () => {
   test('connecting, then open; each message replaces the last one', async () => {
@@ -87,8 +84,8 @@ describe('useEventSource: state and messages', () => {
     await events.send({data: 'unnamed'})
     await events.send({event: 'volume', data: '2'})
     await events.send({event: 'trade', data: '3'})
-    await waitFor(() => received.length === 2, 'two events')
-    await sleep(50)
+    // 'trade' was sent last: the events before it were dispatched (or not) before it.
+    await waitFor(() => received.includes('trade 3'), 'the last event')
     expect(received).toEqual(['price 1', 'trade 3'])
     expect(result.current.message).toMatchObject({type: 'trade', data: '3'})
   })
@@ -97,25 +94,32 @@ describe('useEventSource: state and messages', () => {
 describe('useEventSource: what opens a connection', () => {
   test('url null opens nothing: idle, CLOSED, no request', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result} = renderHook(() => useEventSource(null, {onMessage: () => {}}))
     expect(result.current).toMatchObject({status: 'idle', readyState: 2, message: undefined})
-    await sleep(QUIET)
+    await passEveryDelay()
     expect(result.current.status).toBe('idle')
+    expect(fetches.count()).toBe(0)
     expect(events.server.requests).toEqual([])
     // close() and reconnect() of an idle hook do nothing.
     result.current.close()
     result.current.reconnect()
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(events.server.requests).toEqual([])
   })
 
   test('enabled: false opens nothing; true connects; false again closes the connection', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result, rerender} = renderHook((props: {enabled: boolean}) => useEventSource(events.url(), props), {
       initialProps: {enabled: false},
     })
-    await sleep(QUIET)
+    await passEveryDelay()
     expect(result.current.status).toBe('idle')
+    expect(fetches.count()).toBe(0)
     expect(events.server.requests).toEqual([])
 
     rerender({enabled: true})
@@ -124,6 +128,8 @@ describe('useEventSource: what opens a connection', () => {
 
     rerender({enabled: false})
     expect(result.current.status).toBe('idle')
+    // The connection closes on a 0 ms timer of its own (a component may come straight back for it).
+    await vi.advanceTimersByTimeAsync(0)
     await waitFor(() => events.server.activeRequests() === 0, 'the stream to close at the server')
   })
 
@@ -146,18 +152,23 @@ describe('useEventSource: what opens a connection', () => {
 
   test('a changed request option (a header value) reconnects with it', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result, rerender} = renderHook((props: {version: string}) =>
       useEventSource(events.url(), {headers: {'X-Version': props.version}, method: 'GET'}),
       {initialProps: {version: '1'}},
     )
     await waitFor(() => result.current.status === 'open', 'open')
     rerender({version: '1'}) // equal by value: the same connection
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
 
     rerender({version: '2'})
     await events.server.waitForRequests(2)
     expect(events.server.requests.map((request) => request.headers['x-version'])).toEqual(['1', '2'])
+    // The old connection closes on a 0 ms timer of its own.
+    await vi.advanceTimersByTimeAsync(0)
     await waitFor(() => events.server.activeRequests() === 1, 'the first stream to close')
   })
 
@@ -185,6 +196,8 @@ describe('useEventSource: what opens a connection', () => {
 
   test('a new headers function does not reconnect; the next attempt calls it', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result, rerender} = renderHook(
       (props: {token: string}) =>
         useEventSource(events.url('retry=50'), {headers: () => ({Authorization: `Bearer ${props.token}`})}),
@@ -192,11 +205,14 @@ describe('useEventSource: what opens a connection', () => {
     )
     await waitFor(() => result.current.status === 'open', 'open')
     rerender({token: 'two'})
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
 
     // The server ends the stream; the EventSource reconnects by itself after `retry: 50`.
     await events.open()[0]!.end()
+    await waitFor(() => result.current.status === 'reconnecting', 'reconnecting')
+    await vi.advanceTimersByTimeAsync(50)
     await events.server.waitForRequests(2)
     expect(events.server.requests.map((request) => request.headers.authorization)).toEqual(['Bearer one', 'Bearer two'])
   })
@@ -205,6 +221,8 @@ describe('useEventSource: what opens a connection', () => {
 describe('useEventSource: errors, close() and reconnect()', () => {
   test('a failed connection: status error, CLOSED, and the error event with its details', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result} = renderHook(() => useEventSource(events.statusUrl(503)))
     await waitFor(() => result.current.status === 'error', 'error')
     const {error} = result.current
@@ -212,7 +230,8 @@ describe('useEventSource: errors, close() and reconnect()', () => {
     expect(error).toMatchObject({type: 'error', status: 503, code: 503, willReconnect: false, attempt: 1})
     expect(error?.message).toMatch(/503/)
     expect(error?.cause).toBeInstanceOf(Error)
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
   })
 
@@ -239,6 +258,8 @@ describe('useEventSource: errors, close() and reconnect()', () => {
 
   test('close(): CLOSED at once, the request aborted, nothing more; reconnect() opens it again', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {result} = renderHook(() => useEventSource(events.url('retry=10')))
     await waitFor(() => result.current.status === 'open', 'open')
     await events.send({id: 'a', data: 'before close'})
@@ -247,7 +268,8 @@ describe('useEventSource: errors, close() and reconnect()', () => {
     act(() => result.current.close())
     expect(result.current).toMatchObject({status: 'closed', readyState: 2})
     await waitFor(() => events.server.activeRequests() === 0, 'the stream to close at the server')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
 
     act(() => result.current.reconnect())
@@ -288,6 +310,8 @@ describe('useEventSource: errors, close() and reconnect()', () => {
 describe('useEventSource: server rendering then hydration', () => {
   test('hydrates the server markup without a mismatch, then connects', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     function Status() {
       const {status, message} = useEventSource(events.url())
       return <p id="status">{`${status} ${message?.data ?? '-'}`}</p>
@@ -295,7 +319,10 @@ describe('useEventSource: server rendering then hydration', () => {
     const container = document.createElement('div')
     container.innerHTML = renderToString(<Status />)
     expect(container.textContent).toBe('connecting -')
-    await sleep(QUIET)
+    // Rendering on the server scheduled nothing (a timer would be on the fake clock).
+    expect(vi.getTimerCount()).toBe(0)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(events.server.requests).toEqual([])
 
     document.body.append(container)

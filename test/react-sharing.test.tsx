@@ -1,18 +1,22 @@
 // @vitest-environment jsdom
 // useEventSource across components: one connection per URL and options (reference counted,
 // closed after the last unmount), StrictMode's double mount, the sharing key's rules, and
-// callbacks and parse per component. Connections are counted at the real server.
+// callbacks and parse per component. Connections are counted at the real server and at fetch; the
+// sources' timers (and the 0 ms one that closes a connection its last component left) run on a fake
+// clock where a test says "nothing more happens", the sockets on the real one.
 import {act, render, renderHook} from '@testing-library/react'
 import {StrictMode} from 'react'
 import {describe, expect, test, vi} from 'vitest'
 import {useEventSource, type UseEventSourceOptions} from '../src/adapters/react.js'
-import {sleep, waitFor} from './support/eventsource.js'
+import {countFetches, passEveryDelay, useFakeClock, waitFor} from './support/eventsource.js'
 import {eventServer, useReactHooks} from './support/react.js'
 
 useReactHooks()
 
-/** Long enough for a request the hooks should not make to have reached the server. */
-const QUIET = 200
+/** Under the fake clock: runs the 0 ms timers that close connections no component holds any more. */
+async function releaseConnections(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(0)
+}
 
 /** Shows the hook's status and last message; `name` labels it in the page. */
 function Feed({name, url, options}: {name: string; url: string | null; options?: UseEventSourceOptions}) {
@@ -38,6 +42,8 @@ function text(container: HTMLElement, name: string): string | null | undefined {
 describe('one connection per url and options', () => {
   test('two components share one connection, closed only after the last one unmounts', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const url = events.url()
     const {container, rerender, unmount} = render(<Feeds names={['a', 'b']} url={url} />)
     await waitFor(() => text(container, 'a') === 'open -' && text(container, 'b') === 'open -', 'both open')
@@ -46,14 +52,16 @@ describe('one connection per url and options', () => {
     expect(events.server.requests).toHaveLength(1)
 
     rerender(<Feeds names={['b']} url={url} />)
-    await sleep(QUIET)
+    await passEveryDelay()
     expect(events.server.activeRequests()).toBe(1)
     await events.send({data: 'still here'})
     await waitFor(() => text(container, 'b') === 'open still here', 'b still receives')
 
     unmount()
+    await releaseConnections()
     await waitFor(() => events.server.activeRequests() === 0, 'the stream to close at the server')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
   })
 
@@ -81,6 +89,8 @@ describe('one connection per url and options', () => {
 
   test('the only component remounting in one commit (a new React key) keeps the open connection', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const url = events.url()
     const {container, rerender} = render(<Feed key="1" name="a" url={url} />)
     await waitFor(() => text(container, 'a') === 'open -', 'open')
@@ -90,13 +100,19 @@ describe('one connection per url and options', () => {
     // Unmounted and mounted in the same commit: the connection is not closed in between.
     rerender(<Feed key="2" name="a" url={url} />)
     expect(text(container, 'a')).toBe('open -')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(events.server.requests).toHaveLength(1)
     expect(events.server.activeRequests()).toBe(1)
+    // Past the release timer, the connection still delivers.
+    await events.send({data: 'still open'})
+    await waitFor(() => text(container, 'a') === 'open still open', 'the next message')
   })
 
   test('options equal by value share; other request options or another key do not', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const url = events.url()
     render(
       <>
@@ -108,7 +124,8 @@ describe('one connection per url and options', () => {
       </>,
     )
     await events.server.waitForRequests(3)
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(3)
     expect(events.server.requests).toHaveLength(3)
     expect(events.server.activeRequests()).toBe(3)
   })
@@ -159,6 +176,8 @@ describe('one connection per url and options', () => {
 describe('StrictMode', () => {
   test('never more than one connection per key, and none left open after unmount', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const url = events.url()
     const {container, unmount} = render(
       <StrictMode>
@@ -167,7 +186,8 @@ describe('StrictMode', () => {
       </StrictMode>,
     )
     await waitFor(() => ['a', 'b', 'c'].every((name) => text(container, name) === 'open -'), 'all open')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(2)
     // One connection for a and b, one for c: StrictMode's mount, unmount, mount opened no other.
     expect(events.server.requests).toHaveLength(2)
     expect(events.server.activeRequests()).toBe(2)
@@ -175,13 +195,17 @@ describe('StrictMode', () => {
     await waitFor(() => ['a', 'b', 'c'].every((name) => text(container, name) === 'open x'), 'all received')
 
     unmount()
+    await releaseConnections()
     await waitFor(() => events.server.activeRequests() === 0, 'every stream to close at the server')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(2)
     expect(events.server.requests).toHaveLength(2)
   })
 
   test('a new url under StrictMode: one new connection, the old one closed', async () => {
     const events = await eventServer()
+    useFakeClock()
+    const fetches = countFetches()
     const {container, rerender, unmount} = render(
       <StrictMode>
         <Feed name="a" url={events.url('n=1')} />
@@ -194,10 +218,13 @@ describe('StrictMode', () => {
       </StrictMode>,
     )
     await events.server.waitForRequests(2)
+    await releaseConnections()
     await waitFor(() => events.server.activeRequests() === 1, 'the old stream to close')
-    await sleep(QUIET)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(2)
     expect(events.server.requests.map((request) => request.url)).toEqual(['/events?n=1', '/events?n=2'])
     unmount()
+    await releaseConnections()
     await waitFor(() => events.server.activeRequests() === 0, 'no stream left')
   })
 
@@ -211,10 +238,11 @@ describe('StrictMode', () => {
     await waitFor(() => result.current.status === 'open', 'open')
     await events.send({data: 'a'})
     await events.send({data: 'b'})
-    await waitFor(() => received.length === 2, 'two events')
-    await sleep(50)
-    expect(received).toEqual(['A', 'B'])
-    expect(parse).toHaveBeenCalledTimes(2)
+    // A last event marks the end: a second call for 'a' or 'b' would have come before it.
+    await events.send({data: 'end'})
+    await waitFor(() => received.includes('END'), 'the last event')
+    expect(received).toEqual(['A', 'B', 'END'])
+    expect(parse).toHaveBeenCalledTimes(3)
   })
 })
 

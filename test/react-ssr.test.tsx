@@ -5,7 +5,7 @@ import {renderToString} from 'react-dom/server'
 import {StrictMode} from 'react'
 import {expect, test, vi} from 'vitest'
 import {useEventSource} from '../src/adapters/react.js'
-import {serve, sleep, useEventSourceHooks} from './support/eventsource.js'
+import {nextTurn, serve, useEventSourceHooks, useFakeClock} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -30,6 +30,7 @@ test('Node with no window and no EventSource global', () => {
 
 test('renderToString shows the connecting state and makes no request', async () => {
   const server = await serve({'/prices': (_req, res) => void startSse(res).send({event: 'price', data: '1'})})
+  useFakeClock()
   const fetchSpy = vi.spyOn(globalThis, 'fetch')
   try {
     const url = `${server.url}prices`
@@ -41,8 +42,9 @@ test('renderToString shows the connecting state and makes no request', async () 
     expect(markup).toBe('<p>connecting<!-- --> <!-- -->0<!-- --> <!-- -->-<!-- --> <!-- -->no error</p>')
     // The same markup every time: the server snapshot is one stable object.
     expect(renderToString(<Prices url={url} />)).toBe(renderToString(<Prices url={url} />))
-    // Anything scheduled (a microtask, a timer) would have sent its request by now.
-    await sleep(200)
+    // Nothing was scheduled (a timer would be on the fake clock); a microtask would have run by now.
+    expect(vi.getTimerCount()).toBe(0)
+    await nextTurn()
     expect(server.requests).toEqual([])
     expect(fetchSpy).not.toHaveBeenCalled()
   } finally {

@@ -1,8 +1,9 @@
 // The framework-free store under useEventSource: the sharing key's rules, and a subscription
-// used directly (no React) against a real server: snapshots, sharing, the deferred close.
-import {describe, expect, test} from 'vitest'
+// used directly (no React) against a real server: snapshots, sharing, the deferred close (its
+// timer on a fake clock; the sockets keep real time).
+import {describe, expect, test, vi} from 'vitest'
 import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
-import {serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -69,9 +70,14 @@ describe('SharedSubscription without React', () => {
 
   test('creating one opens nothing; subscribing opens one connection for both; the snapshot changes only with the state', async () => {
     const {server, streams, url: eventsUrl} = await streamServer()
+    useFakeClock()
+    const fetches = countFetches()
     const a = new SharedSubscription(eventsUrl)
     const b = new SharedSubscription(eventsUrl, {onMessage: () => {}})
-    await sleep(100)
+    // Whatever they might have scheduled runs: no attempt.
+    await vi.advanceTimersByTimeAsync(10_000)
+    await nextTurn()
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
     expect(a.getSnapshot()).toBe(a.getServerSnapshot())
 
@@ -88,12 +94,19 @@ describe('SharedSubscription without React', () => {
     expect(server.requests).toHaveLength(1)
 
     unsubscribeA()
-    await sleep(50)
+    // Long past any timer the release may have set: the connection still carries b's events.
+    await vi.advanceTimersByTimeAsync(10_000)
+    await streams[0]!.send({data: 'y'})
+    await waitFor(() => b.getSnapshot().message?.data === 'y', 'b to get the next message')
     expect(server.activeRequests()).toBe(1)
     unsubscribeB()
     // Closed a moment later, not at once: a subscriber coming straight back would have kept it.
+    await nextTurn()
     expect(streams[0]!.isClosed).toBe(false)
+    expect(server.activeRequests()).toBe(1)
+    await vi.advanceTimersByTimeAsync(0)
     await waitFor(() => server.activeRequests() === 0, 'the stream to close')
+    expect(fetches.count()).toBe(1)
   })
 
   test('a signal that aborts closes the connection', async () => {

@@ -8,7 +8,7 @@ import {EventSource, EventSourceErrorEvent} from '../src/index.js'
 import {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from '../src/shared/index.js'
 import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
 import {serveSharedSources, type SharedWorkerScope} from '../src/shared/worker-host.js'
-import {waitFor} from './support/eventsource.js'
+import {nextTurn, useFakeClock, waitFor} from './support/eventsource.js'
 import {FakeLockManager} from './support/locks.js'
 import {startResumableServer, type ResumableServer} from './support/resumable-sse.js'
 import {startSse} from './support/sse-server.js'
@@ -17,6 +17,7 @@ const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
   vi.unstubAllGlobals()
+  vi.useRealTimers()
 })
 
 async function resumable(): Promise<ResumableServer> {
@@ -180,10 +181,11 @@ describe('tabs sharing a connection (Web Locks stand-in, Node BroadcastChannel)'
     expect(stream.connections[1]!.lastEventId).toBe('2')
     expect(next!.source.isLeader).toBe(true)
     await stream.emit(2)
-    for (const {ids} of [next!, last!]) await waitFor(() => ids().length >= 6, 'six events')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(next!.ids()).toEqual(range(1, 6))
-    expect(last!.ids()).toEqual(range(1, 6))
+    // And one more, to mark the end: a second copy of an earlier event would come before it.
+    await stream.emit(1)
+    for (const {ids} of [next!, last!]) await waitFor(() => ids().includes('7'), 'event 7')
+    expect(next!.ids()).toEqual(range(1, 7))
+    expect(last!.ids()).toEqual(range(1, 7))
     expect(leader!.ids()).toEqual(range(1, 4))
   })
 
@@ -363,8 +365,8 @@ describe('a sharing key that cannot be hashed', () => {
     source.addEventListener('error', (event) => errors.push(event))
     expect(source.readyState).toBe(source.CONNECTING)
     await waitFor(() => errors.length > 0, 'an error event')
-    // A turn of the event loop: long enough for Node to report a rejection nobody handled.
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // A turn of the event loop: Node reports a rejection nobody handled before it.
+    await nextTurn()
     expect(digest).toHaveBeenCalled()
     expect(source.readyState).toBe(source.CLOSED)
     expect(log).toEqual(['error 2'])
@@ -493,11 +495,16 @@ describe('tabs sharing a SharedWorker (its code in this process, each tab connec
   test('a worker that never answers: after a while (5 s) the tab competes for the lock too, and leads', async () => {
     useWorker('silent')
     const stream = await resumable()
+    // The 5 s run on a fake clock (the sockets keep real time).
+    useFakeClock()
     const only = tab(`${stream.server.url}stream`)
     await waitFor(() => created.length === 1, 'the worker')
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await vi.advanceTimersByTimeAsync(4_999)
+    await nextTurn()
+    expect(only.source.isLeader).toBe(false)
     expect(stream.connections).toHaveLength(0)
-    await waitFor(() => only.source.isLeader === true, 'the tab to lead', {timeout: 6000})
+    await vi.advanceTimersByTimeAsync(1)
+    await waitFor(() => only.source.isLeader === true, 'the tab to lead')
     await waitFor(() => only.source.readyState === only.source.OPEN, 'OPEN')
     expect(only.log).toEqual(['open'])
     // Still subscribed, should the worker answer late.

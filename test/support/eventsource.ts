@@ -1,15 +1,24 @@
 // Helpers for the EventSource suites: servers and sources that are closed after every test,
 // a recorder that notes the readyState at each event (so tests can assert exact sequences),
-// polling waits instead of fixed sleeps, and a check that no promise rejection went unhandled.
-import {afterAll, afterEach, beforeAll, expect} from 'vitest'
+// waits that wake on events instead of fixed sleeps, a fake clock for the source's own timers, and a
+// check that no promise rejection went unhandled.
+import {afterAll, afterEach, beforeAll, expect, vi} from 'vitest'
 import {EventSource, type EventSourceInit, type FetchLike, type FetchLikeInit} from '../../src/index.js'
 import {startServer, startSse, type Handler, type Routes, type SseStream, type TestServer} from './sse-server.js'
+
+/**
+ * The real timer functions, taken before any test fakes them: the helpers' own waits and time-outs
+ * (and the test servers, see sse-server.ts) run on the real clock, so they keep working under
+ * {@link useFakeClock} and are never counted among the source's timers.
+ */
+const realSetTimeout = globalThis.setTimeout
+const realClearTimeout = globalThis.clearTimeout
 
 const sources = new Set<{close(): void}>()
 const servers = new Set<TestServer>()
 const unhandled: unknown[] = []
-/** Puts back what {@link trackSourceTimers} replaced. */
-const restoreTimers: (() => void)[] = []
+/** Puts back what {@link trackSourceTimers} and {@link countFetches} replaced. */
+const restoreGlobals: (() => void)[] = []
 const onUnhandledRejection = (reason: unknown): void => {
   unhandled.push(reason)
 }
@@ -26,7 +35,11 @@ export function useEventSourceHooks(): void {
   afterEach(async () => {
     for (const source of sources) source.close()
     sources.clear()
-    for (const restore of restoreTimers.splice(0).reverse()) restore()
+    // Trackers first: one installed over the fake clock would otherwise put it back.
+    for (const restore of restoreGlobals.splice(0).reverse()) restore()
+    vi.useRealTimers()
+    vi.restoreAllMocks()
+    wakers.clear()
     // Rejections are reported once the microtask queue drains: give them a turn of the loop.
     await new Promise((resolve) => setImmediate(resolve))
     const serverErrors = [...servers].flatMap((server) => server.errors)
@@ -78,6 +91,7 @@ export function recordEvents(
     source.addEventListener(type, (event: Event) => {
       events.push(event)
       log.push(describeEvent(event, source.readyState))
+      wakeWaiters()
     })
   }
   return {log, events}
@@ -94,28 +108,61 @@ export function describeEvent(event: Event, readyState: number): string {
   return head
 }
 
-/** Polls `condition` every few milliseconds until it holds; fails with `what` after `timeout` ms. */
-export async function waitFor(
+/** The {@link waitFor} calls waiting now; each is woken to check its condition again. */
+const wakers = new Set<() => void>()
+
+/** Wakes every {@link waitFor}: called when something they may wait on happened (an event recorded). */
+export function wakeWaiters(): void {
+  for (const wake of [...wakers]) wake()
+}
+
+/**
+ * Resolves once `condition` holds; fails with `what` after `timeout` ms (real ones). The condition is
+ * checked again whenever {@link recordEvents} records an event, so a wait on a recorded log ends on
+ * the event itself; conditions on things no event tells of (a server's connections) are checked
+ * again every `interval` ms as well. Works under {@link useFakeClock}: its timers are real ones.
+ */
+export function waitFor(
   condition: () => boolean,
   what = 'condition',
   {timeout = 5_000, interval = 5}: {timeout?: number; interval?: number} = {},
 ): Promise<void> {
-  const deadline = performance.now() + timeout
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`)
-    await sleep(interval)
-  }
+  return new Promise((resolve, reject) => {
+    let poll: ReturnType<typeof setTimeout> | undefined
+    const finish = (error?: Error): void => {
+      realClearTimeout(deadline)
+      realClearTimeout(poll)
+      wakers.delete(check)
+      if (error) reject(error)
+      else resolve()
+    }
+    const check = (): void => {
+      let holds: boolean
+      try {
+        holds = condition()
+      } catch (error) {
+        return finish(error instanceof Error ? error : new Error(String(error)))
+      }
+      if (holds) return finish()
+      realClearTimeout(poll)
+      // Unref'd, as the deadline: a condition may be that no Timeout handle is left (test/support/resources.ts).
+      poll = realSetTimeout(check, interval).unref()
+    }
+    const deadline = realSetTimeout(() => finish(new Error(`Timed out after ${timeout} ms waiting for ${what}`)), timeout).unref()
+    wakers.add(check)
+    check()
+  })
 }
 
 /** The next event of `type` on `target`; rejects after `timeout` ms. */
 export function nextEvent<E extends Event = Event>(target: EventTarget, type: string, timeout = 5_000): Promise<E> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = realSetTimeout(() => {
       target.removeEventListener(type, listener)
       reject(new Error(`Timed out after ${timeout} ms waiting for a "${type}" event`))
     }, timeout)
     const listener = (event: Event): void => {
-      clearTimeout(timer)
+      realClearTimeout(timer)
       target.removeEventListener(type, listener)
       resolve(event as E)
     }
@@ -150,29 +197,89 @@ export function gaps(times: readonly number[]): number[] {
   return times.slice(1).map((time, index) => time - times[index]!)
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * Counts the calls to the global `fetch` (every attempt of a source without a `fetch` option) for the
+ * rest of the test. Unlike a spy it keeps nothing of a call, so a response cannot keep a source alive.
+ */
+export function countFetches(): {count: () => number} {
+  const previousFetch = globalThis.fetch
+  let count = 0
+  globalThis.fetch = (...args: Parameters<typeof fetch>) => {
+    count++
+    return previousFetch(...args)
+  }
+  restoreGlobals.push(() => {
+    globalThis.fetch = previousFetch
+  })
+  return {count: () => count}
 }
 
 /**
- * Counts the timers the library itself starts (reconnect and heartbeat timers), told apart by the
- * stack that calls `setTimeout`: any module of src/, so that none is missed when code moves between
- * modules; cleared ones and fired ones stop counting.
- * Installed for the rest of the test; the hooks put the real timer functions back.
+ * One turn of the event loop: every promise already settled has run its reactions by then (a request
+ * that a settled headers promise would start, say, has been handed to fetch). No clock involved.
  */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Waits `ms` real milliseconds, whether or not the test fakes the clock. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => realSetTimeout(resolve, ms))
+}
+
 /**
- * Whether a stack frame is in one of the library's modules (src/, in TypeScript; never a
- * dependency's). Read from the frame, since jsdom test files have no file: `import.meta.url`.
+ * Fakes the clock the source's timers run on (reconnect delays, heartbeats, quiet periods) for the
+ * rest of the test; the hooks put the real one back. Only `setTimeout`, `setInterval`, their clears
+ * and `Date` are faked: the sockets, Node's fetch and the test servers need `setImmediate`,
+ * `process.nextTick`, microtasks and `performance` to move on their own. Move time with
+ * `vi.advanceTimersByTimeAsync` (the async form, so that the promises a timer starts settle).
+ * Node's fetch (undici) sets timers of its own too: `vi.getTimerCount()` counts those.
  */
-const isLibraryFrame = (frame: string): boolean => /[\\/]src[\\/][\w/-]+\.ts\b/.test(frame) && !frame.includes('node_modules')
+export function useFakeClock(): void {
+  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date']})
+}
+
+/**
+ * Under {@link useFakeClock}: moves the clock past every delay the suites give a source (reconnect
+ * delays, heartbeats, the shared connections' release), then waits a turn of the loop, so that a
+ * request a fired timer started has reached fetch ({@link countFetches} sees it). How a test says
+ * "nothing more happens". 20 s of fake time: far below Node's fetch's own 300 s time-outs.
+ */
+export async function passEveryDelay(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(20_000)
+  await nextTurn()
+}
+
+/**
+ * Under {@link useFakeClock}: moves the fake clock by each reconnect's delay once its timer is set (a
+ * turn of the loop after the `reconnect` event), so that a test that waits for attempts waits on the
+ * connections, not on their delays. Only the reconnect timer is due then; the delays stay in the events.
+ */
+export function skipReconnectDelays(source: Pick<EventSource, 'addEventListener'>): void {
+  source.addEventListener('reconnect', (event) => {
+    setImmediate(() => void vi.advanceTimersByTimeAsync(event.delay))
+  })
+}
+
+/**
+ * Counts the timers set by anything but the tests and their helpers, Node's internals (its fetch) and
+ * dependencies: the library's timers (reconnect and heartbeat), wherever its modules live. A timer
+ * counts when the function that called `setTimeout` is in none of those places, so that the count can
+ * only be too high, never miss a library timer; cleared ones and fired ones stop counting.
+ * Installed for the rest of the test (over the fake clock, if {@link useFakeClock} came first); the
+ * hooks put the timer functions back.
+ */
+const isForeignCaller = (frame: string): boolean =>
+  frame.includes('node:') || frame.includes('node_modules') || /[\\/]test[\\/]/.test(frame)
 
 export function trackSourceTimers(): {pending: () => number; started: () => number} {
-  const {setTimeout: realSetTimeout, clearTimeout: realClearTimeout} = globalThis
+  const {setTimeout: previousSetTimeout, clearTimeout: previousClearTimeout} = globalThis
   const live = new Set<unknown>()
   let started = 0
   const tracked = ((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const fromSource = (new Error().stack ?? '').split('\n').some(isLibraryFrame)
-    const handle: unknown = realSetTimeout(
+    // Frame 0 is the message, 1 this function, 2 its caller.
+    const caller = (new Error().stack ?? '').split('\n')[2] ?? ''
+    const handle: unknown = previousSetTimeout(
       (...callArgs: unknown[]) => {
         live.delete(handle)
         callback(...callArgs)
@@ -180,7 +287,7 @@ export function trackSourceTimers(): {pending: () => number; started: () => numb
       ms,
       ...args,
     )
-    if (fromSource) {
+    if (!isForeignCaller(caller)) {
       started++
       live.add(handle)
     }
@@ -188,13 +295,13 @@ export function trackSourceTimers(): {pending: () => number; started: () => numb
   }) as typeof setTimeout
   const untracked = ((handle: Parameters<typeof clearTimeout>[0]) => {
     live.delete(handle)
-    realClearTimeout(handle)
+    previousClearTimeout(handle)
   }) as typeof clearTimeout
   globalThis.setTimeout = tracked
   globalThis.clearTimeout = untracked
-  restoreTimers.push(() => {
-    globalThis.setTimeout = realSetTimeout
-    globalThis.clearTimeout = realClearTimeout
+  restoreGlobals.push(() => {
+    globalThis.setTimeout = previousSetTimeout
+    globalThis.clearTimeout = previousClearTimeout
   })
   return {pending: () => live.size, started: () => started}
 }

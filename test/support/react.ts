@@ -1,21 +1,24 @@
 // Helpers for the useEventSource suites (test/react-*.test.tsx): a server whose event streams a
 // test writes to when it likes, and the hooks that unmount every component after each test.
 import {cleanup} from '@testing-library/react'
-import {afterEach} from 'vitest'
+import {afterEach, vi} from 'vitest'
 import {serve, sleep, useEventSourceHooks} from './eventsource.js'
 import {startSse, type SseFields, type SseStream, type TestServer} from './sse-server.js'
 
 /**
  * The EventSource suite's hooks, plus: every component rendered is unmounted after each test
- * (vitest runs without globals, so @testing-library/react cannot register that itself), and a
- * few milliseconds pass for the shared connections to close behind them.
+ * (vitest runs without globals, so @testing-library/react cannot register that itself), and the
+ * shared connections close behind them: a source shared by components closes on a timer of 0 ms once
+ * the last one goes (src/shared/source.ts), run here on the clock the test left, fake or real.
  */
 export function useReactHooks(): void {
   useEventSourceHooks()
   // Registered last, so it runs first (hooks run as a stack): components go before servers do.
   afterEach(async () => {
     cleanup()
-    await sleep(20)
+    // Real timers of 0 ms fire in the order they were set: one set now fires after theirs.
+    if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0)
+    else await sleep(0)
   })
 }
 

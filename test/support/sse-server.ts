@@ -12,6 +12,13 @@ import type {AddressInfo, Socket} from 'node:net'
 import {readFile, stat} from 'node:fs/promises'
 import {extname, resolve, sep} from 'node:path'
 
+/**
+ * The server is the world outside the source: it keeps the real clock when a test fakes the one the
+ * source's timers run on (vi.useFakeTimers replaces the globals; these were taken before).
+ */
+const realSetTimeout = globalThis.setTimeout
+const realClearTimeout = globalThis.clearTimeout
+
 export interface RecordedRequest {
   method: string
   /** Path and query exactly as sent, e.g. `/stream?x=1`. */
@@ -161,12 +168,12 @@ export async function startServer(handlerOrRoutes: Handler | Routes, {port: want
           cleanup()
           resolveWait(found)
         }
-        const timer = setTimeout(() => {
+        const timer = realSetTimeout(() => {
           cleanup()
           rejectWait(new Error(`Timed out after ${timeout} ms waiting for ${count} requests; got ${matching().length}`))
         }, timeout)
         const cleanup = () => {
-          clearTimeout(timer)
+          realClearTimeout(timer)
           waiters.delete(check)
         }
         waiters.add(check)
@@ -433,7 +440,7 @@ export function contentTypeOf(file: string): string {
 // --- Small utilities -------------------------------------------------------------------
 
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms))
+  return new Promise((resolveDelay) => realSetTimeout(resolveDelay, ms))
 }
 
 const encoder = new TextEncoder()
