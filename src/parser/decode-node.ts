@@ -66,11 +66,23 @@ export function createNodeDecoder(): Utf8Decoder {
   }
 }
 
-/** The last LF or CR in `bytes[0, end)`, found by `memrchr`. */
+/**
+ * How many bytes at the end of a range are searched in JavaScript before `memrchr` takes over: most
+ * reads end at a line end or a few bytes after one, and a loop over them costs less than the two calls
+ * into C++ (measured: one small event a read spent a tenth of its time in them).
+ */
+const NEAR_END = 32
+
+/** The last LF or CR in `bytes[0, end)`: near the end by a loop, further back by `memrchr`. */
 export function nodeLastLineEnd(bytes: Uint8Array, end: number): number {
-  if (end === 0) return -1
-  const lf = lastIndexOf.call(bytes, 0x0a, end - 1)
-  const cr = lastIndexOf.call(bytes, 0x0d, end - 1)
+  const stop = end > NEAR_END ? end - NEAR_END : 0
+  for (let index = end - 1; index >= stop; index--) {
+    const byte = bytes[index]
+    if (byte === 0x0a || byte === 0x0d) return index
+  }
+  if (stop === 0) return -1
+  const lf = lastIndexOf.call(bytes, 0x0a, stop - 1)
+  const cr = lastIndexOf.call(bytes, 0x0d, stop - 1)
   return lf > cr ? lf : cr
 }
 
