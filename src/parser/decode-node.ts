@@ -11,7 +11,7 @@
  * replacement rules, so the text is exactly what `TextDecoder` gives.
  */
 import * as nodeBuffer from 'node:buffer'
-import {createTextDecoder, decoding as portableDecoding, type LineEndFinder, type Utf8Decoder} from './decode.js'
+import {decoding as portableDecoding, type LineEndFinder, type Utf8Decoder} from './decode.js'
 
 export {createTextDecoder, installUtf8Decoder, type LineEndFinder, type StreamingTextDecoder, type Utf8Decoder} from './decode.js'
 
@@ -52,7 +52,7 @@ const EXTERNAL = 0xfbee9
  * ranges that are ASCII.
  */
 export function createNodeDecoder(): Utf8Decoder {
-  const textDecoder = createTextDecoder()
+  const textDecoder = createStreamingDecoder()
   let ascii = true
   return (bytes, start, end) => {
     const length = end - start
@@ -72,6 +72,20 @@ export function createNodeDecoder(): Utf8Decoder {
  * into C++ (measured: one small event a read spent a tenth of its time in them).
  */
 const NEAR_END = 32
+
+/**
+ * `TextDecoder` in streaming mode, for text that is not ASCII: in Node 20 about 1.7 times as fast
+ * there as one-shot calls (./decode.ts), and the same text for a range that ends with a line end (an
+ * ASCII byte leaves nothing held back). Any other range, such as an unterminated last line, is flushed.
+ */
+function createStreamingDecoder(): Utf8Decoder {
+  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+  return (bytes, start, end) => {
+    const text = decoder.decode(bytes.subarray(start, end), {stream: true})
+    const last = bytes[end - 1]
+    return last === 0x0a || last === 0x0d ? text : text + decoder.decode()
+  }
+}
 
 /** The last LF or CR in `bytes[0, end)`: near the end by a loop, further back by `memrchr`. */
 export function nodeLastLineEnd(bytes: Uint8Array, end: number): number {
