@@ -147,10 +147,10 @@ function describeCuts(bytes, chunks) {
 }
 
 /** A corpus: its chunks, and what a correct parser reports for them (`expected`, see serializeEvents). */
-function corpus(name, chunking, bytes, chunks, expected, small) {
+function corpus(name, chunking, bytes, chunks, expected) {
   return {
     name,
-    small,
+    small: SMALL_EVENT_CORPORA.includes(name),
     chunking: `${chunking}; ${describeCuts(bytes, chunks)}`,
     bytes: bytes.length,
     chunks,
@@ -191,7 +191,7 @@ function llmTokensCorpus() {
     cuts.push(cut)
   }
   const chunks = sliceAt(bytes, cuts)
-  return corpus('llm-tokens', '1-8 events a read', bytes, chunks, serialized, true)
+  return corpus('llm-tokens', '1-8 events a read', bytes, chunks, serialized)
 }
 
 /** LLM tokens read 16 KiB at a time: a fast server, or a client that fell behind. */
@@ -199,7 +199,7 @@ function llmTokens16kCorpus() {
   const serialized = llmTokenEvents(seededRandom(11))
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, everyNBytes(bytes.length, 16 * KiB))
-  return corpus('llm-tokens-16k', '16 KiB reads', bytes, chunks, serialized, true)
+  return corpus('llm-tokens-16k', '16 KiB reads', bytes, chunks, serialized)
 }
 
 /** LLM tokens, one read per event: a server that flushes every token, read as it arrives. */
@@ -207,7 +207,7 @@ function llmTokensEachCorpus() {
   const serialized = llmTokenEvents(seededRandom(12))
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, serialized.ends)
-  return corpus('llm-tokens-each', 'one read per event', bytes, chunks, serialized, true)
+  return corpus('llm-tokens-each', 'one read per event', bytes, chunks, serialized)
 }
 
 /** A notification feed: id, event type, and a JSON object of six `data:` lines per event. */
@@ -227,7 +227,7 @@ function feedCorpus() {
   const serialized = serializeEvents(feedEvents(seededRandom(2), 4 * MB))
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, everyNBytes(bytes.length, 16 * KiB))
-  return corpus('feed', '16 KiB reads', bytes, chunks, serialized, true)
+  return corpus('feed', '16 KiB reads', bytes, chunks, serialized)
 }
 
 /** The feed with CRLF line ends, read ~16 KiB at a time, every third read ending between \r and \n. */
@@ -243,7 +243,7 @@ function crlfCorpus() {
     }
     cuts.push(cut)
   }
-  return corpus('crlf', '~16 KiB reads', bytes, sliceAt(bytes, cuts), serialized, true)
+  return corpus('crlf', '~16 KiB reads', bytes, sliceAt(bytes, cuts), serialized)
 }
 
 /**
@@ -289,7 +289,7 @@ function mixedCorpus() {
     if (cut >= bytes.length) break
     cuts.push(cut)
   }
-  return corpus('mixed', '1 B-8 KiB reads', bytes, sliceAt(bytes, cuts), serialized, true)
+  return corpus('mixed', '1 B-8 KiB reads', bytes, sliceAt(bytes, cuts), serialized)
 }
 
 /** The feed in small reads (1-512 B), nearly all of them ending mid-line. */
@@ -298,7 +298,7 @@ function smallReadsCorpus() {
   const serialized = serializeEvents(feedEvents(random, 2 * MB))
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, randomCuts(random, bytes.length, 1, 512))
-  return corpus('small-reads', '1-512 B reads', bytes, chunks, serialized, true)
+  return corpus('small-reads', '1-512 B reads', bytes, chunks, serialized)
 }
 
 /** Japanese, emoji and accented text, read in random sizes that mostly split a character. */
@@ -315,7 +315,7 @@ function multibyteCorpus() {
   const serialized = serializeEvents(events)
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, randomCuts(random, bytes.length, 256, 4 * KiB))
-  return corpus('multibyte', '256 B-4 KiB reads', bytes, chunks, serialized, false)
+  return corpus('multibyte', '256 B-4 KiB reads', bytes, chunks, serialized)
 }
 
 /** A few events whose single data line is 1 MiB, read 64 KiB at a time. */
@@ -326,7 +326,7 @@ function largeEventsCorpus() {
   const serialized = serializeEvents(events)
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, everyNBytes(bytes.length, 64 * KiB))
-  return corpus('1mb-events', '64 KiB reads', bytes, chunks, serialized, false)
+  return corpus('1mb-events', '64 KiB reads', bytes, chunks, serialized)
 }
 
 /** One `data:` line of `size` bytes read 64 bytes at a time: any rescanning of the pending line shows. */
@@ -334,7 +334,7 @@ function longLineCorpus(name, size) {
   const serialized = serializeEvents([{data: [noise(seededRandom(6), size)]}])
   const bytes = new TextEncoder().encode(serialized.text)
   const chunks = sliceAt(bytes, everyNBytes(bytes.length, 64))
-  return corpus(name, '64 B reads', bytes, chunks, serialized, false)
+  return corpus(name, '64 B reads', bytes, chunks, serialized)
 }
 
 export const CORPORA = {
@@ -351,8 +351,12 @@ export const CORPORA = {
   '1mb-line': () => longLineCorpus('1mb-line', MiB),
 }
 export const CORPUS_NAMES = Object.keys(CORPORA)
-/** Corpora of small events, where the goals hold on each one (`corpus.small`). */
-export const SMALL_EVENT_CORPORA = ['llm-tokens', 'llm-tokens-16k', 'llm-tokens-each', 'feed', 'crlf', 'small-reads', 'mixed']
+/**
+ * The small-event corpora that issue #18's goals name (`corpus.small`): LLM tokens in 1-8-event, 16 KiB and
+ * one-event reads, the six-line feed, and CRLF. small-reads and mixed (which mixes in non-ASCII text) widen
+ * the picture and are reported beside them, as are the large and multi-byte corpora.
+ */
+export const SMALL_EVENT_CORPORA = ['llm-tokens', 'llm-tokens-16k', 'llm-tokens-each', 'feed', 'crlf']
 
 /** All the corpora, or those `only` names (in the usual order). */
 export function buildCorpora(only = CORPUS_NAMES) {
