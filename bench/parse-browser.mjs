@@ -10,13 +10,15 @@
 // --rounds N  timed rounds per corpus and contestant (default 12, 4 with --quick)
 // --only a,b  only these corpora
 //
-// The page times each sample with performance.now() (wall time: a page has no CPU clock; Chromium
-// rounds it to 0.1 ms, and a sample lasts 30 ms or more). The contestants run in an order rotated every
+// Each sample is timed by the CPU time of Chromium's renderer processes (Linux's /proc; see cpuNs()), as
+// bench/parse.mjs times Node's, not by the page's wall clock, which counts the time other jobs hold the
+// cores. A sample lasts 30 ms or more. The contestants run in an order rotated every
 // round, as in bench/parse.mjs, and each figure is the median of the rounds' ratios with its spread.
 // Exit code 1 when a parser reports the wrong events, or there is no build or no Chromium.
-import {createReadStream, existsSync, statSync} from 'node:fs'
+import {createReadStream, existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {extname, join, normalize, sep} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {chromium} from 'playwright-core'
 import {findChromium} from '../scripts/browser-paths.mjs'
 import {CORPUS_NAMES} from './parse-corpora.mjs'
@@ -118,6 +120,56 @@ function serve(request, response) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The clock: CPU time of Chromium's renderer processes, all their threads (GC helpers too), from Linux's
+// /proc/<pid>/task/<tid>/schedstat (nanoseconds). The page's own clock is wall time, which counts the
+// spells when other jobs have the machine's cores: at load average 8 its ratios ranged over 0.4-1.6.
+
+/** The pids of the Chromium renderers started by this process (descendants with --type=renderer). */
+function rendererProcesses() {
+  const parents = new Map()
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      parents.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    } catch {
+      // (A process that ended meanwhile.)
+    }
+  }
+  const descends = (pid) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 20; p = parents.get(p), hops++) if (p === String(process.pid)) return true
+    return false
+  }
+  return [...parents.keys()].filter((pid) => {
+    if (!descends(pid)) return false
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')
+    } catch {
+      return false
+    }
+  })
+}
+
+function cpuNs(pids) {
+  let total = 0
+  for (const pid of pids) {
+    let tids = []
+    try {
+      tids = readdirSync(`/proc/${pid}/task`)
+    } catch {
+      continue
+    }
+    for (const tid of tids) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+      } catch {
+        // (A thread that ended meanwhile: its time is lost to both readings' difference, a few µs at most.)
+      }
+    }
+  }
+  return total
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 const server = createServer(serve)
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -139,10 +191,22 @@ try {
     for (const failure of failures) console.error(`bench: ${failure}`)
     throw new Error(`${failures.length} wrong result(s); the figures would not compare the same work`)
   }
+  const renderers = rendererProcesses()
+  if (renderers.length === 0) throw new Error('found no Chromium renderer process to read the CPU time of')
   const sample = async (index, name, reps) => {
+    const before = cpuNs(renderers)
     const result = await page.evaluate(([i, n, r]) => window.bench.sample(i, n, r), [index, name, reps])
+    // Until the renderer is idle again, so that the garbage collection a run leaves is billed to it (as
+    // settle() does in Node).
+    for (let waited = 0, last = cpuNs(renderers); waited < 250; waited += 5) {
+      await sleep(5)
+      const now = cpuNs(renderers)
+      if (now - last < 500_000) break
+      last = now
+    }
+    const ns = cpuNs(renderers) - before
     if (result.failure) throw new Error(result.failure)
-    return result.ms
+    return ns / 1e6 / reps
   }
   // Warm-up, and how many runs make a sample of at least 30 ms (at most 20).
   const reps = corpora.map(() => ({}))
@@ -198,7 +262,7 @@ try {
       `Chromium ${env.chromium}; streamsource browser build dist/index.js, eventsource-parser ${env.eventsourceParser}`,
     )
     say(`${rounds} timed rounds after a warm-up of at least ${warmup.runs} runs and ${warmup.ms} ms per corpus and contestant`)
-    say('clock: the page\'s performance.now() (wall time)')
+    say('clock: CPU time of Chromium\'s renderer processes, all threads (/proc schedstat), not wall time')
     say()
     say('Throughput, MB/s (median of the rounds) and speed ratios (> 1 means streamsource is faster): the median')
     say('over the rounds of that round\'s ratio, in brackets the interquartile range of those ratios')
