@@ -171,6 +171,8 @@ function cpuNs(pids) {
 
 // ---------------------------------------------------------------------------------------------------------
 
+// The machine, the date and the load as the run starts, as bench/parse.mjs reports them.
+const startMachine = machine({label: 'dist/index.js', stale: false})
 const server = createServer(serve)
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
 const browser = await chromium.launch({
@@ -247,7 +249,7 @@ try {
       return {what: `${BUILD} / ${PEER}, ${r.corpus}`, value, goal: GOAL_BROWSER, met: value >= GOAL_BROWSER}
     })
   const env = {
-    ...machine({label: 'dist/index.js', stale: false}),
+    ...startMachine,
     chromium: chromiumVersion,
     eventsourceParser: packageVersion('eventsource-parser'),
     rounds,
