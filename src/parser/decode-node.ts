@@ -55,6 +55,9 @@ const EXTERNAL = 0xfbee9
  */
 export function createNodeDecoder(): Utf8Decoder {
   const textDecoder = createStreamingDecoder()
+  // Never in streaming mode, so Node keeps its fast path (simdutf) for it: on ranges of one small
+  // event (70 B), 113 ns a call against 165 ns for `utf8Slice`.
+  const oneShot = new TextDecoder('utf-8', {ignoreBOM: true})
   let ascii = true
   return (bytes, start, end) => {
     const length = end - start
@@ -64,7 +67,7 @@ export function createNodeDecoder(): Utf8Decoder {
       if (ascii) return (length < EXTERNAL ? latin1Slice : utf8Slice).call(bytes, start, end)
       return textDecoder(bytes, start, end)
     }
-    const text = ascii ? utf8Slice.call(bytes, start, end) : textDecoder(bytes, start, end)
+    const text = ascii ? oneShot.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)) : textDecoder(bytes, start, end)
     // Only all-ASCII bytes give one character per byte.
     ascii = text.length === length
     return text
