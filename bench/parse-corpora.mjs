@@ -364,9 +364,10 @@ export function buildCorpora(only = CORPUS_NAMES) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Contestants. Each is its own function (none made by a shared factory) so that V8 keeps separate type
-// feedback for each: one shared `parser.feed(...)` call site seeing several parsers would go polymorphic
-// and slow every contestant down.
+// Contestants. Each is its own function literal, called once per module instance, so that V8 keeps
+// separate type feedback for each: one `parser.feed(...)` call site seeing several parsers would go
+// polymorphic and slow every contestant down. (bench/parse.mjs imports a second instance of this module
+// for its second build.)
 
 /**
  * What a parser reports: the number of events, and their data lengths so that no work is skipped.
@@ -415,16 +416,6 @@ export function eventsourceParserRunner(createEventsourceParser) {
 /** streamsource's createParser fed the bytes, as the EventSource feeds it. */
 export function bytesRunner(createParser) {
   return function runStreamsourceBytes(chunks) {
-    const {tally, onEvent} = createTally()
-    const parser = createParser({onEvent})
-    for (let i = 0; i < chunks.length; i++) parser.feed(chunks[i])
-    return tally
-  }
-}
-
-/** A second bytes runner, for the other build in the same process (its own call sites, see above). */
-export function otherBytesRunner(createParser) {
-  return function runOtherBuildBytes(chunks) {
     const {tally, onEvent} = createTally()
     const parser = createParser({onEvent})
     for (let i = 0; i < chunks.length; i++) parser.feed(chunks[i])
