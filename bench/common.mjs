@@ -255,27 +255,10 @@ export function startServer(args = []) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Deterministic corpora
+// Deterministic corpora: the seeded random numbers live with the parser's corpora, which the browser
+// benchmark's page imports too, so they must not import Node's modules
 
-/** mulberry32: a tiny seeded PRNG, so every run on every machine benchmarks the same bytes. */
-export function seededRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-export const pick = (random, list) => list[Math.floor(random() * list.length)]
-
-/** The content of the llm-tokens corpora, one token an event. */
-export const TOKENS = [
-  ' the', ' a', ' stream', ' of', ' events', ',', '.', ' parser', ' is', ' fast', ' and', ' data', ' line',
-  ' to', ' in', ' server', ' sent', ' chunk', ' model', ' token', 'ing', ' response', '\\n', ' JSON', ' it',
-]
+export {TOKENS, pick, seededRandom} from './parse-corpora.mjs'
 
 // ---------------------------------------------------------------------------------------------------------
 // Statistics
@@ -303,6 +286,26 @@ export function spread(values) {
 export function pairedRatio(numerators, denominators) {
   return median(numerators.map((value, round) => value / denominators[round]))
 }
+
+/**
+ * The speed of a contestant relative to a baseline in each round (time(baseline) / time(contestant), the
+ * pair measured back to back): the median with the quartiles and the extremes, so a figure comes with
+ * its spread.
+ */
+export function ratioSummary(baselineNs, contestantNs) {
+  const ratios = baselineNs.map((ns, round) => ns / contestantNs[round]).sort((a, b) => a - b)
+  return {
+    median: quantile(ratios, 0.5),
+    q1: quantile(ratios, 0.25),
+    q3: quantile(ratios, 0.75),
+    min: ratios[0],
+    max: ratios[ratios.length - 1],
+  }
+}
+
+/** A ratio summary as `1.52x (1.48-1.57)`: the median, and in brackets the interquartile range. */
+export const timesWithSpread = (summary) =>
+  `${summary.median.toFixed(2)}x (${summary.q1.toFixed(2)}-${summary.q3.toFixed(2)})`
 
 /** Nanoseconds as milliseconds rounded to the microsecond: the samples in the JSON, short enough to read. */
 export const toMs = (nsList) => nsList.map((ns) => Math.round(ns / 1e3) / 1e3)

@@ -37,6 +37,7 @@ import {
   packageVersion,
   pairedRatio,
   progress,
+  ratioSummary,
   readArgs,
   rotated,
   spread,
@@ -44,6 +45,7 @@ import {
   startServer,
   table,
   times,
+  timesWithSpread,
   toMs,
 } from './common.mjs'
 
@@ -52,6 +54,7 @@ const USAGE =
   '[--module path/index.js] [--one-process]'
 
 const GOAL_LISTENERS = 1.5 // streamsource (listeners) / eventsource (listeners), on every corpus
+const GOAL_LISTENERS_VS_CLIENT = 1 // streamsource (listeners) / eventsource-client (iterator), on every corpus
 const GOAL_ITERATOR = 1 // streamsource (iterator) / eventsource-client (iterator), on every corpus
 const RUN_TIMEOUT_MIN_MS = 60_000 // a run that takes longer than this (or 1 ms an event) has hung
 const TOTAL_TIMEOUT_MS = 30 * 60 * 1000
@@ -350,12 +353,22 @@ function analyze(corpora, samples) {
       ),
       iteratorVsEventsourceClient: pairedSpeedup(bySample[ITERATOR], bySample[CLIENT]),
       iteratorVsEventsourceClientWall: pairedSpeedup(bySample[ITERATOR], bySample[CLIENT], 'wallNs'),
+      // Each figure with the interquartile range of the rounds' ratios.
+      listenersVsEventsourceClient: ratioSummary(bySample[CLIENT].ns, bySample[LISTENERS].ns),
+      iteratorVsListeners: ratioSummary(bySample[LISTENERS].ns, bySample[ITERATOR].ns),
     }
   }
   const goal = (of, value, target) => ({of, value, goal: target, met: value >= target})
   const goals = {
     listeners: corpora.map((c) =>
       goal(`${LISTENERS} / ${PACKAGE}, ${c.name}`, ratios[c.name].vsEventsource[LISTENERS], GOAL_LISTENERS),
+    ),
+    listenersVsClient: corpora.map((c) =>
+      goal(
+        `${LISTENERS} / ${CLIENT}, ${c.name}`,
+        ratios[c.name].listenersVsEventsourceClient.median,
+        GOAL_LISTENERS_VS_CLIENT,
+      ),
     ),
     iterator: corpora.map((c) =>
       goal(`${ITERATOR} / ${CLIENT}, ${c.name}`, ratios[c.name].iteratorVsEventsourceClient, GOAL_ITERATOR),
@@ -453,8 +466,21 @@ function printReport(env, corpora, results) {
     ]),
   )
   say()
+  say('Listeners against eventsource-client, and the iterator against the listeners (the median of the rounds\'')
+  say('ratios, in brackets their interquartile range)')
+  say(
+    table([
+      ['corpus', `${LISTENERS} / ${CLIENT}`, `${ITERATOR} / ${LISTENERS}`],
+      ...corpora.map((c) => [
+        c.name,
+        timesWithSpread(results.ratios[c.name].listenersVsEventsourceClient),
+        timesWithSpread(results.ratios[c.name].iteratorVsListeners),
+      ]),
+    ]),
+  )
+  say()
   say('Goals')
-  for (const g of [...results.goals.listeners, ...results.goals.iterator]) {
+  for (const g of [...results.goals.listeners, ...results.goals.listenersVsClient, ...results.goals.iterator]) {
     say(`  ${g.of}: ${times(g.value)}   goal >= ${times(g.goal)}: ${goalStatus(g.met)}`)
   }
   print()

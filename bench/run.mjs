@@ -2,16 +2,18 @@
 // state and heap do not weigh on the next), with the options each one understands.
 //
 //   node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
-//                      [--module path/to/index.js] [--only parse,eventsource,reconnect,memory] [--one-process]
+//                      [--module path/to/index.js] [--only parse,browser,eventsource,reconnect,memory] [--one-process]
 //
-//   parse        bench/parse.mjs: parser throughput against eventsource-parser
+//   parse        bench/parse.mjs: parser throughput against eventsource-parser, both builds, in Node
+//   browser      bench/parse-browser.mjs: the browser build against eventsource-parser in Chromium
 //   eventsource  bench/eventsource.mjs: events/s end to end against `eventsource` and `eventsource-client`
 //   reconnect    bench/reconnect.mjs: heap and handles over 10,000 reconnect cycles
 //   memory       bench/memory.mjs: heap before, at the peak and after, over 10,000 reconnects and 1,000,000 events
 //
 // Names before the options pick benchmarks as --only does (`npm run bench -- memory`).
-// --quick, --json and --module go to all of them; --wall and --rounds to parse and eventsource, --events to
-// eventsource and memory, --cycles to reconnect and memory, --one-process to eventsource. With --json the output is one JSON object keyed by benchmark.
+// --quick and --json go to all of them, --module to all but browser, --wall to parse and eventsource, --rounds
+// to parse, browser and eventsource, --events to eventsource and memory, --cycles to reconnect and memory,
+// --one-process to eventsource. With --json the output is one JSON object keyed by benchmark.
 // The exit code is the first non-zero one of the benchmarks (they all run regardless).
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
@@ -19,6 +21,7 @@ import {ROOT, readArgs, usageError} from './common.mjs'
 
 const BENCHMARKS = {
   parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
+  browser: {file: 'parse-browser.mjs', options: ['quick', 'json', 'rounds']},
   eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module', 'one-process']},
   reconnect: {file: 'reconnect.mjs', options: ['quick', 'json', 'cycles', 'module']},
   memory: {file: 'memory.mjs', options: ['quick', 'json', 'cycles', 'events', 'module']},
@@ -26,7 +29,7 @@ const BENCHMARKS = {
 const TIMEOUT_MS = 30 * 60 * 1000 // each benchmark takes minutes at most; longer means it hangs
 const USAGE =
   'usage: node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
-  '[--module path/index.js] [--only parse,eventsource,reconnect,memory] [--one-process]'
+  '[--module path/index.js] [--only parse,browser,eventsource,reconnect,memory] [--one-process]'
 
 // Leading names (`node bench/run.mjs memory --quick`) are taken off before the options are read.
 const firstOption = process.argv.findIndex((arg, index) => index >= 2 && arg.startsWith('-'))
