@@ -22,6 +22,12 @@ export {
   type TypedMessageEvent,
 } from './EventSource.js'
 export {createEventSource} from './native.js'
+export type {Extension} from './extensions/extension.js'
+export {heartbeat} from './extensions/heartbeat.js'
+export {messages} from './extensions/messages.js'
+export {oneShot} from './extensions/one-shot.js'
+export {reconnectOnPageEvents} from './extensions/reconnect-on-page-events.js'
+export {retryOnStatus} from './extensions/retry-on-status.js'
 export {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from './shared-tabs.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './events.js'
 export type {

@@ -85,6 +85,7 @@
 import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from './event-source-target.js'
 import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
+import type {Extension} from './extensions/extension.js'
 import {normalizeInit, type EventSourceInit} from './options.js'
 import type {FromWorker, ToWorker} from './shared-worker-host.js'
 import {readInit, sharingKey, type SharingKey} from './sharing-key.js'
@@ -771,14 +772,18 @@ export function uniqueId(): string {
   return Math.random().toString(36).slice(2) + Date.now().toString(36)
 }
 
+/** The options as the worker receives them: see {@link workerInit}. */
+export type WorkerInit = Omit<EventSourceInit, 'extensions'> & {extensions?: Extension['describe'][] | undefined}
+
 /**
  * The options as the worker receives them, which the structured clone can copy (no function is
  * among them, or there would be no worker): `headers` as pairs, a `URLSearchParams` body as a
- * string with the content type fetch gives it, the last ID this tab received; `signal` stays here.
+ * string with the content type fetch gives it, each extension as what it describes itself as (the
+ * worker rebuilds it), the last ID this tab received; `signal` stays here.
  */
-function workerInit(init: EventSourceInit, lastEventId: string): EventSourceInit {
-  const {signal: _, headers, body, ...rest} = init
-  const copy: EventSourceInit = {...rest, lastEventId}
+function workerInit(init: EventSourceInit, lastEventId: string): WorkerInit {
+  const {signal: _, headers, body, extensions, ...rest} = init
+  const copy: WorkerInit = {...rest, lastEventId}
   const isForm = body instanceof URLSearchParams
   if (headers !== undefined || isForm) {
     const all = new Headers(headers as HeadersInit | undefined)
@@ -786,6 +791,7 @@ function workerInit(init: EventSourceInit, lastEventId: string): EventSourceInit
     copy.headers = [...all]
   }
   if (body !== undefined) copy.body = isForm ? String(body) : body
+  if (extensions) copy.extensions = extensions.map((extension) => extension.describe)
   return copy
 }
 

@@ -16,8 +16,8 @@
  * grants it once the tab is gone. The worker holds a lock of its own for its whole life too, named
  * in `ready`, for the tabs to learn the same way that it is gone.
  */
-import type {EventSourceInit} from './options.js'
-import {TabSource, uniqueId} from './shared-tabs.js'
+import {rebuildExtensions} from './extensions/rebuild.js'
+import {TabSource, uniqueId, type WorkerInit} from './shared-tabs.js'
 
 const CLOSED = 2
 
@@ -31,7 +31,7 @@ export type ToWorker =
       /** The sharing key, as the tab computed it. */
       key: string
       /** The tab's options, in a form the structured clone copies, with no function among them. */
-      init: EventSourceInit
+      init: WorkerInit
       /** The event types the tab knows someone listens to. */
       types: string[]
       /** The name of the lock the tab holds while subscribed. */
@@ -86,7 +86,9 @@ export function serveSharedSources(scope: SharedWorkerScope): void {
       // A source that closed (its stream failed or ended) stays closed: a tab that comes later tries
       // anew, as it would on its own. The tabs of the old one have closed and are leaving.
       if (!connection || connection.source.readyState === CLOSED) {
-        connection = {source: new TabSource(url, init, key, locks), ports: connection?.ports ?? new Set()}
+        // The extensions come as what they describe themselves as: rebuilt here, from the same exports.
+        const options = {...init, extensions: rebuildExtensions(init.extensions)}
+        connection = {source: new TabSource(url, options, key, locks), ports: connection?.ports ?? new Set()}
         connections.set(key, connection)
       }
       const {ports} = connection
