@@ -158,7 +158,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
         // [non-spec] An event or line past `maxEventSize` fails the connection: reconnecting would most
         // likely fetch the same oversized event again. (Skipped lines are not errors in the spec.)
         overflow: () => {
-          const error = new ParseError(`Event over maxEventSize (${maxEventSize})`, {type: 'max-buffer-size-exceeded'})
+          const error = new ParseError(`An event or line passed maxEventSize (${maxEventSize} characters)`, {type: 'max-buffer-size-exceeded'})
           this.inOrder_(() => this.fail_(error, error.message))
         },
       },
@@ -250,7 +250,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     // [non-spec] A `headers` or `body` function that throws, or returns headers fetch would refuse,
     // fails the attempt: it may do better next time.
     const failed = (error: unknown): void => {
-      if (isCurrent()) this.reestablish_(error, `headers or body: ${describe(error)}`)
+      if (isCurrent()) this.reestablish_(error, `The headers or body function threw: ${describe(error)}`)
     }
     resolve(
       settings.headers,
@@ -296,12 +296,12 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
                 // "processEventSourceEndOfBody given response res: If res is not a network error, then
                 // reestablish the connection." After the events already parsed, as the spec's tasks run
                 // in order. [non-spec] An extension (one-shot streams) may end the source instead.
-                onEnd: () => this.inOrder_(() => this.run_('end') || this.reestablish_(undefined, 'The stream ended')),
+                onEnd: () => this.inOrder_(() => this.run_('end') || this.reestablish_(undefined, 'The server ended the stream')),
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
                 // [non-spec] A `fatal` error is a limit (`maxEventSize`) that a reconnect would reach
                 // again: it fails the connection, as the parser's own limit does.
                 onError: (error, fatal) =>
-                  this.inOrder_(() => (fatal ? this.fail_(error, describe(error)) : this.lost_(error, `${url}: ${describe(error)}`))),
+                  this.inOrder_(() => (fatal ? this.fail_(error, describe(error)) : this.lost_(error, `Connection to ${url} failed: ${describe(error)}`))),
               },
             )
           },
@@ -412,7 +412,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     const attempt = ++this.attempt_
     let delay = Math.max(backoffDelay(this.reconnectionTime_, attempt, settings, Math.random()), atLeast)
     let verdict
-    if (attempt > settings.maxAttempts) return this.fail_(cause, `${message}; gave up after ${settings.maxAttempts} reconnects`, response, true)
+    if (attempt > settings.maxAttempts) return this.fail_(cause, `${message}; gave up after ${settings.maxAttempts} reconnect attempts`, response, true)
     try {
       verdict = settings.shouldReconnect?.({attempt, delay, status: response?.status, response, cause})
     } catch (error) {
@@ -491,8 +491,9 @@ Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-overri
 function resolve<T, C>(option: T | ((context: C) => T | PromiseLike<T>), context: C, use: (value: T) => void, failed: (error: unknown) => void): void {
   try {
     const value = typeof option == 'function' ? (option as (context: C) => T | PromiseLike<T>)(context) : option
-    // What `use` throws after a promise goes to `failed` too: nothing rejects unheard.
-    if (typeof (value as PromiseLike<T> | null)?.then == 'function') (value as PromiseLike<T>).then(use).then(undefined, failed)
+    // What `use` throws after a thenable goes to `failed` too: nothing rejects unheard. (A thenable
+    // need not return one from `then`: where there is no `Promise`, a headers function may hand one-off thenables.)
+    if (typeof (value as PromiseLike<T> | null)?.then == 'function') (value as PromiseLike<T>).then((given) => resolve(() => given, context, use, failed), failed)
     else use(value as T)
   } catch (error) {
     failed(error)

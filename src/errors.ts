@@ -69,7 +69,7 @@ export class HTTPError extends StreamSourceError {
    */
   constructor(response: Response, url: string) {
     const {status, statusText} = response
-    super(`${url}: HTTP ${status} ${statusText}`.trim())
+    super(`EventSource request to ${url} failed: HTTP ${status}${statusText ? ` ${statusText}` : ''}`)
     this.status = status
     this.statusText = statusText
     this.response = response
@@ -95,7 +95,7 @@ export class ContentTypeError extends StreamSourceError {
    */
   constructor(response: Response, url: string) {
     const contentType = response.headers.get('content-type')
-    super(`${url}: Content-Type ${contentType}, not text/event-stream`)
+    super(`EventSource response from ${url} has Content-Type ${contentType === null ? '(none)' : `"${contentType}"`}, not "text/event-stream"`)
     this.contentType = contentType
     this.response = response
   }
@@ -114,7 +114,7 @@ export class HeartbeatTimeoutError extends StreamSourceError {
 
   /** @param timeout - The `heartbeat` timeout, in milliseconds. */
   constructor(timeout: number) {
-    super(`No data for ${timeout} ms (heartbeat)`)
+    super(`No data received for ${timeout} ms (heartbeat)`)
     this.timeout = timeout
   }
 }

@@ -9,5 +9,5 @@ export function refuseOption(name: string, value: unknown): never {
   } catch {
     shown = String(value)
   }
-  throw new TypeError(`Invalid EventSource option \`${name}\`: ${shown}`)
+  throw new TypeError(`EventSource option \`${name}\` is invalid: ${shown}`)
 }

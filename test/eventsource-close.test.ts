@@ -1,7 +1,7 @@
 // close(): from every state, the source goes CLOSED at once, fires nothing more, sends no
 // request and leaves no timer. Checked with the server's records and real (short) delays.
 import {describe, expect, test} from 'vitest'
-import {EventSource, type EventSourceInit} from '../src/index.js'
+import {EventSource, type EventSourceInit, heartbeat, messages} from '../src/index.js'
 import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
@@ -17,7 +17,7 @@ describe('close()', () => {
   test('right after construction: no request at all, no event', async () => {
     const server = await scripted((_n, stream) => void stream.send({data: 'x'}))
     const timers = trackSourceTimers()
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.close()
     expect(source.readyState).toBe(EventSource.CLOSED)
@@ -30,7 +30,7 @@ describe('close()', () => {
   test('while connecting: the request is aborted, no event fires, nothing is sent again', async () => {
     const server = await scripted(() => {})
     const timers = trackSourceTimers()
-    const source = open(`${server.url}hang`, {reconnect: {initialDelay: 10}, heartbeatTimeout: 10_000})
+    const source = open(`${server.url}hang`, {reconnect: {initialDelay: 10}, extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await server.waitForRequests(1)
     expect(source.readyState).toBe(EventSource.CONNECTING)
@@ -96,7 +96,7 @@ describe('close()', () => {
       void stream.send({retry: 10, data: 'hello'})
     })
     const timers = trackSourceTimers()
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 2, 'the message')
     expect(timers.pending()).toBe(1) // the heartbeat
@@ -261,14 +261,14 @@ function scenarios(): Record<string, Scenario> {
     },
     'while the request is pending (no answer yet)': {
       path: 'hang',
-      init: {heartbeatTimeout: 10_000},
+      init: {extensions: [heartbeat(10_000)]},
       reach: async ({server}) => void (await server.waitForRequests(1)),
       expectedLog: [],
       expectedRequests: 1,
     },
     'while OPEN': {
       path: 'hold',
-      init: {heartbeatTimeout: 10_000},
+      init: {extensions: [heartbeat(10_000)]},
       reach: ({log}) => waitFor(() => log.length === 2, 'the message'),
       expectedLog: ['open 1', 'message 1 held'],
       expectedRequests: 1,
@@ -344,7 +344,7 @@ async function runToStop(name: string, stop: keyof typeof STOPS) {
     throw error
   }
   // Asked for once the state is reached, so that it waits for an event that never comes.
-  const pendingNext = source[Symbol.asyncIterator]().next()
+  const pendingNext = messages(source).next()
   const logAtStop = [...log]
   STOPS[stop](source, controller)
   const readyState = source.readyState

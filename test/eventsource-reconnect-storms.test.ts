@@ -3,7 +3,7 @@
 // requests per second on a fake clock, with a `fetch` that answers at once, so that a storm of
 // hundreds of requests a second would show in full and nothing waits on the real clock.
 import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
-import {EventSource, type EventSourceInit, type FetchLike} from '../src/index.js'
+import {EventSource, type EventSourceInit, type FetchLike, retryOnStatus} from '../src/index.js'
 
 /** How an attempt is answered: a response, or a network error (an `Error`, as fetch rejects). */
 type Answer = Response | Error
@@ -108,7 +108,7 @@ describe('a server that sends one byte and closes', () => {
 
 test('retryOnStatus [503] after retry: 0: the 503s back off from the floor', async () => {
   const {fetch, times} = scriptedFetch((attempt) => (attempt === 1 ? stream('retry: 0\ndata: x\n\n') : status(503)))
-  const source = open(fetch, {reconnect: {retryOnStatus: [503]}})
+  const source = open(fetch, {extensions: [retryOnStatus([503])]})
   const delays = delaysOf(source)
   await run(10_000)
   // About 500 failing requests a second before.
@@ -130,7 +130,7 @@ describe('Retry-After', () => {
 
   test('is capped by maxDelay', async () => {
     const {fetch} = scriptedFetch(huge)
-    const source = open(fetch, {reconnect: {retryOnStatus: [503], maxDelay: 60_000}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])], reconnect: {maxDelay: 60_000}})
     const delays = delaysOf(source)
     await run(200_000)
     expect(delays.slice(0, 3)).toEqual([60_000, 60_000, 60_000])
@@ -138,7 +138,7 @@ describe('Retry-After', () => {
 
   test('waits one hour at most without maxDelay', async () => {
     const {fetch, times} = scriptedFetch(huge)
-    const source = open(fetch, {reconnect: {retryOnStatus: [503]}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])]})
     const delays = delaysOf(source)
     await run(2 * 3600_000)
     expect(delays.slice(0, 2)).toEqual([3600_000, 3600_000])
@@ -147,7 +147,7 @@ describe('Retry-After', () => {
 
   test('still asks for no sooner than it says, below the cap', async () => {
     const {fetch} = scriptedFetch(() => status(503, {'Retry-After': '5'}))
-    const source = open(fetch, {reconnect: {retryOnStatus: [503], initialDelay: 10, maxDelay: 60_000}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])], reconnect: {initialDelay: 10, maxDelay: 60_000}})
     const delays = delaysOf(source)
     await run(20_000)
     expect(delays.slice(0, 2)).toEqual([5000, 5000])

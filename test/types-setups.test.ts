@@ -76,7 +76,7 @@ export function plain(): EventSource {
 
 export async function iterate(source: EventSource): Promise<string[]> {
   const texts: string[] = []
-  for await (const event of source) texts.push(event.data)
+  for await (const event of messages(source)) texts.push(event.data)
   return texts
 }
 

@@ -23,7 +23,7 @@ import {extension, type Extension} from './extension.js'
 export function heartbeat(timeout: number): Extension {
   // Checked when the extension is made, as the options are by the constructor. Timers cannot wait
   // longer than 2³¹ − 1 ms (they would fire at once), so longer timeouts wait that long.
-  check(timeout, timeout > 0, 'heartbeat')
+  check(timeout, typeof timeout == 'number' && timeout > 0, 'heartbeat')
   const wait = clampDelay(timeout)
   return extension((source) => {
     let timer: ReturnType<typeof setTimeout> | undefined
