@@ -286,8 +286,8 @@ describe('one sharing key for components and tabs', () => {
     ['the method in any case', {method: 'get', headers: {'x-a': '1'}}, {method: 'GET', headers: {'x-a': '1'}}],
     [
       'inherited options and own ones',
-      inherited({headers: {'x-a': '1'}, reconnect: inherited({factor: 2, retryOnStatus: [503]})}),
-      {headers: {'x-a': '1'}, reconnect: {factor: 2, retryOnStatus: [503]}},
+      inherited({headers: {'x-a': '1'}, reconnect: inherited({factor: 2, maxAttempts: 3})}),
+      {headers: {'x-a': '1'}, reconnect: {factor: 2, maxAttempts: 3}},
     ],
     [
       'URLSearchParams bodies, the method in any case',
