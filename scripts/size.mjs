@@ -21,6 +21,10 @@ const LEGACY_BUILD = 'dist/streamsource.global.min.js'
 /** One-line apps: what each bundle keeps is what its `export` reaches. */
 const apps = {
   'streamsource: EventSource only': `export {EventSource} from 'streamsource'`,
+  'streamsource: everything the EventSource does, all imported': `import {EventSource, heartbeat, retryOnStatus, oneShot, reconnectOnPageEvents, messages, createEventSource, createSharedEventSource} from 'streamsource'
+export const source = new EventSource('/events', {extensions: [heartbeat(30000), retryOnStatus([429, 503]), oneShot(), reconnectOnPageEvents()]})
+export const events = messages(source)
+export {createEventSource, createSharedEventSource}`,
   'streamsource: createParser only': `export {createParser} from 'streamsource'`,
   'streamsource: whole root': `export * from 'streamsource'`,
   'eventsource: EventSource': `export {EventSource} from 'eventsource'`,
@@ -28,6 +32,36 @@ const apps = {
   'eventsource-parser: createParser': `export {createParser} from 'eventsource-parser'`,
   'event-source-polyfill': `export {EventSourcePolyfill} from 'event-source-polyfill'`,
 }
+
+/**
+ * Each extension: a one-line app that imports `EventSource` and the extension and uses it. What it
+ * adds is its size minus the `EventSource only` row's.
+ */
+const extensions = {
+  'heartbeat(ms)': `import {EventSource, heartbeat} from 'streamsource'
+export const source = new EventSource('/events', {extensions: [heartbeat(30000)]})`,
+  'retryOnStatus(statuses), with Retry-After': `import {EventSource, retryOnStatus} from 'streamsource'
+export const source = new EventSource('/events', {extensions: [retryOnStatus([429, 503])]})`,
+  'oneShot() (+ its end event)': `import {EventSource, oneShot} from 'streamsource'
+export const source = new EventSource('/events', {extensions: [oneShot()]})`,
+  'reconnectOnPageEvents()': `import {EventSource, reconnectOnPageEvents} from 'streamsource'
+export const source = new EventSource('/events', {extensions: [reconnectOnPageEvents()]})`,
+  'messages(source): async iterator': `import {EventSource, messages} from 'streamsource'
+export const events = messages(new EventSource('/events'))`,
+  'createEventSource': `import {EventSource, createEventSource} from 'streamsource'
+export {EventSource}
+export const source = createEventSource('/events')`,
+  'createSharedEventSource: cross-tab sharing': `import {EventSource, createSharedEventSource} from 'streamsource'
+export {EventSource}
+export const source = createSharedEventSource('/events')`,
+}
+
+/** The size goals of issue 15 (min + gzip, what an app pays). */
+const SIZE_GOALS = [
+  {goal: 'EventSource only (spec + headers, method/body, fetch, signal, credentials, backoff, error details) ≤ 3000 B', row: 'EventSource only', limit: 3000},
+  {goal: 'everything the EventSource does, all imported ≤ 5000 B', row: 'everything the EventSource does, all imported', limit: 5000},
+  {goal: 'createParser only ≤ 1790 B', row: 'createParser only', limit: 1790},
+]
 
 /** Bytes minified and minified + gzipped (level 9, as size tools report it). */
 function measure(code) {
@@ -57,6 +91,16 @@ if (!existsSync(join(root, 'dist', 'index.js'))) {
 
 const sizes = {}
 for (const [name, source] of Object.entries(apps)) sizes[name] = measure(await bundle(source))
+const base = sizes['streamsource: EventSource only']
+const added = {}
+for (const [name, source] of Object.entries(extensions)) {
+  const size = measure(await bundle(source))
+  added[name] = {...size, addedMin: size.min - base.min, addedGz: size.gz - base.gz}
+}
+const sizeGoals = SIZE_GOALS.map(({goal, row, limit}) => {
+  const ours = sizes[`streamsource: ${row}`].gz
+  return {goal, ours, limit, verdict: ours <= limit ? 'met' : `MISSED (${ours - limit} B over)`}
+})
 const legacyPath = join(root, LEGACY_BUILD)
 const legacy = existsSync(legacyPath) ? measure(readFileSync(legacyPath, 'utf8')) : undefined
 
@@ -104,7 +148,7 @@ const tarball = packedSize()
 
 if (process.argv.includes('--json')) {
   const report = goals.map((goal) => ({goal: goal.goal, ours: goal.ours ?? null, theirs: goal.theirs, verdict: verdict(goal)}))
-  console.log(JSON.stringify({sizes, legacy: legacy ?? null, goals: report, tarball}, null, 2))
+  console.log(JSON.stringify({sizes, extensions: added, legacy: legacy ?? null, goals: report, sizeGoals, tarball}, null, 2))
 } else {
   const rows = [
     ...Object.entries(sizes).map(([name, size]) => [name, String(size.min), String(size.gz), kb(size.gz)]),
@@ -117,6 +161,16 @@ if (process.argv.includes('--json')) {
   console.log(widths.map((width) => '-'.repeat(width)).join('  '))
   for (const row of rows) console.log(line(row))
   if (!legacy) console.log(`(the legacy build is measured as shipped, from ${LEGACY_BUILD}, once it exists)`)
+  console.log('\nWhat each extension adds to `import {EventSource}` (a one-line app that imports and uses it):')
+  const extensionRows = Object.entries(added).map(([name, size]) => [name, `+${size.addedMin}`, `+${size.addedGz}`, `${size.gz} B in all`])
+  const extensionHeader = ['extension', 'min B', 'min+gz B', 'app min+gz']
+  const extensionWidths = extensionHeader.map((title, column) => Math.max(title.length, ...extensionRows.map((row) => row[column].length)))
+  const extensionLine = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(extensionWidths[column]) : cell.padStart(extensionWidths[column]))).join('  ')
+  console.log(extensionLine(extensionHeader))
+  console.log(extensionWidths.map((width) => '-'.repeat(width)).join('  '))
+  for (const row of extensionRows) console.log(extensionLine(row))
+  console.log('\nSize goals (issue 15, min+gz):')
+  for (const goal of sizeGoals) console.log(`  ${goal.verdict.padEnd(22)} ${goal.goal}: ${goal.ours} B`)
   console.log('\nGoals (min+gz, against the peer measured above):')
   for (const goal of goals) {
     const ours = goal.ours === undefined ? '—' : `${goal.ours} B`
