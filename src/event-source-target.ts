@@ -203,14 +203,20 @@ export interface EventSourceTarget<Events extends EventSourceEvents<Events> = st
   // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
   // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
   // Defined on each interface's prototype by ownHandlerAttributes().
-  /** The `open` event handler (standard DOM event handler attribute); `null` removes it. */
+  /** The `open` event handler (standard DOM event handler attribute). */
   get onopen(): Listener<Event> | null
+  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
   set onopen(handler: Listener<Event> | null)
-  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field; `null` removes it. */
+  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
   get onmessage(): Listener<MessageEvent> | null
+  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
   set onmessage(handler: Listener<TypedMessageEvent> | null)
-  /** The `error` event handler (standard DOM event handler attribute), which receives an {@link EventSourceErrorEvent}; `null` removes it. */
+  /** The `error` event handler (standard DOM event handler attribute). */
   get onerror(): Listener<Event> | null
+  /**
+   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
+   * receives an {@link EventSourceErrorEvent}.
+   */
   set onerror(handler: Listener<EventSourceErrorEvent> | null)
   /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
