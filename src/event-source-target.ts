@@ -98,7 +98,7 @@ export interface EventSourceEventMap {
   error: EventSourceErrorEvent
   /** [non-spec] A reconnect was scheduled. */
   reconnect: EventSourceReconnectEvent
-  /** [non-spec] A `oneShot` stream ended cleanly; the source is CLOSED. */
+  /** [non-spec] A stream of the `oneShot()` extension ended cleanly; the source is CLOSED. */
   end: Event
 }
 

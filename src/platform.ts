@@ -8,12 +8,12 @@
  * listener lists (scripts/platform-swaps.mjs). The ES5 script-tag build replaces it with one that supplies what old
  * browsers lack: an ES5 constructor function cannot extend the native `EventTarget` or `Event`
  * (calling them without `new` throws), so that build brings its own small ones. The module build
- * pays for none of that. What is here uses only what every runtime with ES modules has (`URL`
- * included; the ES5 build resolves URLs with a link element where there is none), plus a cheap
- * guard so that the core also runs where `queueMicrotask` is missing.
+ * pays for none of that. What is here uses only what every runtime with ES modules has, plus two
+ * cheap guards so that the core also runs where `queueMicrotask` or `URL` are missing.
  */
 
 import type {TypedMessageEvent} from './event-source-target.js'
+import {scope} from './scope.js'
 
 /** The base class of `EventSource`: the platform's `EventTarget`. */
 export const EventTargetBase: typeof EventTarget = EventTarget
@@ -33,8 +33,24 @@ export const createMessageEvent: MessageEventFactory = (type, data, origin, last
 
 export {defer, scope} from './scope.js'
 
-/** `url` parsed against `base`, serialized; throws when it is not a valid URL. */
-export const resolveURL = (url: string, base?: string): string => new URL(url, base).href
+/**
+ * `url` parsed against `base`, serialized; throws when it is not a valid URL. Where `URL` is missing
+ * (old browsers), a link element resolves it against the document's base URL instead, which never
+ * throws.
+ */
+export function resolveURL(url: string, base?: string): string {
+  return typeof URL == 'function' ? new URL(url, base).href : link(url).href
+}
 
 /** The serialization of the origin of an absolute `url`, as `MessageEvent.origin` holds it. */
-export const originOf = (url: string): string => new URL(url).origin
+export function originOf(url: string): string {
+  if (typeof URL == 'function') return new URL(url).origin
+  const a = link(url)
+  return `${a.protocol}//${a.host}`
+}
+
+function link(url: string): HTMLAnchorElement {
+  const a = scope.document!.createElement('a')
+  a.href = url
+  return a
+}

@@ -226,8 +226,8 @@ export interface SharedEventSource<Events extends EventSourceEvents<Events> = st
  *
  * Options shared by value: the URL, `method` (in any case), a string or `URLSearchParams` `body`,
  * `headers` as an object, `Headers` or pairs (names in any case and order), `withCredentials`,
- * `credentials`, the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`,
- * `maxEventSize`, `reconnectOnPageEvents`, and `key`; read as the EventSource reads them, inherited
+ * `credentials`, the `reconnect` numbers, `maxEventSize`, the `extensions` (by what each describes
+ * itself as, `['heartbeat', 30000]`, which the SharedWorker rebuilds it from), and `key`; read as the EventSource reads them, inherited
  * keys included, and compared as `useEventSource` compares them. Options of this object alone:
  * `signal` (closes it), `lastEventId` (where to start, should this tab be the first to connect) and
  * `worker`. Function options need a `key`, and keep the connection out of the SharedWorker, in the

@@ -38,6 +38,7 @@ const USES = `import {
   createParser,
   createSharedEventSource,
   EventSource,
+  messages,
   type EventSourceErrorEvent,
   type EventSourceInit,
   type TypedMessageEvent,

@@ -55,7 +55,7 @@ export const fetchTransport: Transport = (request, handlers) => {
       } else if (typeof stream?.getReader == 'function') read(stream.getReader())
       // A 200 whose body cannot be read (a custom fetch's Response made without one): every
       // attempt would get the same, so it fails the connection rather than reconnect for ever.
-      else handlers.onError(new TypeError(`${request.url}: no readable body (\`fetch\` must resolve to a Response with a ReadableStream body)`), true)
+      else handlers.onError(new TypeError(`${request.url}: no readable body (the \`fetch\` option must resolve to a Response with a ReadableStream body)`), true)
     })
     .catch(failed)
   return () => controller.abort()

@@ -5,7 +5,7 @@
  * so that another build (the ES5 script-tag one, which picks XMLHttpRequest where fetch cannot
  * stream) can replace it without the module build paying for the alternatives.
  */
-import type {BodyValue, FetchLike} from '../options.js'
+import type {BodyValue, CredentialsValue, FetchLike} from '../options.js'
 
 /** What one attempt sends. `headers` names are lower-case; `accept` and `last-event-id` are set. */
 export interface TransportRequest {
@@ -13,7 +13,7 @@ export interface TransportRequest {
   method: string
   headers: Record<string, string>
   body: BodyValue | undefined
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   /** The `fetch` option: a transport built on fetch calls it (as a plain function) instead of the global one. */
   fetch: FetchLike | undefined
   /**
