@@ -31,7 +31,7 @@ import {createStreamReader, type StreamReader} from './stream-reader.js'
 import {transport, type TransportResponse} from './transport/index.js'
 import type {EventSourceMessage} from './types.js'
 
-export type {EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
+export type {EventHandlerAttributes, EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
 
 const CONNECTING = 0
 const OPEN = 1

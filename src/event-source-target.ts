@@ -196,13 +196,14 @@ export abstract class EventSourceTarget<Events extends EventSourceEvents<Events>
 }
 
 /**
- * `removeEventListener`, typed as the event map says: an interface merged with the class, which
- * inherits the method itself, so the overloads cost no code.
+ * The event handler IDL attributes of an EventSource (`onopen`, `onmessage`, `onerror`), as
+ * accessors: the getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can
+ * be passed where lib.dom's `EventSource` is expected; the setters' types give handlers the precise
+ * event. (ownHandlerAttributes() defines them on each interface's prototype.)
+ *
+ * @public
  */
-export interface EventSourceTarget<Events extends EventSourceEvents<Events> = string> {
-  // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
-  // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
-  // Defined on each interface's prototype by ownHandlerAttributes().
+export interface EventHandlerAttributes {
   /** The `open` event handler (standard DOM event handler attribute). */
   get onopen(): Listener<Event> | null
   /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
@@ -215,9 +216,17 @@ export interface EventSourceTarget<Events extends EventSourceEvents<Events> = st
   get onerror(): Listener<Event> | null
   /**
    * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
-   * receives an {@link EventSourceErrorEvent}.
+   * receives an {@link EventSourceErrorEvent} (from a shared source, in tabs other than the one
+   * that holds the connection, without `response`).
    */
   set onerror(handler: Listener<EventSourceErrorEvent> | null)
+}
+
+/**
+ * `removeEventListener`, typed as the event map says: an interface merged with the class, which
+ * inherits the method itself, so the overloads cost no code.
+ */
+export interface EventSourceTarget<Events extends EventSourceEvents<Events> = string> extends EventHandlerAttributes {
   /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,

@@ -13,6 +13,7 @@ export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfi
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {
   EventSource,
+  type EventHandlerAttributes,
   type EventNames,
   type EventSourceEventMap,
   type EventSourceEvents,

@@ -82,7 +82,7 @@
  * alone is not enough, the fallback being leader election.
  */
 
-import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from './event-source-target.js'
+import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventHandlerAttributes, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from './event-source-target.js'
 import {EventSource, type EventSourceEventMap} from './EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import type {Extension} from './extensions/extension.js'
@@ -146,7 +146,7 @@ export interface SharedEventSourceInit extends EventSourceInit {
  *
  * @public
  */
-export interface SharedEventSource<Events extends EventSourceEvents<Events> = string> extends EventTarget {
+export interface SharedEventSource<Events extends EventSourceEvents<Events> = string> extends EventTarget, EventHandlerAttributes {
   /** The URL of the event stream, resolved. */
   readonly url: string
   /** The shared connection's state: `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2, also after `close()`). */
@@ -167,21 +167,6 @@ export interface SharedEventSource<Events extends EventSourceEvents<Events> = st
   readonly OPEN: 1
   /** `2`, the `readyState` once closed or failed (standard DOM constant). */
   readonly CLOSED: 2
-  /** The `open` event handler (standard DOM event handler attribute). */
-  get onopen(): Listener<Event> | null
-  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onopen(handler: Listener<Event> | null)
-  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
-  get onmessage(): Listener<MessageEvent> | null
-  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<TypedMessageEvent> | null)
-  /** The `error` event handler (standard DOM event handler attribute). */
-  get onerror(): Listener<Event> | null
-  /**
-   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
-   * receives an {@link EventSourceErrorEvent}; in tabs other than the leader's, without `response`.
-   */
-  set onerror(handler: Listener<EventSourceErrorEvent> | null)
   /** Detaches this object: no more events here. The connection closes once no tab uses it. */
   close(): void
   /**
