@@ -143,6 +143,15 @@ const goals = [
   },
 ]
 
+/** Prints `rows` under `header`: the first column left-aligned, the others right-aligned. */
+function printTable(header, rows) {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
+  const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')
+  console.log(line(header))
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
+  for (const row of rows) console.log(line(row))
+}
+
 function verdict({ours, theirs, met, aim}) {
   if (ours === undefined) return 'not built yet'
   if (met(ours, theirs)) return 'met'
@@ -160,21 +169,13 @@ if (process.argv.includes('--json')) {
     ...Object.entries(sizes).map(([name, size]) => [name, String(size.min), String(size.gz), kb(size.gz)]),
     ['streamsource: legacy script-tag build', ...(legacy ? [String(legacy.min), String(legacy.gz), kb(legacy.gz)] : ['—', '—', 'not built yet'])],
   ]
-  const header = ['bundle (esbuild --minify, gzip -9)', 'min B', 'min+gz B', 'min+gz']
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
-  const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')
-  console.log(line(header))
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
-  for (const row of rows) console.log(line(row))
+  printTable(['bundle (esbuild --minify, gzip -9)', 'min B', 'min+gz B', 'min+gz'], rows)
   if (!legacy) console.log(`(the legacy build is measured as shipped, from ${LEGACY_BUILD}, once it exists)`)
   console.log('\nWhat each extension adds to `import {EventSource}` (a one-line app that imports and uses it):')
-  const extensionRows = Object.entries(added).map(([name, size]) => [name, `+${size.addedMin}`, `+${size.addedGz}`, `${size.gz} B in all`])
-  const extensionHeader = ['extension', 'min B', 'min+gz B', 'app min+gz']
-  const extensionWidths = extensionHeader.map((title, column) => Math.max(title.length, ...extensionRows.map((row) => row[column].length)))
-  const extensionLine = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(extensionWidths[column]) : cell.padStart(extensionWidths[column]))).join('  ')
-  console.log(extensionLine(extensionHeader))
-  console.log(extensionWidths.map((width) => '-'.repeat(width)).join('  '))
-  for (const row of extensionRows) console.log(extensionLine(row))
+  printTable(
+    ['extension', 'min B', 'min+gz B', 'app min+gz'],
+    Object.entries(added).map(([name, size]) => [name, `+${size.addedMin}`, `+${size.addedGz}`, `${size.gz} B in all`]),
+  )
   console.log('\nSize goals (issue 15, min+gz):')
   for (const goal of sizeGoals) console.log(`  ${goal.verdict.padEnd(22)} ${goal.goal}: ${goal.ours} B`)
   console.log('\nGoals (min+gz, against the peer measured above):')

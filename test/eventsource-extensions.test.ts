@@ -2,7 +2,7 @@
 // their jobs through the hooks of src/extensions/extension.ts, on a fake clock with a `fetch` that
 // answers at once (nothing waits on the real clock); each extension describes itself as plain data,
 // and the SharedWorker's rebuildExtensions() gives back one that works the same.
-import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
+import {describe, expect, test, vi} from 'vitest'
 import {
   EventSource,
   HeartbeatTimeoutError,
@@ -12,10 +12,10 @@ import {
   reconnectOnPageEvents,
   retryOnStatus,
   type EventSourceErrorEvent,
-  type EventSourceInit,
   type FetchLike,
 } from '../src/index.js'
 import {rebuildExtensions} from '../src/extensions/rebuild.js'
+import {useFakeClock} from './support/fake-clock.js'
 
 /** A stream response whose body the test writes to, and closes. */
 function openStream(): {response: Response; write(text: string): void; end(): void} {
@@ -35,12 +35,7 @@ function scriptedFetch(answer: (attempt: number) => Response): {fetch: FetchLike
   return {fetch, calls: () => calls}
 }
 
-const sources: EventSource[] = []
-function open(fetch: FetchLike, init: EventSourceInit = {}): EventSource {
-  const source = new EventSource('http://127.0.0.1:1/stream', {...init, fetch})
-  sources.push(source)
-  return source
-}
+const {open, run} = useFakeClock()
 
 /** Every event of the given types as `type readyState [detail]`. */
 function record(source: EventSource, types = ['open', 'message', 'error', 'reconnect', 'end']): {log: string[]; events: Event[]} {
@@ -56,18 +51,6 @@ function record(source: EventSource, types = ['open', 'message', 'error', 'recon
   }
   return {log, events}
 }
-
-beforeEach(() => {
-  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date']})
-})
-afterEach(() => {
-  for (const source of sources.splice(0)) source.close()
-  expect(vi.getTimerCount(), 'timers left behind').toBe(0)
-  vi.useRealTimers()
-})
-
-/** Lets the fake clock run `ms`, with the promise jobs of every response settled on the way. */
-const run = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms)
 
 describe('heartbeat(ms)', () => {
   test('a silent connection is dropped at the timeout exactly, with HeartbeatTimeoutError, and reconnects', async () => {
