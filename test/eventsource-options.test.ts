@@ -370,6 +370,8 @@ describe('invalid options', () => {
     ['reconnect.maxAttempts', {reconnect: {maxAttempts: -1}}],
     ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: true}}],
     ['maxEventSize', {maxEventSize: Number.NaN}],
+    // (A heartbeat's own value is checked when heartbeat() makes it: test/eventsource-validation.test.ts.)
+    ['extensions', {extensions: [null]}],
     ['fetch', {fetch: 'https://example.com'}],
   ])('%s: %o throws a TypeError naming the option', (name, init) => {
     expect(() => new EventSource('http://127.0.0.1:1/', init as EventSourceInit)).toThrow(TypeError)
