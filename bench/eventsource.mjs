@@ -142,14 +142,14 @@ function listenersRunner(EventSourceClass) {
     })
 }
 
-/** streamsource: `for await (const event of source)`; breaking out of the loop closes the source. */
-function streamsourceIteratorRunner(EventSourceClass) {
+/** streamsource: `for await (const event of messages(source))`; breaking out of the loop closes the source. */
+function streamsourceIteratorRunner({EventSource: EventSourceClass, messages}) {
   return (url, corpus) =>
     bounded(corpus, (tally, finish) => {
       const source = new EventSourceClass(url)
       const last = corpus.events
       ;(async () => {
-        for await (const event of source) {
+        for await (const event of messages(source)) {
           tally.dataLength += event.data.length
           if (++tally.events === last) {
             tally.wallEnd = process.hrtime.bigint()
@@ -283,7 +283,7 @@ function createRunners(streamsource) {
   return {
     [LISTENERS]: streamsource && listenersRunner(streamsource.EventSource),
     [PACKAGE]: listenersRunner(EventSourcePackage),
-    [ITERATOR]: streamsource && streamsourceIteratorRunner(streamsource.EventSource),
+    [ITERATOR]: streamsource && streamsourceIteratorRunner(streamsource),
     [CLIENT]: eventsourceClientRunner,
   }
 }

@@ -33,7 +33,7 @@ const library = await loadLibrary(ui.state, log)
 if (library) {
   ui.form.addEventListener('submit', (event) => {
     event.preventDefault()
-    ask(library.EventSource, ui.prompt.value)
+    ask(library, ui.prompt.value)
   })
   ui.expire.addEventListener('click', () => {
     token = EXPIRED_TOKEN
@@ -44,7 +44,7 @@ if (library) {
   ui.send.disabled = false
 }
 
-function ask(EventSource, prompt) {
+function ask({EventSource, oneShot, retryOnStatus}, prompt) {
   // One answer at a time: a new prompt replaces the one still streaming.
   source?.close()
   ui.answer.textContent = ''
@@ -70,11 +70,14 @@ function ask(EventSource, prompt) {
       return {'Content-Type': 'application/json', Authorization: `Bearer ${token}`}
     },
     body: JSON.stringify({prompt}),
-    // A completion is one response: when the server ends it, the source closes instead of posting again.
-    oneShot: true,
-    // A 401 would otherwise fail the connection for good; retrying it gives the headers function
-    // its chance to refresh the token. Three attempts, so a token that never works cannot loop.
-    reconnect: {initialDelay: 250, retryOnStatus: [401], maxAttempts: 3},
+    extensions: [
+      // A completion is one response: when the server ends it, the source closes instead of posting again.
+      oneShot(),
+      // A 401 would otherwise fail the connection for good; retrying it gives the headers function
+      // its chance to refresh the token (three attempts, so a token that never works cannot loop).
+      retryOnStatus([401]),
+    ],
+    reconnect: {initialDelay: 250, maxAttempts: 3},
   })
   source = es
 

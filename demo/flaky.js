@@ -27,18 +27,19 @@ let source
 
 const library = await loadLibrary(ui.state, log)
 if (library) {
-  ui.toggle.addEventListener('click', () => (source ? disconnect() : connect(library.EventSource)))
+  ui.toggle.addEventListener('click', () => (source ? disconnect() : connect(library)))
   ui.clear.addEventListener('click', () => log.clear())
-  connect(library.EventSource)
+  connect(library)
 }
 
-function connect(EventSource) {
+function connect({EventSource, retryOnStatus}) {
   setState(ui.state, 'connecting')
   ui.toggle.textContent = 'Disconnect'
   const es = new EventSource(`/flaky?client=${client}`, {
     // After Disconnect → Connect, a new source picks up where the old one stopped.
     lastEventId,
-    reconnect: {initialDelay: 500, factor: 2, maxDelay: 8000, jitter: 0.5, retryOnStatus: [503]},
+    reconnect: {initialDelay: 500, factor: 2, maxDelay: 8000, jitter: 0.5},
+    extensions: [retryOnStatus([503])],
   })
   source = es
 

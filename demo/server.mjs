@@ -308,7 +308,7 @@ export async function startDemoServer(options = {}) {
         return
       }
       clearInterval(timer)
-      // The OpenAI-style end marker, then the end of the response: the client's oneShot closes here.
+      // The OpenAI-style end marker, then the end of the response: the client's oneShot() closes here.
       res.end('data: [DONE]\n\n')
     }, chatTokenInterval)
     res.on('close', () => clearInterval(timer))

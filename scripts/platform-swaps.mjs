@@ -31,7 +31,8 @@ export function swapModules(swaps, name = 'swap-modules') {
 
 /**
  * The Node build: the full parser with `Buffer`'s decoders, the EventSource's own listener lists
- * and `MessageEvent`s (faster than Node's), and a chunk's events dispatched at once.
+ * and `MessageEvent`s (faster than Node's), a chunk's events dispatched at once, and a fetch
+ * transport that cancels a stream body itself (undici does not).
  */
 export const NODE_SWAPS = new Map(
   [
@@ -39,5 +40,6 @@ export const NODE_SWAPS = new Map(
     ['src/parser/decode.ts', 'src/parser/decode-node.ts'],
     ['src/platform/web.ts', 'src/platform/node.ts'],
     ['src/platform/event-tasks.ts', 'src/platform/event-tasks-node.ts'],
+    ['src/transport/index.ts', 'src/transport/node.ts'],
   ].map(([module, replacement]) => [source(module), source(replacement)]),
 )

@@ -48,8 +48,8 @@ export class StreamSourceError extends Error {
 }
 
 /**
- * The server answered with a status other than 200 (the spec fails the connection for these;
- * `reconnect.retryOnStatus` may reconnect instead). Carries the response.
+ * The server answered with a status other than 200 (the spec fails the connection for these; the
+ * `retryOnStatus` extension may reconnect instead). Carries the response.
  *
  * @public
  */
@@ -95,28 +95,26 @@ export class ContentTypeError extends StreamSourceError {
    */
   constructor(response: Response, url: string) {
     const contentType = response.headers.get('content-type')
-    super(
-      `EventSource response from ${url} has Content-Type ${contentType === null ? '(none)' : `"${contentType}"`}, not "text/event-stream"`,
-    )
+    super(`EventSource response from ${url} has Content-Type ${contentType === null ? '(none)' : `"${contentType}"`}, not "text/event-stream"`)
     this.contentType = contentType
     this.response = response
   }
 }
 
 /**
- * No byte arrived for `heartbeatTimeout` milliseconds: the EventSource dropped the connection.
+ * No byte arrived for the `heartbeat` extension's timeout: the EventSource dropped the connection.
  *
  * @public
  */
 export class HeartbeatTimeoutError extends StreamSourceError {
   /** The error's name. */
   override name = 'HeartbeatTimeoutError'
-  /** The `heartbeatTimeout` that passed without a byte, in milliseconds. */
+  /** The timeout that passed without a byte, in milliseconds. */
   declare readonly timeout: number
 
-  /** @param timeout - The `heartbeatTimeout`, in milliseconds. */
+  /** @param timeout - The `heartbeat` timeout, in milliseconds. */
   constructor(timeout: number) {
-    super(`No data received for ${timeout} ms (heartbeatTimeout)`)
+    super(`No data received for ${timeout} ms (heartbeat)`)
     this.timeout = timeout
   }
 }

@@ -13,6 +13,7 @@ export type {EventSourceMessage, EventSourceParser, ParserCallbacks, ParserConfi
 export {ContentTypeError, HeartbeatTimeoutError, HTTPError, StreamSourceError} from './errors.js'
 export {
   EventSource,
+  type EventHandlerAttributes,
   type EventNames,
   type EventSourceEventMap,
   type EventSourceEvents,
@@ -22,6 +23,12 @@ export {
   type TypedMessageEvent,
 } from './eventsource/EventSource.js'
 export {createEventSource} from './adapters/native.js'
+export type {Extension} from './extensions/extension.js'
+export {heartbeat} from './extensions/heartbeat.js'
+export {messages} from './extensions/messages.js'
+export {oneShot} from './extensions/one-shot.js'
+export {reconnectOnPageEvents} from './extensions/reconnect-on-page-events.js'
+export {retryOnStatus} from './extensions/retry-on-status.js'
 export {EventSourceErrorEvent, EventSourceReconnectEvent, type ErrorEventDetails} from './eventsource/events.js'
 export type {
   BodyValue,

@@ -34,6 +34,7 @@ globalThis.getToken = async () => 'secret'
 globalThis.key = 'secret'
 globalThis.model = 'model'
 globalThis.messages = [{role: 'user', content: 'hi'}]
+globalThis.conversation = globalThis.messages
 globalThis.request = {model: 'model'}
 let printed = 0
 const print = console.log

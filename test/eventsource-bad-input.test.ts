@@ -2,7 +2,7 @@
 // and custom fetches that throw or reject, a Response without a body, bytes that are not UTF-8,
 // and events past maxEventSize. None of it may end in an unhandled rejection.
 import {describe, expect, test} from 'vitest'
-import {EventSource, type EventSourceErrorEvent, type EventSourceInit, ParseError} from '../src/index.js'
+import {EventSource, type EventSourceErrorEvent, type EventSourceInit, ParseError, retryOnStatus, messages} from '../src/index.js'
 import {open, recordEvents, serve, sleep, unhandledRejections, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {bytes, startSse} from './support/sse-server.js'
 
@@ -320,10 +320,10 @@ describe('delays past what a timer can wait', () => {
       },
     })
     const source = open(`${server.url}stream`)
-    const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 4, 'the reconnect')
     expect(log).toEqual(['open 1', 'message 1 x', 'error 0 retry', `reconnect 0 #1 ${MAX_TIMER_DELAY}ms`])
-    expect(source.reconnectDelay).toBe(MAX_TIMER_DELAY)
+    expect((events[2] as EventSourceErrorEvent).reconnectDelay).toBe(MAX_TIMER_DELAY)
     // An overflowing timer would have fired after 1 ms, again and again.
     await sleep(100)
     expect(server.requests).toHaveLength(1)
@@ -336,7 +336,7 @@ describe('delays past what a timer can wait', () => {
         res.end()
       },
     })
-    const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10, retryOnStatus: [503]}})
+    const source = open(`${server.url}stream`, {extensions: [retryOnStatus([503])], reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source, ['error', 'reconnect'])
     await waitFor(() => log.length === 2, 'the reconnect')
     expect(log).toEqual(['error 0 retry', `reconnect 0 #1 ${MAX_RETRY_AFTER}ms`])
@@ -358,7 +358,7 @@ describe('event names that are Object.prototype members', () => {
     const heard: string[] = []
     for (const name of names) source.addEventListener(name, (event) => heard.push(event.type))
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       received.push(`${event.type}:${event.data}`)
       if (event.data === 'end') break
     }

@@ -2,7 +2,7 @@
 // request and leaves no timer. Checked with the server's records, the calls to fetch, and a fake
 // clock (the source's timers only: the sockets keep real time) moved past every delay the source has.
 import {describe, expect, test, vi} from 'vitest'
-import {EventSource, type EventSourceInit} from '../src/index.js'
+import {EventSource, type EventSourceInit, heartbeat, messages} from '../src/index.js'
 import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
@@ -20,7 +20,7 @@ describe('close()', () => {
     useFakeClock()
     const fetches = countFetches()
     const timers = trackSourceTimers()
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     source.close()
     expect(source.readyState).toBe(EventSource.CLOSED)
@@ -38,7 +38,7 @@ describe('close()', () => {
     useFakeClock()
     const fetches = countFetches()
     const timers = trackSourceTimers()
-    const source = open(`${server.url}hang`, {reconnect: {initialDelay: 10}, heartbeatTimeout: 10_000})
+    const source = open(`${server.url}hang`, {reconnect: {initialDelay: 10}, extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await server.waitForRequests(1)
     expect(source.readyState).toBe(EventSource.CONNECTING)
@@ -112,7 +112,7 @@ describe('close()', () => {
     useFakeClock()
     const fetches = countFetches()
     const timers = trackSourceTimers()
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 2, 'the message')
     expect(timers.pending()).toBe(1) // the heartbeat
@@ -297,14 +297,14 @@ function scenarios(): Record<string, Scenario> {
     },
     'while the request is pending (no answer yet)': {
       path: 'hang',
-      init: {heartbeatTimeout: 10_000},
+      init: {extensions: [heartbeat(10_000)]},
       reach: async ({server}) => void (await server.waitForRequests(1)),
       expectedLog: [],
       expectedRequests: 1,
     },
     'while OPEN': {
       path: 'hold',
-      init: {heartbeatTimeout: 10_000},
+      init: {extensions: [heartbeat(10_000)]},
       reach: ({log}) => waitFor(() => log.length === 2, 'the message'),
       expectedLog: ['open 1', 'message 1 held'],
       expectedRequests: 1,
@@ -382,7 +382,7 @@ async function runToStop(name: string, stop: keyof typeof STOPS) {
     throw error
   }
   // Asked for once the state is reached, so that it waits for an event that never comes.
-  const pendingNext = source[Symbol.asyncIterator]().next()
+  const pendingNext = messages(source).next()
   const logAtStop = [...log]
   STOPS[stop](source, controller)
   const readyState = source.readyState

@@ -1,8 +1,8 @@
-// heartbeatTimeout: a connection on which nothing arrives for that long is dropped and
+// heartbeat(timeout): a connection on which nothing arrives for that long is dropped and
 // reconnected, with a HeartbeatTimeoutError as the error's cause; any byte (a `:` comment too)
 // keeps it alive; close() leaves no timer behind.
 import {describe, expect, test} from 'vitest'
-import {HeartbeatTimeoutError, type EventSourceErrorEvent} from '../src/index.js'
+import {HeartbeatTimeoutError, type EventSourceErrorEvent, heartbeat, oneShot} from '../src/index.js'
 import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import type {SseStream} from './support/sse-server.js'
 
@@ -17,12 +17,12 @@ async function scripted(script: (connection: number, stream: SseStream) => void 
   return {server, streams}
 }
 
-describe('heartbeatTimeout', () => {
+describe('heartbeat(timeout)', () => {
   test('covers the whole attempt: a headers function that never settles is given up on, and the next attempt made', async () => {
     const {server} = await scripted((_n, stream) => void stream.send({data: 'connected'}))
     let calls = 0
     const source = open(`${server.url}stream`, {
-      heartbeatTimeout: 200,
+      extensions: [heartbeat(200)],
       reconnect: {initialDelay: 10},
       // The first call never settles; the second answers.
       headers: () => (++calls === 1 ? new Promise<Record<string, string>>(() => {}) : {'X-Call': String(calls)}),
@@ -38,7 +38,7 @@ describe('heartbeatTimeout', () => {
     const {server} = await scripted((_n, stream) => void stream.send({data: 'connected'}))
     let calls = 0
     const source = open(`${server.url}stream`, {
-      heartbeatTimeout: 200,
+      extensions: [heartbeat(200)],
       reconnect: {initialDelay: 10},
       method: 'POST',
       // The first call never settles; the second answers.
@@ -58,7 +58,7 @@ describe('heartbeatTimeout', () => {
       if (n === 1) lastWrite = performance.now()
       // …and then nothing.
     })
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 400})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(400)]})
     const {log, events} = recordEvents(source)
     let errorTime = 0
     source.addEventListener('error', () => (errorTime ||= performance.now()))
@@ -74,7 +74,7 @@ describe('heartbeatTimeout', () => {
     const error = events[2] as EventSourceErrorEvent
     expect(error.cause).toBeInstanceOf(HeartbeatTimeoutError)
     expect((error.cause as HeartbeatTimeoutError).timeout).toBe(400)
-    expect(error.message).toBe('No data received for 400 ms (heartbeatTimeout)')
+    expect(error.message).toBe('No data received for 400 ms (heartbeat)')
     expect(error.willReconnect).toBe(true)
     expect(errorTime - lastWrite).toBeGreaterThanOrEqual(400 - EARLY)
     // The client let go of the stalled connection, and resumed from its last id.
@@ -94,7 +94,7 @@ describe('heartbeatTimeout', () => {
       }
       pingsDone = performance.now()
     })
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 400, reconnect: {initialDelay: 10}})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(400)], reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source)
     let errorTime = 0
     source.addEventListener('error', () => (errorTime ||= performance.now()))
@@ -108,7 +108,7 @@ describe('heartbeatTimeout', () => {
 
   test('covers the wait for the response head too', async () => {
     const {server} = await scripted(() => {})
-    const source = open(`${server.url}hang`, {heartbeatTimeout: 50, reconnect: {initialDelay: 10}})
+    const source = open(`${server.url}hang`, {extensions: [heartbeat(50)], reconnect: {initialDelay: 10}})
     const {log, events} = recordEvents(source, ['open', 'error', 'reconnect'])
     await waitFor(() => log.length >= 2, 'the timeout')
     expect(log.slice(0, 2)).toEqual(['error 0 retry', 'reconnect 0 #1 10ms'])
@@ -121,7 +121,7 @@ describe('heartbeatTimeout', () => {
     // Counted at the fetch: an attempt the timeout aborts may never reach a busy server.
     let fetches = 0
     const source = open(`${server.url}hang`, {
-      heartbeatTimeout: 50,
+      extensions: [heartbeat(50)],
       reconnect: {initialDelay: 10, factor: 2, maxAttempts: 2},
       fetch: (url, init) => {
         fetches++
@@ -140,8 +140,7 @@ describe('heartbeatTimeout', () => {
     const source = open(`${server.url}stream`, {
       method: 'POST',
       body: 'prompt',
-      oneShot: true,
-      heartbeatTimeout: 400,
+      extensions: [oneShot(), heartbeat(400)],
       reconnect: {initialDelay: 10},
     })
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'end'])
@@ -155,8 +154,8 @@ describe('heartbeatTimeout', () => {
   test('no timer is left after close(), from any state', async () => {
     const timers = trackSourceTimers()
     const {server} = await scripted((_n, stream) => void stream.send({data: 'x'}))
-    const opened = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
-    const connecting = open(`${server.url}hang`, {heartbeatTimeout: 10_000})
+    const opened = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
+    const connecting = open(`${server.url}hang`, {extensions: [heartbeat(10_000)]})
     await waitFor(() => opened.readyState === 1, 'the open')
     await server.waitForRequests(2)
     expect(timers.pending()).toBe(2)
@@ -173,7 +172,7 @@ describe('heartbeatTimeout', () => {
         await sleep(5)
       }
     })
-    const source = open(`${server.url}stream`, {heartbeatTimeout: 10_000})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(10_000)]})
     const {log} = recordEvents(source, ['message'])
     await waitFor(() => log.length === 5, 'five messages')
     expect(timers.started()).toBeGreaterThan(1)

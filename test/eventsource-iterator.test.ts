@@ -1,7 +1,7 @@
-// `for await (const event of source)`: every MessageEvent in order (named ones too), across
+// `for await (const event of messages(source))`: every MessageEvent in order (named ones too), across
 // reconnects; breaking out closes the source; close() ends the loop; a failure throws its cause.
 import {describe, expect, test} from 'vitest'
-import {EventSource, HTTPError, ParseError} from '../src/index.js'
+import {EventSource, HTTPError, ParseError, messages} from '../src/index.js'
 import {open, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {respond, type SseStream} from './support/sse-server.js'
 
@@ -27,7 +27,7 @@ describe('for await', () => {
     })
     const source = open(`${server.url}stream`)
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       expect(event).toBeInstanceOf(MessageEvent)
       received.push(`${event.type} ${event.data} ${event.lastEventId}`)
       if (event.type === 'done') break
@@ -48,7 +48,7 @@ describe('for await', () => {
     })
     const source = open(`${server.url}stream`)
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       received.push(event.data)
       await sleep(10)
       if (received.length === 4) break
@@ -63,7 +63,7 @@ describe('for await', () => {
     })
     const source = open(`${server.url}stream`)
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       received.push(event.data)
       if (received.length === 3) break
     }
@@ -81,7 +81,7 @@ describe('for await', () => {
       if (event.data === 'two') setTimeout(() => source.close(), 10)
     })
     const received: string[] = []
-    for await (const event of source) received.push(event.data)
+    for await (const event of messages(source)) received.push(event.data)
     expect(received).toEqual(['one', 'two'])
     expect(source.readyState).toBe(EventSource.CLOSED)
   })
@@ -99,7 +99,7 @@ describe('for await', () => {
     const seenByListeners: string[] = []
     source.addEventListener('message', (event) => seenByListeners.push(event.data))
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       received.push(event.data)
       source.close()
     }
@@ -113,7 +113,7 @@ describe('for await', () => {
     const source = open(`${server.url}missing`)
     const received: string[] = []
     const error = await (async () => {
-      for await (const event of source) received.push(event.data)
+      for await (const event of messages(source)) received.push(event.data)
     })().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(HTTPError)
     expect((error as HTTPError).status).toBe(404)
@@ -129,7 +129,7 @@ describe('for await', () => {
     const source = open(`${server.url}stream`, {maxEventSize: 100})
     const received: string[] = []
     const error = await (async () => {
-      for await (const event of source) received.push(event.data)
+      for await (const event of messages(source)) received.push(event.data)
     })().catch((caught: unknown) => caught)
     expect(received).toEqual(['fits'])
     expect(error).toBeInstanceOf(ParseError)
@@ -147,7 +147,7 @@ describe('for await', () => {
     })
     const source = open(`${server.url}stream`)
     const received: string[] = []
-    for await (const event of source) {
+    for await (const event of messages(source)) {
       received.push(event.data)
       if (received.length === 2) break
     }
@@ -161,7 +161,7 @@ describe('for await', () => {
     const source = open(`${server.url}stream`)
     const collect = async (limit: number) => {
       const received: string[] = []
-      for await (const event of source) {
+      for await (const event of messages(source)) {
         received.push(event.data)
         if (received.length === limit) break
       }
@@ -179,7 +179,7 @@ describe('for await', () => {
     await new Promise((resolve) => source.addEventListener('error', resolve))
     expect(source.readyState).toBe(EventSource.CLOSED)
     const error = await (async () => {
-      for await (const event of source) throw new Error(`unexpected ${event.data}`)
+      for await (const event of messages(source)) throw new Error(`unexpected ${event.data}`)
     })().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(HTTPError)
     expect((error as HTTPError).status).toBe(404)
@@ -189,14 +189,14 @@ describe('for await', () => {
     const source = new EventSource('http://127.0.0.1:1/')
     source.close()
     const received: unknown[] = []
-    for await (const event of source) received.push(event)
+    for await (const event of messages(source)) received.push(event)
     expect(received).toEqual([])
   })
 
   test('the iterator returns itself and, after a break, stays done', async () => {
     const {server} = await scripted((_n, stream) => void stream.write('data: only\n\n'))
     const source = open(`${server.url}stream`)
-    const iterator = source[Symbol.asyncIterator]()
+    const iterator = messages(source)
     expect(iterator[Symbol.asyncIterator]()).toBe(iterator)
     expect(await iterator.next()).toEqual({done: false, value: expect.objectContaining({data: 'only'})})
     expect(await iterator.return?.()).toEqual({done: true, value: undefined})

@@ -2,7 +2,7 @@
 // source with an `end` event and no reconnect; a dropped connection resumes with Last-Event-ID
 // when the server sent ids, and fails when it did not.
 import {describe, expect, test} from 'vitest'
-import type {EventSourceErrorEvent} from '../src/index.js'
+import {messages, oneShot, type EventSourceErrorEvent} from '../src/index.js'
 import {open, recordEvents, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import {respond, type SseStream} from './support/sse-server.js'
 
@@ -13,7 +13,7 @@ async function chat(script: (connection: number, stream: SseStream) => void | Pr
   return serve({'POST /chat': scriptedStream(script).handler, '/missing': respond(404, 'no')})
 }
 
-const init = {method: 'POST', body: '{"prompt":"hello"}', oneShot: true, reconnect: {initialDelay: 10}}
+const init = {method: 'POST', body: '{"prompt":"hello"}', extensions: [oneShot()], reconnect: {initialDelay: 10}}
 
 describe('oneShot', () => {
   test('a clean end: CLOSED, an end event, no error, no reconnect, the POST not sent again', async () => {
@@ -84,7 +84,7 @@ describe('oneShot', () => {
 
   test('a failed status fails as usual, without an end event', async () => {
     const server = await chat(() => {})
-    const source = open(`${server.url}missing`, {oneShot: true})
+    const source = open(`${server.url}missing`, {extensions: [oneShot()]})
     const {log} = recordEvents(source, ['open', 'error', 'end'])
     await waitFor(() => log.length === 1, 'the failure')
     await sleep(50)
@@ -111,7 +111,7 @@ describe('oneShot', () => {
       await stream.end()
     })
     const received: string[] = []
-    for await (const event of open(`${server.url}chat`, init)) received.push(`${event.type}:${event.data}`)
+    for await (const event of messages(open(`${server.url}chat`, init))) received.push(`${event.type}:${event.data}`)
     expect(received).toEqual(['message:a', 'message:b', 'meta:c'])
   })
 })

@@ -369,8 +369,9 @@ describe('invalid options', () => {
     ['reconnect.jitter', {reconnect: {jitter: -0.5}}],
     ['reconnect.maxAttempts', {reconnect: {maxAttempts: -1}}],
     ['reconnect.shouldReconnect', {reconnect: {shouldReconnect: true}}],
-    ['heartbeatTimeout', {heartbeatTimeout: -1}],
     ['maxEventSize', {maxEventSize: Number.NaN}],
+    // (A heartbeat's own value is checked when heartbeat() makes it: test/eventsource-validation.test.ts.)
+    ['extensions', {extensions: [null]}],
     ['fetch', {fetch: 'https://example.com'}],
   ])('%s: %o throws a TypeError naming the option', (name, init) => {
     expect(() => new EventSource('http://127.0.0.1:1/', init as EventSourceInit)).toThrow(TypeError)
@@ -401,7 +402,7 @@ describe('invalid options', () => {
   })
 
   test('a URL error is thrown before an option error', () => {
-    expect(() => new EventSource('http://[', {heartbeatTimeout: -1})).toThrow(DOMException)
+    expect(() => new EventSource('http://[', {maxEventSize: -1})).toThrow(DOMException)
   })
 })
 

@@ -2,8 +2,9 @@
 // 503s after `retry: 0`, a factor below 1, and a `Retry-After` of years. Each scenario counts the
 // requests per second on a fake clock, with a `fetch` that answers at once, so that a storm of
 // hundreds of requests a second would show in full and nothing waits on the real clock.
-import {afterEach, beforeEach, describe, expect, test, vi} from 'vitest'
-import {EventSource, type EventSourceInit, type FetchLike} from '../src/index.js'
+import {describe, expect, test} from 'vitest'
+import {EventSource, type FetchLike, retryOnStatus} from '../src/index.js'
+import {useFakeClock} from './support/fake-clock.js'
 
 /** How an attempt is answered: a response, or a network error (an `Error`, as fetch rejects). */
 type Answer = Response | Error
@@ -22,12 +23,7 @@ function scriptedFetch(answer: (attempt: number) => Answer): {fetch: FetchLike; 
 const stream = (body: string): Response => new Response(body, {headers: {'Content-Type': 'text/event-stream'}})
 const status = (code: number, headers: Record<string, string> = {}): Response => new Response('', {status: code, headers})
 
-const sources: EventSource[] = []
-function open(fetch: FetchLike, init: EventSourceInit = {}): EventSource {
-  const source = new EventSource('http://127.0.0.1:1/stream', {...init, fetch})
-  sources.push(source)
-  return source
-}
+const {open, run} = useFakeClock()
 
 /** The delays the source chose, from its `reconnect` events. */
 function delaysOf(source: EventSource): number[] {
@@ -35,18 +31,6 @@ function delaysOf(source: EventSource): number[] {
   source.addEventListener('reconnect', (event) => delays.push(event.delay))
   return delays
 }
-
-beforeEach(() => {
-  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date']})
-})
-afterEach(() => {
-  for (const source of sources.splice(0)) source.close()
-  expect(vi.getTimerCount(), 'timers left behind').toBe(0)
-  vi.useRealTimers()
-})
-
-/** Lets the fake clock run `ms`, with the promise jobs of every response settled on the way. */
-const run = (ms: number): Promise<unknown> => vi.advanceTimersByTimeAsync(ms)
 
 describe('retry: 0 then an immediate close', () => {
   test('the first reconnect is immediate, as the spec says; the next ones wait the floor (1 s with the default initialDelay)', async () => {
@@ -108,7 +92,7 @@ describe('a server that sends one byte and closes', () => {
 
 test('retryOnStatus [503] after retry: 0: the 503s back off from the floor', async () => {
   const {fetch, times} = scriptedFetch((attempt) => (attempt === 1 ? stream('retry: 0\ndata: x\n\n') : status(503)))
-  const source = open(fetch, {reconnect: {retryOnStatus: [503]}})
+  const source = open(fetch, {extensions: [retryOnStatus([503])]})
   const delays = delaysOf(source)
   await run(10_000)
   // About 500 failing requests a second before.
@@ -130,7 +114,7 @@ describe('Retry-After', () => {
 
   test('is capped by maxDelay', async () => {
     const {fetch} = scriptedFetch(huge)
-    const source = open(fetch, {reconnect: {retryOnStatus: [503], maxDelay: 60_000}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])], reconnect: {maxDelay: 60_000}})
     const delays = delaysOf(source)
     await run(200_000)
     expect(delays.slice(0, 3)).toEqual([60_000, 60_000, 60_000])
@@ -138,7 +122,7 @@ describe('Retry-After', () => {
 
   test('waits one hour at most without maxDelay', async () => {
     const {fetch, times} = scriptedFetch(huge)
-    const source = open(fetch, {reconnect: {retryOnStatus: [503]}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])]})
     const delays = delaysOf(source)
     await run(2 * 3600_000)
     expect(delays.slice(0, 2)).toEqual([3600_000, 3600_000])
@@ -147,7 +131,7 @@ describe('Retry-After', () => {
 
   test('still asks for no sooner than it says, below the cap', async () => {
     const {fetch} = scriptedFetch(() => status(503, {'Retry-After': '5'}))
-    const source = open(fetch, {reconnect: {retryOnStatus: [503], initialDelay: 10, maxDelay: 60_000}})
+    const source = open(fetch, {extensions: [retryOnStatus([503])], reconnect: {initialDelay: 10, maxDelay: 60_000}})
     const delays = delaysOf(source)
     await run(20_000)
     expect(delays.slice(0, 2)).toEqual([5000, 5000])

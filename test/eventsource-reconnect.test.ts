@@ -67,7 +67,6 @@ describe('when the stream ends', () => {
     await expectAttemptAfter(fetches, 0)
     await waitFor(() => log.length === 4, 'the second connection')
     expect(log).toEqual(['message 1 connection 1', 'error 0 retry', 'reconnect 0 #1 0ms', 'message 1 connection 2'])
-    expect(source.reconnectDelay).toBe(0)
   })
 
   test('waits the initial delay until the server sends retry:', async () => {
@@ -189,7 +188,6 @@ describe('on a network error', () => {
       'open 1',
       'message 1 attempt 4',
     ])
-    expect(source.attempt).toBe(0)
   })
 
   test('a refused connection keeps retrying while CONNECTING', async () => {
@@ -436,7 +434,7 @@ describe('faults the other suites do not cover', () => {
       expect(error.message).toContain('ECONNREFUSED')
     }
     expect(errors.at(-1)?.message).toMatch(/gave up after 3 reconnect attempts$/)
-    expect(source.attempt).toBe(4)
+    expect(errors.at(-1)?.attempt).toBe(4)
     await new Promise((resolve) => setImmediate(resolve))
     expect(unhandledRejections()).toEqual([])
   })

@@ -4,7 +4,7 @@
 // instead of retrying forever. "Nothing more happens" is fake time past every delay (the source's
 // timers run on a fake clock, the sockets keep real time), with the attempts counted at fetch.
 import {describe, expect, test} from 'vitest'
-import {EventSource, type EventSourceErrorEvent, type EventSourceInit} from '../src/index.js'
+import {EventSource, type EventSourceErrorEvent, type EventSourceInit, heartbeat, retryOnStatus} from '../src/index.js'
 import {countFetches, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse} from './support/sse-server.js'
 
@@ -15,21 +15,8 @@ const unreachable = 'http://127.0.0.1:1/'
 
 describe('invalid option values throw a TypeError naming the option', () => {
   test.each([
-    ['heartbeatTimeout', {heartbeatTimeout: 0}],
-    ['heartbeatTimeout', {heartbeatTimeout: -1}],
-    ['heartbeatTimeout', {heartbeatTimeout: -0.5}],
-    ['heartbeatTimeout', {heartbeatTimeout: Number.NaN}],
-    ['heartbeatTimeout', {heartbeatTimeout: '1000'}],
     ['maxEventSize', {maxEventSize: 0}],
     ['maxEventSize', {maxEventSize: -1}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: ['503']}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [99]}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [600]}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: [503.5]}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: 503}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: '503'}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: new Set([503])}}],
-    ['reconnect.retryOnStatus', {reconnect: {retryOnStatus: null}}],
     ['reconnect.factor', {reconnect: {factor: -1}}],
     ['reconnect.factor', {reconnect: {factor: Number.NaN}}],
     ['reconnect.jitter', {reconnect: {jitter: Number.NaN}}],
@@ -86,6 +73,28 @@ describe('invalid option values throw a TypeError naming the option', () => {
     expect(construct).toThrow(value)
   })
 
+  // Extensions check their arguments when they are made, as the constructor checks the options.
+  test.each([
+    ['heartbeat', () => heartbeat(0 as never)],
+    ['heartbeat', () => heartbeat(-1 as never)],
+    ['heartbeat', () => heartbeat(-0.5 as never)],
+    ['heartbeat', () => heartbeat(Number.NaN as never)],
+    ['heartbeat', () => heartbeat('1000' as never)],
+    ['retryOnStatus', () => retryOnStatus(['503'] as never)],
+    ['retryOnStatus', () => retryOnStatus([99] as never)],
+    ['retryOnStatus', () => retryOnStatus([600] as never)],
+    ['retryOnStatus', () => retryOnStatus([503.5] as never)],
+    ['retryOnStatus', () => retryOnStatus(503 as never)],
+    ['retryOnStatus', () => retryOnStatus('503' as never)],
+    ['retryOnStatus', () => retryOnStatus(new Set([503]) as never)],
+    ['retryOnStatus', () => retryOnStatus(null as never)],
+    ['extensions', () => new EventSource(unreachable, {extensions: [{}]} as never)],
+    ['extensions', () => new EventSource(unreachable, {extensions: heartbeat(1)} as never)],
+  ])('%s: an impossible value', (name, make) => {
+    expect(make).toThrow(TypeError)
+    expect(make).toThrow(`\`${name}\``)
+  })
+
   test.each([
     ['GET', {method: 'GET', body: 'x'}],
     ['get (lower case)', {method: 'get', body: 'x'}],
@@ -102,8 +111,9 @@ describe('invalid option values throw a TypeError naming the option', () => {
     const server = await serve((_req, res) => void startSse(res))
     useFakeClock()
     const fetches = countFetches()
-    for (const init of [{heartbeatTimeout: 0}, {method: 'GET', body: 'x'}, {reconnect: {retryOnStatus: [99]}}]) {
-      expect(() => new EventSource(`${server.url}stream`, init)).toThrow(TypeError)
+    const inits: (() => EventSourceInit)[] = [() => ({extensions: [heartbeat(0)]}), () => ({method: 'GET', body: 'x'}), () => ({extensions: [retryOnStatus([99])]})]
+    for (const init of inits) {
+      expect(() => new EventSource(`${server.url}stream`, init())).toThrow(TypeError)
     }
     // Connecting starts a microtask after the constructor: a stray attempt would have reached fetch.
     await passEveryDelay()
@@ -113,11 +123,12 @@ describe('invalid option values throw a TypeError naming the option', () => {
 
   // The boundaries the checks draw: what is accepted right next to what is refused.
   test.each([
-    {heartbeatTimeout: 1},
-    {heartbeatTimeout: undefined},
+    {extensions: [heartbeat(1)]},
+    {extensions: []},
+    {extensions: undefined},
     {maxEventSize: 1},
-    {reconnect: {retryOnStatus: [100, 503, 599]}},
-    {reconnect: {retryOnStatus: []}},
+    {extensions: [retryOnStatus([100, 503, 599])]},
+    {extensions: [retryOnStatus([])]},
     {reconnect: {factor: 1, jitter: 0}},
     {reconnect: {jitter: 1}},
     {method: 'POST', body: 'x'},
@@ -180,15 +191,15 @@ describe('a ReadableStream passed directly as body', () => {
   })
 })
 
-describe('heartbeatTimeout past what timers can wait', () => {
-  test.each([Infinity, 2 ** 40])('%s never times out a quiet open connection', async (heartbeatTimeout) => {
+describe('a heartbeat past what timers can wait', () => {
+  test.each([Infinity, 2 ** 40])('%s never times out a quiet open connection', async (timeout) => {
     // setTimeout fires at once for a delay past 2³¹ − 1 ms: unclamped, this source would loop on errors.
     const server = await serve({
       '/stream': (_req, res) => void startSse(res).send({data: 'one'}),
     })
     useFakeClock()
     const fetches = countFetches()
-    const source = open(`${server.url}stream`, {heartbeatTimeout, reconnect: {initialDelay: 10}})
+    const source = open(`${server.url}stream`, {extensions: [heartbeat(timeout)], reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 2, 'the first event')
     // The fake clock fires a timer past 2³¹ − 1 ms at once too, as Node's does.

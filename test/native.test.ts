@@ -2,7 +2,7 @@
 // Node 20 has no EventSource global, so a stand-in native class is installed for the tests that
 // need one (the real one is tested in Chromium: test/browser/polyfill.test.ts).
 import {afterEach, describe, expect, expectTypeOf, test, vi} from 'vitest'
-import {createEventSource, EventSource, type EventSourceInit} from '../src/index.js'
+import {createEventSource, EventSource, heartbeat, oneShot, reconnectOnPageEvents, type EventSourceInit} from '../src/index.js'
 
 /** Never connects: it records what it was given, as the native constructor would receive it. */
 class FakeNative extends EventTarget {
@@ -67,10 +67,10 @@ describe('with a native EventSource', () => {
     ['fetch', {fetch: (input, init) => fetch(input, init)}],
     ['signal', {signal: new AbortController().signal}],
     ['reconnect', {reconnect: {}}],
-    ['oneShot', {oneShot: false}],
-    ['heartbeatTimeout', {heartbeatTimeout: 30_000}],
+    ['oneShot', {extensions: [oneShot()]}],
+    ['heartbeat', {extensions: [heartbeat(30_000)]}],
     ['maxEventSize', {maxEventSize: 1024}],
-    ['reconnectOnPageEvents', {reconnectOnPageEvents: false}],
+    ['reconnectOnPageEvents', {extensions: [reconnectOnPageEvents()]}],
     ['withCredentials and headers', {withCredentials: true, headers: {}}],
   ])('%s: the library class', (_name, init) => {
     vi.stubGlobal('EventSource', FakeNative)

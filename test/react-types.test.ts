@@ -3,7 +3,7 @@
 // and the returned message. `npm test` type-checks this file (tsc); the hooks render idle (no url).
 import {renderHook} from '@testing-library/react'
 import {expect, expectTypeOf, test} from 'vitest'
-import type {EventSourceErrorEvent} from '../src/index.js'
+import {heartbeat, oneShot, reconnectOnPageEvents, retryOnStatus, type EventSourceErrorEvent} from '../src/index.js'
 import {
   useEventSource,
   type EventSourceStatus,
@@ -115,11 +115,9 @@ test('every EventSource option is an option of the hook', () => {
     credentials: 'include',
     fetch: (url, init) => fetch(url, init),
     signal: new AbortController().signal,
-    reconnect: {initialDelay: 100, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3, retryOnStatus: [503], shouldReconnect: () => true},
-    oneShot: false,
-    heartbeatTimeout: 30_000,
+    reconnect: {initialDelay: 100, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3, shouldReconnect: () => true},
     maxEventSize: 1024,
-    reconnectOnPageEvents: true,
+    extensions: [retryOnStatus([503]), oneShot(), heartbeat(30_000), reconnectOnPageEvents()],
     enabled: false,
     key: 'user 1',
   }

@@ -1,6 +1,6 @@
 // close() in the script-tag build, in MuJS and Duktape (test/support/es5-engines.ts): it stops
 // everything at once, whatever the source was doing: no later event, request or timer, and the
-// page listeners of `reconnectOnPageEvents` removed.
+// page listeners of `reconnectOnPageEvents()` removed.
 import {describe, expect, test} from 'vitest'
 import {expectOnlyGuardedBuiltIns} from './support/es5-built-ins.js'
 import {ENGINE_BUILDS, runInEs5Engine} from './support/es5-engines.js'
@@ -15,7 +15,7 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
       page.serve(function (request) {
         request.respond(200, {'Content-Type': 'text/event-stream'}, ['data: one\\n\\n', 'data: two\\n\\n', 'data: three\\n\\n'])
       })
-      var source = new StreamSource.EventSource('/s', {reconnectOnPageEvents: true, heartbeatTimeout: 45000})
+      var source = new StreamSource.EventSource('/s', {extensions: [StreamSource.reconnectOnPageEvents(), StreamSource.heartbeat(45000)]})
       page.watch(source)
       source.addEventListener('message', function (event) {
         if (event.data === 'two') {
@@ -50,7 +50,7 @@ describe.each(ENGINE_BUILDS)('$label', ({engine, build}) => {
       page.serve(function (request) {
         request.respond(200, {'Content-Type': 'text/event-stream'}, ['data: one\\n\\n'])
       })
-      var source = new StreamSource.EventSource('/s', {reconnectOnPageEvents: true})
+      var source = new StreamSource.EventSource('/s', {extensions: [StreamSource.reconnectOnPageEvents()]})
       page.watch(source)
       page.run(1000)
       page.log('waiting ' + source.readyState + ', timers ' + page.pendingTimers() + ', listening ' + page.pageListeners())

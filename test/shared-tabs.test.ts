@@ -4,7 +4,7 @@
 // same with the SharedWorker's code (src/shared/worker-host.ts) in this process too, each tab
 // connected to it over a MessageChannel. Real tabs are test/browser/shared-tabs*.test.ts.
 import {afterEach, describe, expect, test, vi} from 'vitest'
-import {EventSource, EventSourceErrorEvent} from '../src/index.js'
+import {EventSource, EventSourceErrorEvent, heartbeat, retryOnStatus} from '../src/index.js'
 import {createSharedEventSource, type SharedEventSource, type SharedEventSourceInit} from '../src/shared/index.js'
 import {SharedSubscription, sharedSourceKey} from '../src/shared/source.js'
 import {serveSharedSources, type SharedWorkerScope} from '../src/shared/worker-host.js'
@@ -289,8 +289,13 @@ describe('one sharing key for components and tabs', () => {
     ['the method in any case', {method: 'get', headers: {'x-a': '1'}}, {method: 'GET', headers: {'x-a': '1'}}],
     [
       'inherited options and own ones',
-      inherited({headers: {'x-a': '1'}, reconnect: inherited({factor: 2, retryOnStatus: [503]})}),
-      {headers: {'x-a': '1'}, reconnect: {factor: 2, retryOnStatus: [503]}},
+      inherited({headers: {'x-a': '1'}, reconnect: inherited({factor: 2, maxAttempts: 3})}),
+      {headers: {'x-a': '1'}, reconnect: {factor: 2, maxAttempts: 3}},
+    ],
+    [
+      'extensions compared by what they describe themselves as, not by their functions',
+      {headers: {'x-a': '1'}, extensions: [heartbeat(60_000), retryOnStatus([503])]},
+      {headers: {'x-a': '1'}, extensions: [heartbeat(60_000), retryOnStatus([503])]},
     ],
     [
       'URLSearchParams bodies, the method in any case',
@@ -543,6 +548,18 @@ describe('tabs sharing a SharedWorker (its code in this process, each tab connec
     await waitFor(() => subscribed!.ids().length === 6, 'six events')
     expect(subscribed!.ids()).toEqual(range(1, 6))
     expect(subscribed!.log.filter((entry) => /^(open|error)/.test(entry))).toEqual(['open', 'error 0', 'open'])
+  })
+
+  test('the worker rebuilds a tab\'s extensions from their plain-data descriptions: its heartbeat drops a silent connection', async () => {
+    useWorker()
+    const stream = await resumable()
+    const [only] = await tabs(1, `${stream.server.url}stream`, {extensions: [heartbeat(300)], reconnect: {initialDelay: 10}})
+    // The worker holds the connection (an extension is no function option), and its heartbeat strikes.
+    expect(only!.source.isLeader).toBe(false)
+    expect(created).toHaveLength(1)
+    await waitFor(() => stream.connections.length >= 2, 'the heartbeat to reconnect')
+    await waitFor(() => only!.log.length >= 3, 'the tab to open again')
+    expect(only!.log.slice(0, 3)).toEqual(['open', 'error 0', 'open'])
   })
 
   test('the worker sends the request the tab would send: Headers, a URLSearchParams body', async () => {

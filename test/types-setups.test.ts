@@ -38,6 +38,7 @@ const USES = `import {
   createEventSource,
   createParser,
   EventSource,
+  messages,
   type EventSourceErrorEvent,
   type EventSourceInit,
   type TypedMessageEvent,
@@ -77,7 +78,7 @@ export function plain(): EventSource {
 
 export async function iterate(source: EventSource): Promise<string[]> {
   const texts: string[] = []
-  for await (const event of source) texts.push(event.data)
+  for await (const event of messages(source)) texts.push(event.data)
   return texts
 }
 

@@ -12,11 +12,11 @@ import type {EventSourceInit} from '../eventsource/options.js'
  * library's own class, as after `streamsource/polyfill`) is used when `init` asks for nothing
  * beyond `withCredentials`, which the native class has: `init` is `undefined`, `null`, or an
  * object whose every other key is `undefined`. Any other option (`headers`, `method`, `body`,
- * `fetch`, `reconnect`, `oneShot`…) needs the library's class, and so does a platform with no
+ * `fetch`, `reconnect`, `extensions`…) needs the library's class, and so does a platform with no
  * `EventSource` at all (Node without its experimental one, old browsers).
  *
  * The result is typed as the DOM's `EventSource`, the interface both classes share: the
- * library's extras (`attempt`, `lastStatus`, async iteration, the detailed `error` event) are not
+ * library's extras (`lastEventId`, `messages()`, the extensions, the detailed `error` event) are not
  * there on a native source. Use `new EventSource()` from this package to always get them.
  *
  * @param url - The event stream's URL, resolved against the document's base URL where there is one.

@@ -3,7 +3,7 @@
  * and `--json` (bodies from `@file` and `@-`), turned into the library's `EventSourceInit`.
  */
 import {readFile} from 'node:fs/promises'
-import type {EventSourceInit, ReconnectOptions} from '../index.js'
+import {heartbeat, oneShot, retryOnStatus, type EventSourceInit, type Extension, type ReconnectOptions} from '../index.js'
 import {UsageError, type BodyPart, type CliOptions} from './args.js'
 
 /** What every attempt sends: the same method, headers and body. */
@@ -61,13 +61,16 @@ async function readPart(part: BodyPart, readInput: ReadInput): Promise<Buffer> {
 
 /** The library's options for this command line, but `fetch` and `signal`, which the session adds. */
 export function eventSourceInit(options: CliOptions, plan: RequestPlan): EventSourceInit {
-  const reconnect: ReconnectOptions = {...options.reconnectFlags}
+  const {retryOnStatus: statuses, ...reconnect}: ReconnectOptions & {retryOnStatus?: number[]} = {...options.reconnectFlags}
   // No reconnect: the first failure, or the stream's end, is the last.
   if (!options.reconnect) reconnect.maxAttempts = 0
-  const init: EventSourceInit = {method: plan.method, headers: plan.headers, reconnect, oneShot: options.once}
+  const extensions: Extension[] = []
+  if (statuses) extensions.push(retryOnStatus(statuses))
+  if (options.once) extensions.push(oneShot())
+  if (options.heartbeatTimeout !== undefined) extensions.push(heartbeat(options.heartbeatTimeout))
+  const init: EventSourceInit = {method: plan.method, headers: plan.headers, reconnect, extensions}
   if (plan.body !== undefined) init.body = plan.body
   if (options.lastEventId !== undefined) init.lastEventId = options.lastEventId
-  if (options.heartbeatTimeout !== undefined) init.heartbeatTimeout = options.heartbeatTimeout
   if (options.maxEventSize !== undefined) init.maxEventSize = options.maxEventSize
   return init
 }

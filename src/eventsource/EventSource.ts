@@ -1,34 +1,37 @@
 /**
  * EventSource: the WHATWG interface and its processing model on a pluggable transport (fetch by
- * default), plus the extensions in `EventSourceInit`. Spec steps are quoted beside the code that
- * does them; anything the spec does not say is marked [non-spec].
+ * default), plus the options of `EventSourceInit` that are plain values (headers, method, body,
+ * fetch, credentials, signal, lastEventId, maxEventSize, the reconnect policy). Spec steps are
+ * quoted beside the code that does them; anything the spec does not say is marked [non-spec].
+ *
+ * What else an EventSource can do (a heartbeat, one-shot streams, retrying statuses, page-lifecycle
+ * reconnects, async iteration) is an extension in src/extensions/, which the core knows only
+ * through the hooks of src/extensions/extension.ts: an app that imports none pays for none.
  *
  * What the core needs from the platform comes from `../platform/web.ts`, and the transport from
  * `../transport/index.ts`: with plain option values (a headers object, a string body) it needs no
  * `Promise`, `AbortController`, `URL`, `queueMicrotask`, `TextDecoder`, `fetch` or `Headers` of
- * its own; only a `headers` or `body` function that returns a thenable is waited for. The async
- * iterator uses `Promise`, when it is used.
+ * its own; only a `headers` or `body` function that returns a thenable is waited for.
  *
  * Private members end in `_`: the build shortens them (see rollup.config.mjs), where `#private`
  * names would need WeakMaps in the ES5 build.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  */
-import {backoffDelay, clampDelay, parseRetryAfter, retryAfterDelay} from './backoff.js'
-import {ContentTypeError, HeartbeatTimeoutError, HTTPError, ParseError} from '../errors.js'
+import {backoffDelay, clampDelay} from './backoff.js'
+import {ContentTypeError, HTTPError, ParseError} from '../errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
-import {EventSourceTarget, ownHandlerAttributes, type EventSourceEvents, type TypedMessageEvent} from './event-source-target.js'
+import {EventSourceTarget, ownHandlerAttributes, type EventSourceEvents} from './event-source-target.js'
 import {eventPerTask, nextTask} from '../platform/event-tasks.js'
+import type {Hooks} from '../extensions/extension.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from '../platform/web.js'
 import {headerRecord, lastEventIdHeader} from './request-headers.js'
-import {createMessageIterator, type MessageQueue} from '../extensions/message-iterator.js'
-import {watchPageReturns} from '../extensions/page-events.js'
 import {createStreamReader, type StreamReader} from '../parser/stream-reader.js'
 import {transport, type TransportResponse} from '../transport/index.js'
 import type {EventSourceMessage} from '../parser/types.js'
 
-export type {EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
+export type {EventHandlerAttributes, EventNames, EventSourceEventMap, EventSourceEvents, ListenerOptions, NamedEvent, RemoveListenerOptions, TypedMessageEvent} from './event-source-target.js'
 
 const CONNECTING = 0
 const OPEN = 1
@@ -84,23 +87,19 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   private attempt_ = 0
   /** Why the source failed, once it did: what an async iterator started later throws. */
   private declare failure_: [cause: unknown] | undefined
-  private declare reconnectDelay_: number | undefined
-  private declare lastStatus_: number | undefined
   /**
    * The attempt in progress, as the function that cancels it (a no-op until the transport started);
    * compared by identity, it tells a callback whether its attempt is still the current one.
    */
   private declare cancel_: (() => void) | undefined
   private declare reconnectTimer_: ReturnType<typeof setTimeout> | undefined
-  private declare heartbeatTimer_: ReturnType<typeof setTimeout> | undefined
   /** Origin of the final URL (after redirects) of the open connection: each event's `origin`. */
   private origin_ = ''
   private reader_: StreamReader
-  private iterators_: MessageQueue[] = []
   /**
    * Every event type a listener or handler was ever added for. A MessageEvent nobody could hear is
-   * not dispatched (building and dispatching one is most of the cost of an event, and an async
-   * iterator needs none). Never shrinks: an extra dispatch is harmless, a missed one is not.
+   * not dispatched (building and dispatching one is most of the cost of an event). Never shrinks:
+   * an extra dispatch is harmless, a missed one is not.
    */
   private listened_ = new Set<string>()
   /**
@@ -111,8 +110,8 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   private pending_: (() => void)[] = []
   /** Whether the current task already ran a step, and a task is scheduled for the next one. */
   private scheduled_ = false
-  /** Undo what the source listens to outside itself (page events, the `signal`): done once CLOSED. */
-  private cleanup_: (() => void)[] = []
+  /** What the extensions (and the `signal` option) do at the core's hook points. */
+  private hooks_: Hooks[] = []
 
   /**
    * @param url - The event stream's URL, resolved against the document's base URL where there is one.
@@ -131,11 +130,11 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
       // The base URL: the document's, or the worker's location.
       this.url_ = resolveURL(url, scope.document?.baseURI ?? scope.location?.href)
     } catch {
-      const message = `Failed to construct 'EventSource': The URL '${url}' is invalid.`
+      const message = `Invalid URL '${url}'`
       throw typeof DOMException == 'function' ? new DOMException(message, 'SyntaxError') : new SyntaxError(message)
     }
     const settings = (this.settings_ = normalizeInit(init))
-    const signal = settings.signal
+    const {signal, maxEventSize} = settings
     this.reconnectionTime_ = settings.initialDelay
     this.lastEventId_ = settings.lastEventId
     this.reader_ = createStreamReader(
@@ -152,47 +151,31 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
         },
         // Dispatch step 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer." (The reader reports it for every block that set one, even without data.)
-        id: (id) => {
-          this.lastEventId_ = id
-        },
+        id: (id) => (this.lastEventId_ = id),
         // "If the field value consists of only ASCII digits, then interpret the field value as an integer
         // in base ten, and set the event stream's reconnection time to that integer."
-        retry: (retry) => {
-          this.reconnectionTime_ = clampDelay(retry)
-        },
+        retry: (retry) => (this.reconnectionTime_ = clampDelay(retry)),
         // [non-spec] An event or line past `maxEventSize` fails the connection: reconnecting would most
         // likely fetch the same oversized event again. (Skipped lines are not errors in the spec.)
         overflow: () => {
-          const error = new ParseError(`An event or line passed maxEventSize (${settings.maxEventSize} characters)`, {
-            type: 'max-buffer-size-exceeded',
-          })
+          const error = new ParseError(`An event or line passed maxEventSize (${maxEventSize} characters)`, {type: 'max-buffer-size-exceeded'})
           this.inOrder_(() => this.fail_(error, error.message))
         },
       },
-      settings.maxEventSize,
+      maxEventSize,
     )
     if (signal?.aborted) {
       this.readyState_ = CLOSED
       return
-    }
-    // [non-spec] `reconnectOnPageEvents`: reconnect at once, rather than wait out the delay, when
-    // waiting no longer makes sense (src/extensions/page-events.ts).
-    if (settings.reconnectOnPageEvents) {
-      this.cleanup_.push(
-        watchPageReturns(() => {
-          if (!this.reconnectTimer_) return
-          clearTimeout(this.reconnectTimer_)
-          this.connect_()
-        }),
-      )
     }
     if (signal) {
       // [non-spec] The `signal` option closes the source. The listener goes once the source is CLOSED,
       // so that one long-lived signal shared by many sources does not collect a listener for each.
       const onAbort = (): void => this.close()
       signal.addEventListener('abort', onAbort)
-      this.cleanup_.push(() => signal.removeEventListener('abort', onAbort))
+      this.hook_({stop: () => void (this.readyState_ === CLOSED && signal.removeEventListener('abort', onAbort))})
     }
+    for (const extension of settings.extensions) this.hook_(extension.hook(this as never))
     // "14. Fetch request." [...] Started after the constructor returns: as in browsers, a close()
     // right after construction sends no request at all.
     defer(() => this.connect_())
@@ -213,24 +196,12 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     return this.settings_.withCredentials
   }
 
-  /** [non-spec] The last event ID: what the next reconnect sends as `Last-Event-ID`. */
+  /**
+   * [non-spec] The last event ID: what the next reconnect sends as `Last-Event-ID`, and what a new
+   * source resumes from (the `lastEventId` option).
+   */
   get lastEventId(): string {
     return this.lastEventId_
-  }
-
-  /** [non-spec] How many connection attempts in a row have failed (0 once an event arrives). */
-  get attempt(): number {
-    return this.attempt_
-  }
-
-  /** [non-spec] The delay of the reconnect scheduled last, in milliseconds. */
-  get reconnectDelay(): number | undefined {
-    return this.reconnectDelay_
-  }
-
-  /** [non-spec] The status of the last response, if any. */
-  get lastStatus(): number | undefined {
-    return this.lastStatus_
   }
 
   /** @internal */
@@ -245,27 +216,24 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   close(): void {
     this.readyState_ = CLOSED
     this.stop_()
-    for (const queue of this.iterators_) queue.end()
-  }
-
-  /**
-   * [non-spec] Every `MessageEvent` (named ones too), in order, until the source closes; breaking
-   * out of the loop closes the source. A source that fails (CLOSED by an error) throws the cause.
-   *
-   * @example
-   * ```ts
-   * for await (const event of new EventSource(url, {method: 'POST', body, oneShot: true})) print(event.data)
-   * ```
-   */
-  [Symbol.asyncIterator](): AsyncIterableIterator<TypedMessageEvent> {
-    return createMessageIterator(
-      (queue) => (this.readyState_ === CLOSED ? queue.end(this.failure_?.[0]) : this.iterators_.push(queue)),
-      () => this.close(),
-    )
   }
 
   // PRIVATES FOLLOW
 
+  /** Adds an extension's hooks. */
+  private hook_(hooks: Hooks): void {
+    this.hooks_.push(hooks)
+  }
+
+  /** Calls the hook `name` of every extension, in order: the first answer other than `undefined` counts. */
+  private run_<Name extends keyof Hooks>(name: Name, arg?: unknown): ReturnType<NonNullable<Hooks[Name]>> | undefined {
+    let answer
+    for (const hooks of this.hooks_) {
+      const given = (hooks[name] as ((arg: unknown) => unknown) | undefined)?.(arg)
+      answer ??= given
+    }
+    return answer as ReturnType<NonNullable<Hooks[Name]>> | undefined
+  }
 
   /** One connection attempt: the spec's fetch and "processResponse" steps. */
   private connect_(): void {
@@ -277,9 +245,10 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     const current = (this.cancel_ = () => cancel?.())
     const isCurrent = (): boolean => this.cancel_ === current
     this.reconnectTimer_ = undefined
-    // [non-spec] The heartbeat covers the whole attempt, a `headers` function that never settles too.
-    this.restartHeartbeat_()
-    // [non-spec] A throwing `headers` or `body` function counts as a failed attempt.
+    // [non-spec] An extension's timer (a heartbeat) covers the whole attempt, a `headers` function that never settles too.
+    this.run_('active')
+    // [non-spec] A `headers` or `body` function that throws, or returns headers fetch would refuse,
+    // fails the attempt: it may do better next time.
     const failed = (error: unknown): void => {
       if (isCurrent()) this.reestablish_(error, `The headers or body function threw: ${describe(error)}`)
     }
@@ -288,14 +257,8 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
       {url},
       (given) => {
         if (!isCurrent()) return
-        let headers
-        try {
-          // Static headers were checked once, by the constructor; a function's result is checked here.
-          headers = typeof settings.headers == 'function' ? headerRecord(given, 'headers') : settings.headers
-        } catch (error) {
-          // A function may return good headers next time: a failed attempt, as when it throws.
-          return this.reestablish_(error, (error as Error).message)
-        }
+        // Static headers were checked once, by the constructor; a function's result is checked here.
+        const headers = typeof settings.headers == 'function' ? headerRecord(given, 'headers') : (given as Record<string, string>)
         resolve(
           settings.body,
           undefined,
@@ -303,24 +266,23 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
             if (!isCurrent()) return
             if ((body as ReadableStream | null | undefined)?.locked) {
               // [non-spec] A stream is read once: every later attempt would fail the same way.
-              const error = new TypeError('A ReadableStream `body` can only be sent once: pass a function that returns a new one')
+              const error = new TypeError('`body`: a ReadableStream is sent once; pass a function that returns one')
               return this.fail_(error, error.message)
             }
             this.reader_.reset()
-            this.restartHeartbeat_()
-            const requestHeaders = (): Record<string, string> => this.requestHeaders_(headers)
+            this.run_('active')
             cancel = transport(
               {
                 url,
                 method: settings.method,
-                headers: requestHeaders(),
+                headers: this.requestHeaders_(headers),
                 body,
                 credentials: settings.credentials,
                 fetch: settings.fetch,
                 // Only with a last event ID to send: a restart without one would replay the stream, or
                 // lose part of it.
                 resume: () => {
-                  const resumed = requestHeaders()
+                  const resumed = this.requestHeaders_(headers)
                   return resumed['last-event-id'] ? resumed : undefined
                 },
                 maxEventSize: settings.maxEventSize,
@@ -328,25 +290,18 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
               {
                 onResponse: (response) => this.onResponse_(response),
                 onChunk: (chunk) => {
-                  this.restartHeartbeat_()
+                  this.run_('active')
                   this.reader_.feed(chunk)
                 },
                 // "processEventSourceEndOfBody given response res: If res is not a network error, then
-                // reestablish the connection." [non-spec] One-shot streams end here instead.
-                // After the events already parsed, as the spec's tasks run in order.
-                onEnd: () =>
-                  this.inOrder_(() => {
-                    if (!settings.oneShot) return this.reestablish_(undefined, 'The server ended the stream')
-                    this.close()
-                    this.dispatchEvent(createEvent('end'))
-                  }),
+                // reestablish the connection." After the events already parsed, as the spec's tasks run
+                // in order. [non-spec] An extension (one-shot streams) may end the source instead.
+                onEnd: () => this.inOrder_(() => this.run_('end') || this.reestablish_(undefined, 'The server ended the stream')),
                 // "2. Otherwise, if res is a network error, then reestablish the connection [...]"
                 // [non-spec] A `fatal` error is a limit (`maxEventSize`) that a reconnect would reach
                 // again: it fails the connection, as the parser's own limit does.
                 onError: (error, fatal) =>
-                  this.inOrder_(() =>
-                    fatal ? this.fail_(error, describe(error)) : this.onConnectionLost_(error, `Connection to ${url} failed: ${describe(error)}`),
-                  ),
+                  this.inOrder_(() => (fatal ? this.fail_(error, describe(error)) : this.lost_(error, `Connection to ${url} failed: ${describe(error)}`))),
               },
             )
           },
@@ -358,12 +313,11 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   }
 
   /**
-   * The request headers for one attempt: the user's (checked, lower-case names), `Accept`, and
+   * The request headers for one attempt: `Accept`, the user's (checked, lower-case names), and
    * `Last-Event-ID`, in a plain object, as the `eventsource` package gives a custom fetch.
    */
   private requestHeaders_(given: Record<string, string>): Record<string, string> {
-    const headers: Record<string, string> = {accept: 'text/event-stream'}
-    for (const name in given) headers[name] = given[name]!
+    const headers: Record<string, string> = {accept: 'text/event-stream', ...given}
     // "If ev's last event ID string is not the empty string, then set (`Last-Event-ID`, ev's last
     // event ID string, encoded as UTF-8) in request's header list." (As the engine takes header bytes.)
     // [non-spec] An ID no header can carry (a control character, which the stream may send: the spec
@@ -375,7 +329,7 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   }
 
   private onResponse_(response: TransportResponse): boolean {
-    const status = (this.lastStatus_ = response.status)
+    const status = response.status
     // "3. Otherwise, if res's status is not 200, or if res's `Content-Type` is not `text/event-stream`,
     // then fail the connection." (204 included: it is how a server says "stop".) The content type is
     // matched by its MIME type essence: parameters and case do not matter.
@@ -384,24 +338,16 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
       // may read (`event.response.json()`); the transport lets it go after.
       this.cancel_ = undefined
       const fetched = response as Response
-      if (status !== 200) {
-        const error = new HTTPError(fetched, this.url_)
-        if (this.settings_.retryOnStatus.indexOf(status) < 0) this.fail_(error, error.message, fetched)
-        // [non-spec] Opted-in statuses reconnect, no sooner than `Retry-After` asks.
-        else {
-          const asked = parseRetryAfter(response.headers.get('retry-after'))
-          this.reestablish_(error, error.message, fetched, retryAfterDelay(asked, this.settings_.maxDelay))
-        }
-      } else {
-        const error = new ContentTypeError(fetched, this.url_)
-        this.fail_(error, error.message, fetched)
-      }
+      const error = status !== 200 ? new HTTPError(fetched, this.url_) : new ContentTypeError(fetched, this.url_)
+      // [non-spec] An extension (`retryOnStatus`) may reconnect after a delay instead.
+      const delay = status !== 200 ? this.run_('status', response) : undefined
+      if (delay === undefined) this.fail_(error, error.message, fetched)
+      else this.reestablish_(error, error.message, fetched, delay)
       return false
     }
     // "4. Otherwise, announce the connection and interpret res's body line by line."
     // Events carry "the serialization of the origin of the event stream's final URL (i.e., the URL
-    // after redirects)".
-    // A custom fetch's Response may have no URL; then the request URL stands.
+    // after redirects)". A custom fetch's Response may have no URL; then the request URL stands.
     this.origin_ = originOf(response.url || this.url_)
     // Announce: "If ev's readyState attribute is set to a value other than CLOSED, then set ev's
     // readyState attribute to OPEN and fire an event named open at ev."
@@ -410,15 +356,13 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     return this.readyState_ === OPEN
   }
 
-  /** The connection broke off (a network error, or a heartbeat timeout): reconnect, or fail a one-shot. */
-  private onConnectionLost_(cause: unknown, message: string): void {
+  /** The connection broke off (a network error, or an extension's timeout): reconnect, or fail. */
+  private lost_(cause: unknown, message: string): void {
     // "[...] reestablish the connection, unless the user agent knows that to be futile, in which case
     // the user agent may fail the connection." Futile: a scheme fetch cannot open (ftp:, ws:, file:…),
-    // unless a custom fetch, which may know it, was given.
-    // [non-spec] A one-shot request is not sent again unless the server gave an id to resume from.
-    if ((!this.settings_.fetch && !/^https?:/.test(this.url_)) || (this.settings_.oneShot && !this.lastEventId_)) {
-      this.fail_(cause, message)
-    } else this.reestablish_(cause, message)
+    // unless a custom fetch, which may know it, was given. [non-spec] Or an extension says so.
+    if ((!this.settings_.fetch && !/^https?:/.test(this.url_)) || this.run_('lost')) this.fail_(cause, message)
+    else this.reestablish_(cause, message)
   }
 
   /**
@@ -437,10 +381,9 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
    */
   private next_(): void {
     const step = this.pending_.shift()
-    this.scheduled_ = step !== undefined
-    if (step) {
+    if ((this.scheduled_ = !!step)) {
       nextTask(() => this.next_())
-      step()
+      step!()
     }
   }
 
@@ -448,31 +391,28 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
   private dispatchMessage_({event, data}: EventSourceMessage, lastEventId: string): void {
     // "Queue a task which, if the readyState attribute is set to a value other than CLOSED, dispatches
     // the newly created event at the EventSource object."
-    if (this.readyState_ !== OPEN) return
     // "If the event type buffer has a value other than the empty string, change the type of the newly
     // created event to equal the value of the event type buffer."
     const type = event || 'message'
     const listened = this.listened_.has(type)
-    if (!listened && !this.iterators_.length) return
+    if (this.readyState_ !== OPEN || !(listened || this.hooks_.some((hooks) => hooks.message))) return
     const message = createMessageEvent(type, data, this.origin_, lastEventId)
     if (listened) this.dispatchEvent(message)
-    for (const queue of this.iterators_) queue.push(message)
+    this.run_('message', message)
   }
 
   /**
    * "Reestablish the connection": CONNECTING, `error`, wait, connect again. The wait is the
-   * reconnection time, grown by the backoff policy; the policy may also give up.
+   * reconnection time, grown by the backoff policy, and at least `atLeast`; the policy may also give up.
    */
-  private reestablish_(cause: unknown, message: string, response?: Response, retryAfter = 0): void {
+  private reestablish_(cause: unknown, message: string, response?: Response, atLeast = 0): void {
     if (this.readyState_ === CLOSED) return
     this.stop_()
     const settings = this.settings_
     const attempt = ++this.attempt_
-    let delay = Math.max(backoffDelay(this.reconnectionTime_, attempt, settings, Math.random()), retryAfter)
+    let delay = Math.max(backoffDelay(this.reconnectionTime_, attempt, settings, Math.random()), atLeast)
     let verdict
-    if (attempt > settings.maxAttempts) {
-      return this.fail_(cause, `${message}; gave up after ${settings.maxAttempts} reconnect attempts`, response, true)
-    }
+    if (attempt > settings.maxAttempts) return this.fail_(cause, `${message}; gave up after ${settings.maxAttempts} reconnect attempts`, response, true)
     try {
       verdict = settings.shouldReconnect?.({attempt, delay, status: response?.status, response, cause})
     } catch (error) {
@@ -482,10 +422,9 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     }
     if (verdict === false) return this.fail_(cause, `${message}; shouldReconnect said stop`, response, true)
     if (typeof verdict == 'number') delay = clampDelay(verdict)
-    if (this.readyState_ === CLOSED) return // shouldReconnect closed it
-    this.reconnectDelay_ = delay
     // "1. Queue a task to run the following steps: If the readyState attribute is set to CLOSED, abort
     // the task. Set the readyState attribute to CONNECTING. Fire an event named error at the EventSource object."
+    if (this.readyState_ === CLOSED) return // shouldReconnect closed it
     this.readyState_ = CONNECTING
     this.dispatchError_(cause, message, response, delay)
     if (this.readyState_ !== CONNECTING) return
@@ -509,47 +448,29 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
     this.failure_ = [cause ?? new Error(message)]
     this.stop_()
     this.dispatchError_(cause, message, response)
-    for (const queue of this.iterators_) queue.end(this.failure_[0])
   }
 
   /** The `error` event: with a `reconnectDelay` when a reconnect follows. */
   private dispatchError_(cause: unknown, message: string, response?: Response, reconnectDelay?: number): void {
-    const willReconnect = reconnectDelay !== undefined
-    this.dispatchEvent(new EventSourceErrorEvent({message, cause, response, willReconnect, reconnectDelay, attempt: this.attempt_}))
+    this.dispatchEvent(
+      new EventSourceErrorEvent({message, cause, response, willReconnect: reconnectDelay !== undefined, reconnectDelay, attempt: this.attempt_}),
+    )
   }
 
-  /** Ends the attempt in progress and every timer; the page listeners too once CLOSED. */
+  /** Ends the attempt in progress and every timer; the extensions' listeners too once CLOSED. */
   private stop_(): void {
     const cancel = this.cancel_
     this.cancel_ = undefined
     cancel?.()
     this.reader_.reset()
     clearTimeout(this.reconnectTimer_)
-    clearTimeout(this.heartbeatTimer_)
-    this.reconnectTimer_ = this.heartbeatTimer_ = undefined
+    this.reconnectTimer_ = undefined
     // What the attempt delivered and the page was not handed yet goes with it (a scheduled task
     // then finds nothing to do).
     this.pending_ = []
-    // (A new list rather than `splice(0)`, which removes nothing in ES5: a missing count is 0 there.)
-    if (this.readyState_ === CLOSED) {
-      for (const remove of this.cleanup_) remove()
-      this.cleanup_ = []
-    }
+    this.run_('stop')
   }
-
-  /** [non-spec] `heartbeatTimeout`: drop a connection on which nothing arrived for that long. */
-  private restartHeartbeat_(): void {
-    const timeout = this.settings_.heartbeatTimeout
-    if (timeout === undefined) return
-    clearTimeout(this.heartbeatTimer_)
-    this.heartbeatTimer_ = setTimeout(() => {
-      const error = new HeartbeatTimeoutError(timeout)
-      this.onConnectionLost_(error, error.message)
-    }, timeout)
-  }
-
 }
-
 
 // WebIDL constants are read-only, enumerable and not configurable on the interface object and its
 // prototype alike (what defineProperty gives when only `enumerable` is set).
@@ -565,21 +486,21 @@ Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-overri
 
 /**
  * Calls `use` with an option's value for this attempt: the option itself, or what a function option
- * returns, waited for only when that is a thenable. A throw or a rejection goes to `failed`.
+ * returns, waited for only when that is a thenable. A throw (of `use` too) or a rejection goes to `failed`.
  */
 function resolve<T, C>(option: T | ((context: C) => T | PromiseLike<T>), context: C, use: (value: T) => void, failed: (error: unknown) => void): void {
-  let value
   try {
-    value = typeof option == 'function' ? (option as (context: C) => T | PromiseLike<T>)(context) : option
+    const value = typeof option == 'function' ? (option as (context: C) => T | PromiseLike<T>)(context) : option
+    // What `use` throws after a thenable goes to `failed` too: nothing rejects unheard. (A thenable
+    // need not return one from `then`: where there is no `Promise`, a headers function may hand one-off thenables.)
+    if (typeof (value as PromiseLike<T> | null)?.then == 'function') (value as PromiseLike<T>).then((given) => resolve(() => given, context, use, failed), failed)
+    else use(value as T)
   } catch (error) {
-    return failed(error)
+    failed(error)
   }
-  if (typeof (value as PromiseLike<T> | null)?.then == 'function') (value as PromiseLike<T>).then(use, failed)
-  else use(value as T)
 }
 
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = (error as {cause?: unknown}).cause
-  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message
+  const cause = (error as {cause?: unknown})?.cause
+  return error instanceof Error ? error.message + (cause instanceof Error ? ` (${cause.message})` : '') : String(error)
 }

@@ -1,6 +1,6 @@
 /**
  * The reconnection delay: the spec's reconnection time (the `retry:` field, else the initial
- * delay), grown by the backoff factor, capped, jittered, and stretched by `Retry-After`.
+ * delay), grown by the backoff factor, capped and jittered.
  *
  * The spec allows all of this: "Optionally, wait some more. In particular, if the previous attempt
  * failed, then user agents might introduce an exponential backoff delay to avoid overloading a
@@ -9,9 +9,6 @@
 
 /** The longest delay timers accept (2³¹ − 1 ms); a longer one would fire at once. */
 export const MAX_TIMER_DELAY = 0x7fffffff
-
-/** The longest wait a `Retry-After` header gets when `maxDelay` is not set: one hour. */
-export const MAX_RETRY_AFTER = 3600_000
 
 /**
  * The most the floor of repeated failures can be (see {@link backoffDelay}): an `initialDelay`
@@ -42,27 +39,7 @@ export function backoffDelay(base: number, attempt: number, policy: BackoffPolic
   return clampDelay(grown - grown * policy.jitter * random)
 }
 
-/**
- * The wait before a reconnect that a response with `Retry-After` asked for: no sooner than it
- * asks, no later than `maxDelay` (or {@link MAX_RETRY_AFTER}), so that no server can park its
- * clients for days.
- */
-export function retryAfterDelay(asked: number | undefined, maxDelay: number): number {
-  return Math.min(asked ?? 0, maxDelay === Infinity ? MAX_RETRY_AFTER : maxDelay)
-}
-
-/**
- * The wait a `Retry-After` header asks for, in milliseconds: delay-seconds or an HTTP-date
- * (RFC 9110 § 10.2.3). `undefined` when absent or unreadable.
- */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (value == null) return undefined
-  const text = value.trim()
-  const date = /^\d+$/.test(text) ? now + +text * 1000 : Date.parse(text)
-  // NaN (an unreadable date) is the only value that differs from itself.
-  return date === date ? clampDelay(date - now) : undefined
-}
-
+/** A delay timers can wait: a whole number of milliseconds from 0 to {@link MAX_TIMER_DELAY}. */
 export function clampDelay(delay: number): number {
   return Math.min(MAX_TIMER_DELAY, Math.max(0, Math.round(delay)))
 }

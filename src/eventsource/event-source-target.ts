@@ -98,7 +98,7 @@ export interface EventSourceEventMap {
   error: EventSourceErrorEvent
   /** [non-spec] A reconnect was scheduled. */
   reconnect: EventSourceReconnectEvent
-  /** [non-spec] A `oneShot` stream ended cleanly; the source is CLOSED. */
+  /** [non-spec] A stream of the `oneShot()` extension ended cleanly; the source is CLOSED. */
   end: Event
 }
 
@@ -142,36 +142,6 @@ export abstract class EventSourceTarget<Events extends EventSourceEvents<Events>
    */
   protected abstract listen_(type: string): void
 
-  // The getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can be passed
-  // where lib.dom's `EventSource` is expected; the setters' types give handlers the precise event.
-  /** The `open` event handler (standard DOM event handler attribute). */
-  get onopen(): Listener<Event> | null {
-    return this.handlers_.open ?? null
-  }
-  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onopen(handler: Listener<Event> | null) {
-    this.setHandler_('open', handler)
-  }
-  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
-  get onmessage(): Listener<MessageEvent> | null {
-    return this.handlers_.message ?? null
-  }
-  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<TypedMessageEvent> | null) {
-    this.setHandler_('message', handler as Listener<Event> | null)
-  }
-  /** The `error` event handler (standard DOM event handler attribute). */
-  get onerror(): Listener<Event> | null {
-    return this.handlers_.error ?? null
-  }
-  /**
-   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
-   * receives an {@link EventSourceErrorEvent}.
-   */
-  set onerror(handler: Listener<EventSourceErrorEvent> | null) {
-    this.setHandler_('error', handler as Listener<Event> | null)
-  }
-
   /**
    * Listens to one of the EventSource's own events (`open`, `message`, `error`, `reconnect`,
    * `end`), with the event typed as {@link EventSourceEventMap} says (standard DOM method).
@@ -206,7 +176,8 @@ export abstract class EventSourceTarget<Events extends EventSourceEvents<Events>
    * Event handler IDL attributes: the first non-null value adds a listener that stays in its place
    * among the others while the value changes; null (or anything but a function) removes it.
    */
-  private setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
+  /** @internal */
+  protected setHandler_(name: HandlerName, handler: Listener<Event> | null): void {
     const handlers = this.handlers_
     const listeners = this.listeners_
     if (typeof handler != 'function') {
@@ -225,10 +196,37 @@ export abstract class EventSourceTarget<Events extends EventSourceEvents<Events>
 }
 
 /**
+ * The event handler IDL attributes of an EventSource (`onopen`, `onmessage`, `onerror`), as
+ * accessors: the getters' types are the DOM's (`(event: Event) => unknown`) so that an instance can
+ * be passed where lib.dom's `EventSource` is expected; the setters' types give handlers the precise
+ * event. (ownHandlerAttributes() defines them on each interface's prototype.)
+ *
+ * @public
+ */
+export interface EventHandlerAttributes {
+  /** The `open` event handler (standard DOM event handler attribute). */
+  get onopen(): Listener<Event> | null
+  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
+  set onopen(handler: Listener<Event> | null)
+  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
+  get onmessage(): Listener<MessageEvent> | null
+  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
+  set onmessage(handler: Listener<TypedMessageEvent> | null)
+  /** The `error` event handler (standard DOM event handler attribute). */
+  get onerror(): Listener<Event> | null
+  /**
+   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
+   * receives an {@link EventSourceErrorEvent} (from a shared source, in tabs other than the one
+   * that holds the connection, without `response`).
+   */
+  set onerror(handler: Listener<EventSourceErrorEvent> | null)
+}
+
+/**
  * `removeEventListener`, typed as the event map says: an interface merged with the class, which
  * inherits the method itself, so the overloads cost no code.
  */
-export interface EventSourceTarget<Events extends EventSourceEvents<Events> = string> {
+export interface EventSourceTarget<Events extends EventSourceEvents<Events> = string> extends EventHandlerAttributes {
   /** Removes a listener added for one of the EventSource's own events (standard DOM method). */
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
@@ -247,10 +245,19 @@ export interface EventSourceTarget<Events extends EventSourceEvents<Events> = st
 
 /**
  * WebIDL puts an interface's attributes on its own prototype (`EventSource.prototype.onopen`), not on
- * a base's: each interface copies the handler attributes onto its prototype.
+ * a base's: each interface defines the handler attributes on its prototype, as accessors.
  */
 export function ownHandlerAttributes(prototype: object): void {
-  for (const name of ['onopen', 'onmessage', 'onerror']) {
-    Object.defineProperty(prototype, name, Object.getOwnPropertyDescriptor(EventSourceTarget.prototype, name)!)
+  for (const name of ['open', 'message', 'error'] as const) {
+    Object.defineProperty(prototype, `on${name}`, {
+      get(this: {handlers_: Record<string, unknown>}) {
+        return this.handlers_[name] ?? null
+      },
+      set(this: EventSourceTarget, handler: Listener<Event> | null) {
+        this.setHandler_(name, handler)
+      },
+      enumerable: true,
+      configurable: true,
+    })
   }
 }

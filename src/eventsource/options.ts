@@ -2,7 +2,7 @@
  * The EventSource's options: what users pass (`EventSourceInit`), and the one place that turns it
  * into the settings the EventSource runs on, with every default.
  */
-import {MAX_TIMER_DELAY} from './backoff.js'
+import type {Extension} from '../extensions/extension.js'
 import {refuseOption} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
@@ -75,7 +75,7 @@ export type FetchLike = (url: string, init: FetchLikeInit) => Promise<FetchLikeR
  * `response` is this object.
  */
 export interface FetchLikeResponse {
-  /** The HTTP status: 200 streams; anything else fails (or, with `retryOnStatus`, reconnects). */
+  /** The HTTP status: 200 streams; anything else fails (or, with the `retryOnStatus` extension, reconnects). */
   readonly status: number
   /** The status text, `''` when the server sent none. */
   readonly statusText: string
@@ -115,7 +115,7 @@ export interface FetchLikeInit {
   mode: 'cors'
   /** Always `'follow'`: redirects are followed, as the spec says. */
   redirect: 'follow'
-  /** Aborted when the EventSource is done with the attempt: `close()`, a heartbeat timeout, the stream's end… */
+  /** Aborted when the EventSource is done with the attempt: `close()`, a reconnect, the stream's end… */
   signal: AbortSignal
   /** Set when `body` is a `ReadableStream`, which fetch does not send without it. */
   duplex?: 'half'
@@ -169,12 +169,6 @@ export interface ReconnectOptions {
    * @defaultValue `Infinity` (never give up)
    */
   maxAttempts?: number | undefined
-  /**
-   * Statuses that reconnect (honouring `Retry-After`) instead of failing the connection, which
-   * the spec does for every status but 200, e.g. `[429, 502, 503, 504]`.
-   * @defaultValue `[]`
-   */
-  retryOnStatus?: readonly number[] | undefined
   /**
    * Called before every reconnect with what ended the attempt: return `false` to stop (CLOSED),
    * a number to wait that many milliseconds instead, anything else to go on as planned.
@@ -242,24 +236,11 @@ export interface EventSourceInit {
    */
   signal?: AbortSignal | undefined
   /**
-   * The reconnection policy: backoff, jitter, a cap, a limit on attempts, statuses to retry; see
+   * The reconnection policy: backoff, jitter, a cap, a limit on attempts, see
    * {@link ReconnectOptions}.
    * @defaultValue `undefined` (every field's default: the spec's constant reconnection time)
    */
   reconnect?: ReconnectOptions | undefined
-  /**
-   * Treat the response as one request/response stream (an LLM completion, say): when the server
-   * ends it cleanly the source closes (an `end` event, no reconnect, no replayed POST); a dropped
-   * connection still resumes with `Last-Event-ID` when the server sent ids, and fails otherwise.
-   * @defaultValue `false`
-   */
-  oneShot?: boolean | undefined
-  /**
-   * Reconnect when no byte has arrived for this many milliseconds (servers send `:` comments as
-   * heartbeats). `Infinity` also means never.
-   * @defaultValue `undefined` (never)
-   */
-  heartbeatTimeout?: number | undefined
   /**
    * The most characters one line or one event may hold; a larger one fails the connection with a
    * `max-buffer-size-exceeded` error rather than growing memory without end. Over XMLHttpRequest
@@ -275,14 +256,16 @@ export interface EventSourceInit {
    */
   maxBufferSize?: number | undefined
   /**
-   * In browsers, reconnect at once instead of waiting out the delay when the network comes back
-   * (`online`), when the page returns from the back/forward cache (`pageshow`), or when a hidden
-   * page becomes visible. Off by default: the spec waits the full reconnection time. Only events
-   * the browser fires count: one a script dispatches (`dispatchEvent(new Event('online'))`, whose
-   * `isTrusted` is false) changes nothing.
-   * @defaultValue `false`
+   * What the EventSource does beyond the spec and these options, each made by a named export, so
+   * that an app pays only for what it imports: `heartbeat(ms)`, `retryOnStatus(statuses)`,
+   * `oneShot()`, `reconnectOnPageEvents()`.
+   * @example
+   * ```ts
+   * new EventSource(url, {extensions: [heartbeat(30_000), retryOnStatus([429, 503])]})
+   * ```
+   * @defaultValue `[]`
    */
-  reconnectOnPageEvents?: boolean | undefined
+  extensions?: readonly Extension[] | undefined
 }
 
 /** The spec's default reconnection time; Chromium uses 3000 ms (Firefox 5000). */
@@ -293,12 +276,15 @@ export const DEFAULT_MAX_EVENT_SIZE = 32 * 1024 * 1024
  * What the EventSource reads: the options and the `reconnect` options in one object, copied once
  * (later changes to `init` change nothing), checked, with every default applied.
  */
-export interface Settings extends Omit<EventSourceInit, 'reconnect' | 'headers'>, Omit<ReconnectOptions, 'retryOnStatus'> {
+export interface Settings {
   /** Static headers, checked, as {@link headerRecord} gives them; or the function that makes them. */
   headers: Record<string, string> | ((context: HeadersContext) => HeadersValue | Promise<HeadersValue>)
   withCredentials: boolean
   credentials: CredentialsValue
   method: string
+  body: EventSourceInit['body']
+  fetch: FetchLike | undefined
+  signal: AbortSignal | undefined
   lastEventId: string
   initialDelay: number
   factor: number
@@ -306,121 +292,75 @@ export interface Settings extends Omit<EventSourceInit, 'reconnect' | 'headers'>
   /** At most 1. */
   jitter: number
   maxAttempts: number
-  retryOnStatus: readonly number[]
-  /** `undefined` for none (given as `Infinity`, say); at most what timers can wait. */
-  heartbeatTimeout?: number | undefined
+  shouldReconnect: ReconnectOptions['shouldReconnect']
   maxEventSize: number
+  extensions: readonly Extension[]
 }
 
-/** The numeric `reconnect` options, their defaults and their least values. */
-const RECONNECT_NUMBERS = {
-  initialDelay: [DEFAULT_RECONNECTION_TIME, 0],
-  factor: [1, 1],
-  maxDelay: [Infinity, 0],
-  jitter: [0, 0],
-  maxAttempts: [Infinity, 0],
-} as const
+/** An HTTP method is a token (RFC 9110 § 9.1), as a header name is; fetch refuses CONNECT, TRACE and TRACK. */
+const METHOD = /^(?!(CONNECT|TRACE|TRACK)$)[!#$%&'*+\-.^_`|~0-9A-Z]+$/
 
 /**
- * The options read, and nothing else: a misplaced one (`maxAttempts` outside `reconnect`) is not
- * honoured by accident. Read as WebIDL reads dictionary members, inherited ones too.
- */
-const INIT_KEYS = [
-  'withCredentials', 'headers', 'method', 'body', 'credentials', 'fetch', 'lastEventId', 'signal',
-  'oneShot', 'heartbeatTimeout', 'maxEventSize', 'maxBufferSize', 'reconnectOnPageEvents',
-] as const
-const RECONNECT_KEYS = ['retryOnStatus', 'shouldReconnect'] as const
-
-/** What fetch refuses to send: "a forbidden method" (fetch standard), matched case-insensitively. */
-const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i
-/** An HTTP method is a token (RFC 9110 § 9.1), as a header name is. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i
-const CREDENTIALS = ['omit', 'same-origin', 'include']
-
-/**
- * Applies the defaults once and rejects values that cannot work, with a message naming the option.
- * `null` counts as `{}`, as WebIDL converts it for a dictionary argument (`new EventSource(url, null)`),
- * and inherited keys count, as WebIDL reads dictionary members.
+ * Applies the defaults once and rejects values that cannot work, with a TypeError naming the
+ * option and the value. `null` counts as `{}`, as WebIDL converts it for a dictionary argument
+ * (`new EventSource(url, null)`), and inherited keys count, as WebIDL reads dictionary members.
+ * Only these options are read: a misplaced one (`maxAttempts` outside `reconnect`) is not honoured
+ * by accident.
  */
 export function normalizeInit(init?: EventSourceInit | null): Settings {
-  const settings = {} as Record<string, unknown> & Settings
-  const given = (init ?? {}) as Record<string, unknown>
-  const reconnect = (given['reconnect'] ?? {}) as Record<string, unknown>
-  const copy = (keys: readonly string[], from: Record<string, unknown>): void => {
-    for (const key of keys) (settings as Record<string, unknown>)[key] = from[key]
-  }
-  copy(INIT_KEYS, given)
-  copy(RECONNECT_KEYS, reconnect)
-  for (const name in RECONNECT_NUMBERS) {
-    const [fallback, least] = RECONNECT_NUMBERS[name as keyof typeof RECONNECT_NUMBERS]
-    settings[name] = number(reconnect[name], fallback, `reconnect.${name}`, least)
-  }
-  settings.jitter = Math.min(1, settings.jitter)
-  const {withCredentials, retryOnStatus = [], lastEventId = '', heartbeatTimeout, signal, headers, credentials} = settings
-  const method = (settings.method = String(settings.method ?? 'GET').toUpperCase())
-  check(method, TOKEN.test(method) && !FORBIDDEN_METHOD.test(method), 'method', 'an HTTP method fetch can send (a token, not CONNECT, TRACE or TRACK)')
-  settings.withCredentials = !!withCredentials
-  check(credentials, credentials === undefined || CREDENTIALS.indexOf(credentials) >= 0, 'credentials', `one of ${CREDENTIALS.join(', ')}`)
-  settings.credentials = credentials ?? (withCredentials ? 'include' : 'same-origin')
-  check(
-    signal,
-    // `null` is no signal, as fetch's RequestInit reads it.
-    signal == null || (typeof signal == 'object' && typeof signal.addEventListener == 'function' && 'aborted' in signal),
-    'signal',
-    'an AbortSignal',
-  )
-  // Static headers are checked and put in their final form once; a function's, on every attempt.
-  if (typeof headers != 'function') settings.headers = headerRecord(headers, 'headers')
-  check(
-    retryOnStatus,
-    // `status | 0` is the integer part of a number only: not of `'503'` or `503.5`.
-    Array.isArray(retryOnStatus) && retryOnStatus.every((status) => status === (status | 0) && status >= 100 && status <= 599),
-    'reconnect.retryOnStatus',
-    'an array of HTTP status codes',
-  )
-  settings.retryOnStatus = retryOnStatus
+  const given = init ?? {}
+  const reconnect = given.reconnect ?? {}
+  const {withCredentials, headers, body, credentials, fetch, signal, lastEventId = '', extensions = []} = given
+  const method = String(given.method ?? 'GET').toUpperCase()
+  check(method, METHOD.test(method), 'method')
+  check(credentials, credentials === undefined || /^(omit|same-origin|include)$/.test(credentials), 'credentials')
+  // `null` is no signal, as fetch's RequestInit reads it.
+  check(signal, signal == null || (typeof signal.addEventListener == 'function' && 'aborted' in signal), 'signal')
   // An ID the stream itself could have sent (no NULL, no line end), which a header can carry.
-  check(lastEventId, typeof lastEventId == 'string' && !/[\0-\x08\n-\x1f\x7f]/.test(lastEventId), 'lastEventId', 'a string with no control character but tab')
-  // Header values are bytes: the ID is sent as UTF-8, which a lone surrogate has none of. Replaced by
-  // U+FFFD, as WebIDL converts a USVString (the stream's own IDs never have one).
-  settings.lastEventId = lastEventId.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => (c.length > 1 ? c : '\ufffd'))
-  check(method, settings.body == null || !/^(GET|HEAD)$/.test(method), 'body', 'sent with a method other than GET or HEAD (e.g. POST)')
-  optionalFunction(settings.fetch, 'fetch')
-  optionalFunction(settings.shouldReconnect, 'reconnect.shouldReconnect')
-  // Timers cannot wait longer than 2³¹ − 1 ms (they would fire at once), so longer timeouts wait
-  // that long; `Infinity` means none.
-  settings.heartbeatTimeout =
-    heartbeatTimeout == null || heartbeatTimeout === Infinity
-      ? undefined
-      : Math.min(number(heartbeatTimeout, 0, 'heartbeatTimeout', 0, true), MAX_TIMER_DELAY)
+  check(lastEventId, typeof lastEventId == 'string' && !/[\0-\x08\n-\x1f\x7f]/.test(lastEventId), 'lastEventId')
+  check(method, body == null || !/^(GET|HEAD)$/.test(method), 'body')
+  check(fetch, fetch === undefined || typeof fetch == 'function', 'fetch')
+  check(reconnect.shouldReconnect, reconnect.shouldReconnect === undefined || typeof reconnect.shouldReconnect == 'function', 'reconnect.shouldReconnect')
+  check(extensions, Array.isArray(extensions) && extensions.every((extension) => typeof extension?.hook == 'function'), 'extensions')
+  const number = (name: keyof ReconnectOptions, fallback: number, least: number): number => positive(reconnect[name], fallback, `reconnect.${name}`, least)
   // `maxBufferSize`, the `eventsource` package's name, counts only where `maxEventSize` is not given.
-  const alias = settings.maxEventSize === undefined
-  settings.maxEventSize = number(
-    alias ? settings.maxBufferSize : settings.maxEventSize,
-    DEFAULT_MAX_EVENT_SIZE,
-    alias ? 'maxBufferSize' : 'maxEventSize',
-    0,
-    true,
-  )
-  return settings
+  const alias = given.maxEventSize === undefined
+  return {
+    // Static headers are checked and put in their final form once; a function's, on every attempt.
+    headers: typeof headers == 'function' ? headers : headerRecord(headers, 'headers'),
+    withCredentials: !!withCredentials,
+    credentials: credentials ?? (withCredentials ? 'include' : 'same-origin'),
+    method,
+    body,
+    fetch,
+    signal,
+    // Header values are bytes: the ID is sent as UTF-8, which a lone surrogate has none of. Replaced by
+    // U+FFFD, as WebIDL converts a USVString (the stream's own IDs never have one).
+    lastEventId: lastEventId.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (c) => (c.length > 1 ? c : '\ufffd')),
+    initialDelay: number('initialDelay', DEFAULT_RECONNECTION_TIME, 0),
+    // At least 1: a factor below 1 would shrink the delay with every failure.
+    factor: number('factor', 1, 1),
+    maxDelay: number('maxDelay', Infinity, 0),
+    jitter: Math.min(1, number('jitter', 0, 0)),
+    maxAttempts: number('maxAttempts', Infinity, 0),
+    shouldReconnect: reconnect.shouldReconnect,
+    maxEventSize: positive(alias ? given.maxBufferSize : given.maxEventSize, DEFAULT_MAX_EVENT_SIZE, alias ? 'maxBufferSize' : 'maxEventSize'),
+    extensions,
+  }
 }
 
 /**
- * A number option: `fallback` when left out, else a number ≥ `least` (`> least` when `above`: for
+ * A number option: `fallback` when left out, else a number ≥ `least`, or > 0 without `least` (for
  * limits where 0 could only mean a loop, a timeout that fires at once, or nothing working).
  */
-function number(value: unknown, fallback: number, name: string, least: number, above?: boolean): number {
+export function positive(value: unknown, fallback: number, name: string, least?: number): number {
   if (value === undefined) return fallback
   // NaN fails both comparisons.
-  check(value, typeof value == 'number' && (above ? value > least : value >= least), name, `a number ${above ? '>' : '≥'} ${least}`)
+  check(value, typeof value == 'number' && (least === undefined ? value > 0 : value >= least), name)
   return value as number
 }
 
-function optionalFunction(value: unknown, name: string): void {
-  check(value, value === undefined || typeof value == 'function', name, 'a function')
-}
-
-/** Throws the TypeError that names the option, unless `ok`. */
-function check(value: unknown, ok: boolean, name: string, expected: string): void {
-  if (!ok) refuseOption(name, expected, value)
+/** Throws the TypeError that names the option and the value, unless `ok`. */
+export function check(value: unknown, ok: boolean, name: string): void {
+  if (!ok) refuseOption(name, value)
 }

@@ -60,20 +60,21 @@ export function headerRecord(given: HeadersValue | null | undefined, option: str
     const key = String(name).toLowerCase()
     // fetch converts each to a ByteString: a string of the value, as a number becomes '5'.
     const text = String(value)
-    if (!NAME.test(key)) refuseOption(option, 'headers whose names are tokens', name)
-    if (!isHeaderValue(text)) refuseOption(option, `headers with no control character but tab and no character above U+00FF (in "${key}")`, value)
+    if (!NAME.test(key)) refuseOption(option, name)
+    if (!isHeaderValue(text)) refuseOption(option, text)
     // Names are lower-cased, so none can hide `hasOwnProperty`.
     headers[key] = headers.hasOwnProperty(key) ? `${headers[key]}, ${text}` : text
   }
-  if (given == null) return headers
-  if (typeof given != 'object') refuseOption(option, 'an object, a Headers or [name, value] pairs', given)
-  if (Array.isArray(given)) {
-    for (const pair of given as unknown[]) {
-      if (!Array.isArray(pair) || pair.length !== 2) refuseOption(option, '[name, value] pairs', pair)
-      add((pair as unknown[])[1], (pair as unknown[])[0])
-    }
-    // A Headers (or a Map): its forEach gives (value, name).
-  } else if (typeof (given as Headers).forEach == 'function') (given as Headers).forEach(add)
-  else for (const name of Object.keys(given)) add((given as Record<string, unknown>)[name], name)
+  if (given != null) {
+    if (typeof given != 'object') refuseOption(option, given)
+    if (Array.isArray(given)) {
+      for (const pair of given as unknown[]) {
+        if (!Array.isArray(pair) || pair.length !== 2) refuseOption(option, pair)
+        add(pair[1], pair[0])
+      }
+      // A Headers (or a Map): its forEach gives (value, name).
+    } else if (typeof (given as Headers).forEach == 'function') (given as Headers).forEach(add)
+    else for (const name of Object.keys(given)) add((given as Record<string, unknown>)[name], name)
+  }
   return headers
 }

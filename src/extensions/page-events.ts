@@ -1,5 +1,5 @@
 /**
- * [non-spec] `reconnectOnPageEvents`: the moments when waiting out a reconnection delay no longer
+ * [non-spec] `reconnectOnPageEvents()` (src/extensions/): the moments when waiting out a reconnection delay no longer
  * makes sense: the network came back (`online`), the page came back from the back/forward cache
  * (`pageshow` with `persisted`), or a hidden page became visible. Only events the browser fired
  * count (`isTrusted`), and only real changes of state.

@@ -9,10 +9,13 @@
  *   repeated name joined: what `new Headers(headers)` holds, which is what is sent;
  * - `method` in any case (the EventSource upper-cases it);
  * - numbers that JSON cannot hold (`Infinity`, `NaN`) as themselves, not as `null`;
- * - a `URLSearchParams` by its text, apart from a string body (fetch sends it with another type).
+ * - a `URLSearchParams` by its text, apart from a string body (fetch sends it with another type);
+ * - `extensions` by what each describes itself as (`['heartbeat', 30000]`), not by its functions.
  * What differs between the callers is theirs to say ({@link SharingRules}): which options belong to
  * their own object, and what a function or an object that cannot be compared by content does.
  */
+
+import type {Extension} from '../extensions/extension.js'
 
 /** What a function option counts as: only that there is one (what it returns cannot be compared). */
 const FUNCTION = {'\u0000': 'function'}
@@ -115,7 +118,10 @@ export function sharingKey(init: object | null | undefined, rules: SharingRules)
           : // A dictionary, read as the EventSource reads it, whatever its prototype.
             name === 'reconnect' && isDictionary(value)
             ? fields(value, name)
-            : part(value, name)
+            : // Extensions by what they describe themselves as: the export and its arguments (plain data).
+              name === 'extensions' && Array.isArray(value)
+              ? value.map((extension: Extension | undefined, index) => part(extension?.describe ?? extension, `extensions[${index}]`))
+              : part(value, name)
   }
   const key: unknown = (init as {key?: unknown} | null | undefined)?.key
   return {hasFunction, at: (url) => JSON.stringify([url, key ?? null, normal])}

@@ -24,7 +24,7 @@ import {isPlainObject, readInit, sharingKey, type SharingRules} from './key.js'
  * - `open`: connected, events flowing;
  * - `reconnecting`: the connection dropped and the EventSource is waiting to try again
  *   (`error` holds why);
- * - `closed`: `close()` was called, or a `oneShot` stream ended;
+ * - `closed`: `close()` was called, or a `oneShot()` stream ended;
  * - `error`: the connection failed for good (a status other than 200, the retry policy gave up…;
  *   `error` holds why).
  *

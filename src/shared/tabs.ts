@@ -82,11 +82,11 @@
  * alone is not enough, the fallback being leader election.
  */
 
-import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from '../eventsource/event-source-target.js'
+import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventHandlerAttributes, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from '../eventsource/event-source-target.js'
 import {EventSource, type EventSourceEventMap} from '../eventsource/EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from '../eventsource/events.js'
 import {normalizeInit, type EventSourceInit} from '../eventsource/options.js'
-import type {FromWorker, ToWorker} from './protocol.js'
+import type {FromWorker, ToWorker, WorkerInit} from './protocol.js'
 import {libraryWorker} from '../shared-worker-url.js'
 import {readInit, sharingKey, type SharingKey} from './key.js'
 
@@ -146,7 +146,7 @@ export interface SharedEventSourceInit extends EventSourceInit {
  *
  * @public
  */
-export interface SharedEventSource<Events extends EventSourceEvents<Events> = string> extends EventTarget {
+export interface SharedEventSource<Events extends EventSourceEvents<Events> = string> extends EventTarget, EventHandlerAttributes {
   /** The URL of the event stream, resolved. */
   readonly url: string
   /** The shared connection's state: `CONNECTING` (0), `OPEN` (1) or `CLOSED` (2, also after `close()`). */
@@ -167,21 +167,6 @@ export interface SharedEventSource<Events extends EventSourceEvents<Events> = st
   readonly OPEN: 1
   /** `2`, the `readyState` once closed or failed (standard DOM constant). */
   readonly CLOSED: 2
-  /** The `open` event handler (standard DOM event handler attribute). */
-  get onopen(): Listener<Event> | null
-  /** Sets the `open` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onopen(handler: Listener<Event> | null)
-  /** The `message` event handler (standard DOM event handler attribute): events without an `event:` field. */
-  get onmessage(): Listener<MessageEvent> | null
-  /** Sets the `message` event handler; `null` removes it (standard DOM event handler attribute). */
-  set onmessage(handler: Listener<TypedMessageEvent> | null)
-  /** The `error` event handler (standard DOM event handler attribute). */
-  get onerror(): Listener<Event> | null
-  /**
-   * Sets the `error` event handler; `null` removes it (standard DOM event handler attribute). It
-   * receives an {@link EventSourceErrorEvent}; in tabs other than the leader's, without `response`.
-   */
-  set onerror(handler: Listener<EventSourceErrorEvent> | null)
   /** Detaches this object: no more events here. The connection closes once no tab uses it. */
   close(): void
   /**
@@ -226,8 +211,8 @@ export interface SharedEventSource<Events extends EventSourceEvents<Events> = st
  *
  * Options shared by value: the URL, `method` (in any case), a string or `URLSearchParams` `body`,
  * `headers` as an object, `Headers` or pairs (names in any case and order), `withCredentials`,
- * `credentials`, the `reconnect` numbers and statuses, `oneShot`, `heartbeatTimeout`,
- * `maxEventSize`, `reconnectOnPageEvents`, and `key`; read as the EventSource reads them, inherited
+ * `credentials`, the `reconnect` numbers, `maxEventSize`, the `extensions` (by what each describes
+ * itself as, `['heartbeat', 30000]`, which the SharedWorker rebuilds it from), and `key`; read as the EventSource reads them, inherited
  * keys included, and compared as `useEventSource` compares them. Options of this object alone:
  * `signal` (closes it), `lastEventId` (where to start, should this tab be the first to connect) and
  * `worker`. Function options need a `key`, and keep the connection out of the SharedWorker, in the
@@ -760,11 +745,12 @@ export function uniqueId(): string {
 /**
  * The options as the worker receives them, which the structured clone can copy (no function is
  * among them, or there would be no worker): `headers` as pairs, a `URLSearchParams` body as a
- * string with the content type fetch gives it, the last ID this tab received; `signal` stays here.
+ * string with the content type fetch gives it, each extension as what it describes itself as (the
+ * worker rebuilds it), the last ID this tab received; `signal` stays here.
  */
-function workerInit(init: EventSourceInit, lastEventId: string): EventSourceInit {
-  const {signal: _, headers, body, ...rest} = init
-  const copy: EventSourceInit = {...rest, lastEventId}
+function workerInit(init: EventSourceInit, lastEventId: string): WorkerInit {
+  const {signal: _, headers, body, extensions, ...rest} = init
+  const copy: WorkerInit = {...rest, lastEventId}
   const isForm = body instanceof URLSearchParams
   if (headers !== undefined || isForm) {
     const all = new Headers(headers as HeadersInit | undefined)
@@ -772,6 +758,7 @@ function workerInit(init: EventSourceInit, lastEventId: string): EventSourceInit
     copy.headers = [...all]
   }
   if (body !== undefined) copy.body = isForm ? String(body) : body
+  if (extensions) copy.extensions = extensions.map((extension) => extension.describe)
   return copy
 }
 

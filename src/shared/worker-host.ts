@@ -16,6 +16,7 @@
  * grants it once the tab is gone. The worker holds a lock of its own for its whole life too, named
  * in `ready`, for the tabs to learn the same way that it is gone.
  */
+import {rebuildExtensions} from '../extensions/rebuild.js'
 import type {FromWorker, ToWorker} from './protocol.js'
 import {TabSource, uniqueId} from './tabs.js'
 
@@ -62,7 +63,9 @@ export function serveSharedSources(scope: SharedWorkerScope): void {
       // A source that closed (its stream failed or ended) stays closed: a tab that comes later tries
       // anew, as it would on its own. The tabs of the old one have closed and are leaving.
       if (!connection || connection.source.readyState === CLOSED) {
-        connection = {source: new TabSource(url, init, key, locks), ports: connection?.ports ?? new Set()}
+        // The extensions come as what they describe themselves as: rebuilt here, from the same exports.
+        const options = {...init, extensions: rebuildExtensions(init.extensions)}
+        connection = {source: new TabSource(url, options, key, locks), ports: connection?.ports ?? new Set()}
         connections.set(key, connection)
       }
       const {ports} = connection

@@ -8,7 +8,7 @@ import type {Transport} from './types.js'
 export const fetchTransport: Transport = (request, handlers) => {
   const controller = new AbortController()
   const signal = controller.signal
-  let body = request.body
+  const body = request.body
   // The `eventsource` package's shape, so a custom fetch written for it works here.
   const init: FetchLikeInit = {
     method: request.method,
@@ -20,18 +20,8 @@ export const fetchTransport: Transport = (request, handlers) => {
     signal,
   }
   const ignore = (): void => {}
-  if (typeof (body as ReadableStream | null)?.getReader == 'function') {
-    // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
-    init.duplex = 'half'
-    // Node 20's fetch (undici) does not cancel a request body when the request is aborted, as the
-    // fetch standard says to, and goes on pulling it: read it through a stream that abort cancels.
-    const reader = (body as ReadableStream<Uint8Array>).getReader()
-    signal.addEventListener('abort', () => reader.cancel(signal.reason).catch(ignore))
-    body = new ReadableStream<Uint8Array>({
-      pull: (controller) => reader.read().then((chunk) => (chunk.done ? controller.close() : controller.enqueue(chunk.value))),
-      cancel: (reason) => reader.cancel(reason),
-    })
-  }
+  // Fetch refuses a stream body without `duplex: 'half'` (the only value there is so far).
+  if (typeof (body as ReadableStream | null)?.getReader == 'function') init.duplex = 'half'
   if (body !== undefined) init.body = body
   const failed = (error: unknown): void => {
     if (!signal.aborted) handlers.onError(error)
@@ -65,7 +55,7 @@ export const fetchTransport: Transport = (request, handlers) => {
       } else if (typeof stream?.getReader == 'function') read(stream.getReader())
       // A 200 whose body cannot be read (a custom fetch's Response made without one): every
       // attempt would get the same, so it fails the connection rather than reconnect for ever.
-      else handlers.onError(new TypeError(`The response to ${request.url} has no readable body: the \`fetch\` option must resolve to a Response whose body is a ReadableStream`), true)
+      else handlers.onError(new TypeError(`${request.url}: no readable body (the \`fetch\` option must resolve to a Response with a ReadableStream body)`), true)
     })
     .catch(failed)
   return () => controller.abort()

@@ -2,7 +2,7 @@
  * The transport interface: one connection attempt, from request to the end of the body. A
  * transport knows nothing of events; the EventSource knows nothing of fetch versus XMLHttpRequest.
  */
-import type {BodyValue, FetchLike} from '../eventsource/options.js'
+import type {BodyValue, CredentialsValue, FetchLike} from '../eventsource/options.js'
 
 /** What one attempt sends. `headers` names are lower-case; `accept` and `last-event-id` are set. */
 export interface TransportRequest {
@@ -10,7 +10,7 @@ export interface TransportRequest {
   method: string
   headers: Record<string, string>
   body: BodyValue | undefined
-  credentials: RequestCredentials
+  credentials: CredentialsValue
   /** The `fetch` option: a transport built on fetch calls it (as a plain function) instead of the global one. */
   fetch: FetchLike | undefined
   /**

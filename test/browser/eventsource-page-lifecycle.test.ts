@@ -1,4 +1,4 @@
-// `reconnectOnPageEvents` in real Chromium: a source waiting out a long reconnection delay
+// `reconnectOnPageEvents()` in real Chromium: a source waiting out a long reconnection delay
 // (`retry: 60000`) reconnects at once when the browser itself says waiting no longer makes sense:
 // the network came back (`online`), a hidden page became visible, or the page came back from the
 // back/forward cache (`pageshow` with `persisted`). Off by default, and events a script
@@ -40,14 +40,14 @@ const pageHtml = `<!doctype html>
 <title>streamsource page lifecycle</title>
 <link rel="icon" href="data:,">
 <script type="module">
-import {EventSource} from '/dist/index.js'
+import {EventSource, reconnectOnPageEvents} from '/dist/index.js'
 const logs = {}
 const pageLog = []
 window.lifecycle = {
   logs,
   pageLog,
   open(name, url, init) {
-    const source = new EventSource(url, init)
+    const source = new EventSource(url, init.reconnectOnPageEvents ? {extensions: [reconnectOnPageEvents()]} : {})
     logs[name] = []
     for (const type of ['open', 'message', 'error']) {
       source.addEventListener(type, (event) => {

@@ -6,6 +6,7 @@ declare function getToken(): Promise<string>
 declare const key: string
 declare const model: string
 declare const messages: {role: string; content: string}[]
+declare const conversation: {role: string; content: string}[]
 declare const request: unknown
 declare function render(...values: unknown[]): void
 declare const chart: {add(value: number): void}

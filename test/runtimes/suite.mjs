@@ -231,7 +231,7 @@ test('POST with a body', async (t) => {
 })
 
 test('oneShot: the end of the stream ends the source with an end event, and no second request', async (t) => {
-  const source = t.open('oneshot', {method: 'POST', body: '{}', oneShot: true})
+  const source = t.open('oneshot', {method: 'POST', body: '{}', extensions: [t.lib.oneShot()]})
   const data = []
   source.onmessage = (event) => data.push(event.data)
   const errors = []
@@ -314,8 +314,8 @@ test('listeners: handleEvent objects, once, signal, stopImmediatePropagation, in
   )
 })
 
-test('heartbeatTimeout: a silent connection is dropped with a HeartbeatTimeoutError, and reconnects', async (t) => {
-  const source = t.open('events', {heartbeatTimeout: 300})
+test('heartbeat: a silent connection is dropped with a HeartbeatTimeoutError, and reconnects', async (t) => {
+  const source = t.open('events', {extensions: [t.lib.heartbeat(300)]})
   await collect(source, 2)
   const error = await next(source, 'error')
   assert(error.cause instanceof t.lib.HeartbeatTimeoutError, `cause is a HeartbeatTimeoutError, not ${error.cause}`)
@@ -349,7 +349,7 @@ test("createEventSource without options: the platform's EventSource where there 
 test('the async iterator yields the messages, and breaking out closes the source', async (t) => {
   const source = t.open('ticks')
   const data = []
-  for await (const event of source) {
+  for await (const event of t.lib.messages(source)) {
     data.push(event.data)
     if (data.length === 3) break
   }

@@ -115,8 +115,8 @@ export const GUARDED: Record<string, string> = {
   Set: "rollup.config.mjs LEGACY_INTRO: the engine's, else a set of strings (add and has, all the core uses)",
   Promise:
     "src/transport/xhr.ts: an error response's text() and json() only where typeof Promise == 'function'; fetch, the async iterator and tab sharing run only where the page has promises",
-  'Promise.resolve': 'src/eventsource/EventSource.ts: the async iterator, which only for await (so promises) calls',
-  'Promise.reject': 'src/eventsource/EventSource.ts: the async iterator, which only for await (so promises) calls',
+  'Promise.resolve': 'src/extensions/message-iterator.ts: the async iterator of messages(), which only for await (so promises) calls',
+  'Promise.reject': 'src/extensions/message-iterator.ts: the async iterator of messages(), which only for await (so promises) calls',
   Reflect: 'src/platform/legacy.ts: construct, tried in a try block',
   'Reflect.construct': 'src/platform/legacy.ts: used only where it makes an Error for a newTarget (Duktape refuses one)',
   Uint8Array: 'src/parser/parse.ts: made only once bytes are fed (a typed array, so the page has them); tab sharing hashes with crypto.subtle',
