@@ -2,7 +2,7 @@
 // reconnected, with a HeartbeatTimeoutError as the error's cause; any byte (a `:` comment too)
 // keeps it alive; close() leaves no timer behind.
 import {describe, expect, test} from 'vitest'
-import {HeartbeatTimeoutError, type EventSourceErrorEvent, heartbeat, oneShot} from '../src/index.js'
+import {HeartbeatTimeoutError, type EventSourceErrorEvent, type EventSourceInit, heartbeat, oneShot} from '../src/index.js'
 import {open, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, useEventSourceHooks, waitFor} from './support/eventsource.js'
 import type {SseStream} from './support/sse-server.js'
 
@@ -18,37 +18,27 @@ async function scripted(script: (connection: number, stream: SseStream) => void 
 }
 
 describe('heartbeat(timeout)', () => {
-  test('covers the whole attempt: a headers function that never settles is given up on, and the next attempt made', async () => {
+  // The first call of the function never settles; the second answers.
+  const neverFirst = {
+    headers: (calls: number) => (calls === 1 ? new Promise<Record<string, string>>(() => {}) : {'X-Call': String(calls)}),
+    body: (calls: number) => (calls === 1 ? new Promise<string>(() => {}) : `call ${calls}`),
+  }
+  test.each(['headers', 'body'] as const)('covers the whole attempt: a %s function that never settles is given up on, and the next attempt made', async (option) => {
     const {server} = await scripted((_n, stream) => void stream.send({data: 'connected'}))
     let calls = 0
     const source = open(`${server.url}stream`, {
       extensions: [heartbeat(200)],
       reconnect: {initialDelay: 10},
-      // The first call never settles; the second answers.
-      headers: () => (++calls === 1 ? new Promise<Record<string, string>>(() => {}) : {'X-Call': String(calls)}),
-    })
-    const {log, events} = recordEvents(source, ['open', 'message', 'error'])
-    await waitFor(() => log.length === 3, 'the second attempt')
-    expect(log).toEqual(['error 0 retry', 'open 1', 'message 1 connected'])
-    expect((events[0] as EventSourceErrorEvent).cause).toBeInstanceOf(HeartbeatTimeoutError)
-    expect(server.requests.map((request) => request.headers['x-call'])).toEqual(['2'])
-  })
-
-  test('covers the whole attempt: a body function that never settles is given up on, and the next attempt made', async () => {
-    const {server} = await scripted((_n, stream) => void stream.send({data: 'connected'}))
-    let calls = 0
-    const source = open(`${server.url}stream`, {
-      extensions: [heartbeat(200)],
-      reconnect: {initialDelay: 10},
-      method: 'POST',
-      // The first call never settles; the second answers.
-      body: () => (++calls === 1 ? new Promise<string>(() => {}) : `call ${calls}`),
-    })
+      method: option === 'body' ? 'POST' : 'GET',
+      [option]: () => neverFirst[option](++calls),
+    } as EventSourceInit)
     const {log, events} = recordEvents(source, ['open', 'message', 'error'])
     await waitFor(() => log.length === 3, 'the second attempt')
     expect(log).toEqual(['error 0 retry', 'open 1', 'message 1 connected'])
     expect((events[0] as EventSourceErrorEvent).cause).toBeInstanceOf(HeartbeatTimeoutError)
     expect(server.requests).toHaveLength(1)
+    if (option === 'headers') expect(server.requests[0]?.headers['x-call']).toBe('2')
+    else expect(server.requests[0]?.body).toBe('call 2')
   })
 
   test('a stalled stream is dropped and reconnected, with HeartbeatTimeoutError as cause', async () => {

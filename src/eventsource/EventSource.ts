@@ -22,7 +22,7 @@ import {backoffDelay, clampDelay} from './backoff.js'
 import {ContentTypeError, HTTPError, ParseError} from '../errors.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from './events.js'
 import {normalizeInit, type EventSourceInit, type Settings} from './options.js'
-import {EventSourceTarget, ownHandlerAttributes, type EventSourceEvents} from './event-source-target.js'
+import {closeOnAbort, EventSourceTarget, ownHandlerAttributes, type EventSourceEvents} from './event-source-target.js'
 import {eventPerTask, nextTask} from '../platform/event-tasks.js'
 import type {Hooks} from '../extensions/extension.js'
 import {createEvent, createMessageEvent, defer, originOf, resolveURL, scope} from '../platform/web.js'
@@ -169,11 +169,8 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
       return
     }
     if (signal) {
-      // [non-spec] The `signal` option closes the source. The listener goes once the source is CLOSED,
-      // so that one long-lived signal shared by many sources does not collect a listener for each.
-      const onAbort = (): void => this.close()
-      signal.addEventListener('abort', onAbort)
-      this.hook_({stop: () => void (this.readyState_ === CLOSED && signal.removeEventListener('abort', onAbort))})
+      const unwatch = closeOnAbort(this, signal)
+      this.hook_({stop: () => void (this.readyState_ === CLOSED && unwatch())})
     }
     for (const extension of settings.extensions) this.hook_(extension.hook(this as never))
     // "14. Fetch request." [...] Started after the constructor returns: as in browsers, a close()

@@ -261,3 +261,14 @@ export function ownHandlerAttributes(prototype: object): void {
     })
   }
 }
+
+/**
+ * [non-spec] The `signal` option: `source.close()` when `signal` aborts. Returns what removes the
+ * listener, for the source to call once CLOSED, so that one long-lived signal shared by many
+ * sources does not collect a listener for each.
+ */
+export function closeOnAbort(source: {close(): void}, signal: AbortSignal): () => void {
+  const onAbort = (): void => source.close()
+  signal.addEventListener('abort', onAbort)
+  return () => signal.removeEventListener('abort', onAbort)
+}

@@ -82,7 +82,7 @@
  * alone is not enough, the fallback being leader election.
  */
 
-import {EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventHandlerAttributes, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from '../eventsource/event-source-target.js'
+import {closeOnAbort, EventSourceTarget, ownHandlerAttributes, type AnyListener, type EventHandlerAttributes, type EventNames, type EventSourceEvents, type Listener, type ListenerOptions, type NamedEvent, type RemoveListenerOptions, type TypedMessageEvent} from '../eventsource/event-source-target.js'
 import {EventSource, type EventSourceEventMap} from '../eventsource/EventSource.js'
 import {EventSourceErrorEvent, EventSourceReconnectEvent} from '../eventsource/events.js'
 import {normalizeInit, type EventSourceInit} from '../eventsource/options.js'
@@ -359,11 +359,7 @@ export class TabSource<Events extends EventSourceEvents<Events>> extends EventSo
       this.readyState_ = CLOSED
       return
     }
-    if (signal) {
-      const onAbort = (): void => this.close()
-      signal.addEventListener('abort', onAbort)
-      this.unwatch_ = () => signal.removeEventListener('abort', onAbort)
-    }
+    if (signal) this.unwatch_ = closeOnAbort(this, signal)
     // Inside a promise, so that a digest that throws rather than rejects is handled the same way.
     new Promise<ArrayBuffer>((resolve) => resolve(crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))).then(
       (digest) => {
