@@ -15,7 +15,7 @@ import {
   type FetchLike,
 } from '../src/index.js'
 import {rebuildExtensions} from '../src/extensions/rebuild.js'
-import {useFakeClock} from './support/fake-clock.js'
+import {useFakeClockSources} from './support/fake-clock-sources.js'
 
 /** A stream response whose body the test writes to, and closes. */
 function openStream(): {response: Response; write(text: string): void; end(): void} {
@@ -35,7 +35,7 @@ function scriptedFetch(answer: (attempt: number) => Response): {fetch: FetchLike
   return {fetch, calls: () => calls}
 }
 
-const {open, run} = useFakeClock()
+const {open, run} = useFakeClockSources()
 
 /** Every event of the given types as `type readyState [detail]`. */
 function record(source: EventSource, types = ['open', 'message', 'error', 'reconnect', 'end']): {log: string[]; events: Event[]} {

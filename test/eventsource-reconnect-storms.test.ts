@@ -4,7 +4,7 @@
 // hundreds of requests a second would show in full and nothing waits on the real clock.
 import {describe, expect, test} from 'vitest'
 import {EventSource, type FetchLike, retryOnStatus} from '../src/index.js'
-import {useFakeClock} from './support/fake-clock.js'
+import {useFakeClockSources} from './support/fake-clock-sources.js'
 
 /** How an attempt is answered: a response, or a network error (an `Error`, as fetch rejects). */
 type Answer = Response | Error
@@ -23,7 +23,7 @@ function scriptedFetch(answer: (attempt: number) => Answer): {fetch: FetchLike; 
 const stream = (body: string): Response => new Response(body, {headers: {'Content-Type': 'text/event-stream'}})
 const status = (code: number, headers: Record<string, string> = {}): Response => new Response('', {status: code, headers})
 
-const {open, run} = useFakeClock()
+const {open, run} = useFakeClockSources()
 
 /** The delays the source chose, from its `reconnect` events. */
 function delaysOf(source: EventSource): number[] {

@@ -9,7 +9,7 @@ import {EventSource, type EventSourceInit, type FetchLike} from '../../src/index
  * closed after the test) and `run` (lets the clock run `ms`, with the promise jobs of every
  * response settled on the way).
  */
-export function useFakeClock(): {open(fetch: FetchLike, init?: EventSourceInit): EventSource; run(ms: number): Promise<unknown>} {
+export function useFakeClockSources(): {open(fetch: FetchLike, init?: EventSourceInit): EventSource; run(ms: number): Promise<unknown>} {
   const sources: EventSource[] = []
   beforeEach(() => {
     vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date']})
