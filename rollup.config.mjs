@@ -118,13 +118,14 @@ const LEGACY_SWAPS = new Map([
 
 /**
  * The full script-tag build's swaps besides: the EventSource reads with the full parser, whose
- * decoders src/parser/utf8.ts replaces where there is no TextDecoder (the build exports
- * `createParser`, which takes bytes). The polyfill build keeps the small reader: over
+ * decoding falls back to the JavaScript decoder of src/parser/utf8.ts where there is no TextDecoder
+ * (src/parser/decode-legacy.ts: the build exports `createParser`, which takes bytes). The polyfill build keeps the small reader: over
  * XMLHttpRequest the browser decodes, and every browser whose fetch streams has a TextDecoder.
  */
 const FULL_LEGACY_SWAPS = new Map([
   ...LEGACY_SWAPS,
   [source('src/parser/stream-reader.ts'), source('src/parser/stream-reader-fast.ts')],
+  [source('src/parser/decode.ts'), source('src/parser/decode-legacy.ts')],
 ])
 
 /**

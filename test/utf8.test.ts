@@ -1,15 +1,20 @@
 // The JavaScript UTF-8 decoder (src/parser/utf8.ts) for runtimes without TextDecoder: it must give exactly
-// what TextDecoder gives, in every chunking, and the parser must use it only where TextDecoder is missing.
+// what TextDecoder gives, in every chunking, and the parser of the full script-tag build must use it
+// only where TextDecoder is missing.
 import fc from 'fast-check'
-import {afterEach, expect, test, vi} from 'vitest'
+import {afterEach, beforeEach, expect, test, vi} from 'vitest'
 import {createTextDecoder, decoding, installUtf8Decoder} from '../src/parser/decode.js'
+import {decoding as scriptTagDecoding} from '../src/parser/decode-legacy.js'
 import {createParser} from '../src/parser/parse.js'
-import {Utf8Decoder, decodeUtf8, incompleteTail, installUtf8Fallback} from '../src/parser/utf8.js'
+import {Utf8Decoder, decodeUtf8, incompleteTail} from '../src/parser/utf8.js'
 import {split} from './support/split.js'
 
-// The builds that carry src/parser/utf8.ts (the script tag) decode with src/parser/decode.ts; in Node the tests get
-// the Node build's modules (vitest.config.ts), whose src/parser/decode-node.ts would decode instead.
+// The build that carries src/parser/utf8.ts (the full script tag) decodes with src/parser/decode-legacy.ts;
+// in Node the tests get the Node build's modules (vitest.config.ts), whose src/parser/decode-node.ts
+// would decode instead: the parser here gets decode.ts, and each test the script tag's decoding.
 vi.mock('../src/parser/decode-node.js', () => vi.importActual('../src/parser/decode.js'))
+
+beforeEach(() => installUtf8Decoder(scriptTagDecoding.create, scriptTagDecoding.lastLineEnd))
 
 // Bytes chosen to hit every branch of the decoder: ASCII, each lead byte range and its edges,
 // continuation bytes at their edges, and bytes that are never valid.
@@ -106,9 +111,8 @@ test('only UTF-8 labels are accepted', () => {
   expect(() => new Utf8Decoder('latin1')).toThrow(RangeError)
 })
 
-test('installUtf8Fallback changes nothing where TextDecoder exists', () => {
-  installUtf8Fallback()
-  // The default decoder is still TextDecoder's: a spy on its prototype sees the call.
+test("the script tag's decoding is TextDecoder's where the runtime has one", () => {
+  // A spy on its prototype sees the call.
   const decode = vi.spyOn(TextDecoder.prototype, 'decode')
   try {
     decoding.create()(Uint8Array.of(0x61, 0x0a), 0, 2)
@@ -148,11 +152,9 @@ test('without TextDecoder, the parser decodes bytes with the fallback, exactly a
       const expected = parse(pieces)
       vi.stubGlobal('TextDecoder', undefined)
       try {
-        installUtf8Fallback()
         expect(parse(pieces)).toEqual(expected)
       } finally {
         vi.unstubAllGlobals()
-        installUtf8Decoder(() => createTextDecoder())
       }
     }),
     {numRuns: 1500},

@@ -5,13 +5,9 @@
  * `EventSource` on the global object to the library's class where the platform has none (a
  * native one is never replaced). In that build the transport is fetch where fetch can stream and
  * XMLHttpRequest elsewhere (../transport/legacy.ts), UTF-8 is decoded in JavaScript where there is
- * no `TextDecoder`, and the platform module is ../platform/legacy.ts.
+ * no `TextDecoder` (../parser/decode-legacy.ts), and the platform module is ../platform/legacy.ts.
  */
-import {installUtf8Fallback} from '../parser/utf8.js'
-
 // The polyfill build's part first: it installs `EventSource` where the platform has none.
 export * from './global-polyfill.js'
 export * from '../index.js'
 export * from '../shared/index.js'
-
-installUtf8Fallback()

@@ -8,10 +8,10 @@
  * between lines. A leading BOM is kept: the parser strips exactly one itself, whether it comes as
  * bytes or text.
  *
- * Everywhere this uses `TextDecoder`. The Node build puts src/parser/decode-node.ts, Node's faster `Buffer`
- * decoders, in this module's place (scripts/platform-swaps.mjs), and the ES5 script-tag build
- * installs the JavaScript decoder of src/parser/utf8.ts with {@link installUtf8Decoder} where there is no
- * `TextDecoder`. Neither is imported from here, so a bundle for browsers carries neither.
+ * Everywhere this uses `TextDecoder`. The Node build puts ./decode-node.ts, Node's faster `Buffer`
+ * decoders, in this module's place (scripts/platform-swaps.mjs), and the full ES5 script-tag build
+ * ./decode-legacy.ts, with the JavaScript decoder of ./utf8.ts where there is no `TextDecoder`
+ * (rollup.config.mjs). Neither is imported from here, so a bundle for browsers carries neither.
  */
 
 /** Decodes `bytes[start, end)`, which holds whole characters (or invalid bytes). */
@@ -27,7 +27,8 @@ export interface StreamingTextDecoder {
 
 /**
  * What parsers use for bytes: `create` makes the decoder of one parser (called when it first gets
- * bytes), `lastLineEnd` finds line ends. Replaced only through {@link installUtf8Decoder}.
+ * bytes), `lastLineEnd` finds line ends. Other builds put a module of their own in this one's place;
+ * tests that compare decoders replace these through {@link installUtf8Decoder}.
  */
 export const decoding: {create: () => Utf8Decoder; lastLineEnd: LineEndFinder} = {
   create: () => createTextDecoder(),
@@ -40,10 +41,9 @@ export const decoding: {create: () => Utf8Decoder; lastLineEnd: LineEndFinder} =
 
 /**
  * Makes every parser created from now on decode bytes with decoders from `createDecoder` (one per
- * parser, called when it first gets bytes), and find line ends in bytes with `lastLineEnd` when
- * given. For entry points only: the Node entry installs `Buffer`-based ones, and a build for
- * runtimes without `TextDecoder` installs the decoder of src/parser/utf8.ts (see `installUtf8Fallback`).
- * Both must give exactly what `TextDecoder` gives.
+ * parser, called when it first gets bytes), and find line ends with `lastLineEnd` when given. For
+ * the tests that compare decoders on the same parser (test/parse-node.test.ts, test/decode.test.ts):
+ * no module of the library calls it, since each build puts its decoding module in this one's place.
  */
 export function installUtf8Decoder(createDecoder: () => Utf8Decoder, lastLineEnd?: LineEndFinder): void {
   decoding.create = createDecoder

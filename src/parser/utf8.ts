@@ -4,10 +4,9 @@
  * each maximal subpart of an invalid sequence becomes one U+FFFD (WHATWG Encoding, "UTF-8 decoder"),
  * and a character split between calls with `{stream: true}` is joined.
  *
- * Nothing imports this module but the entry points that need it, so ES module apps never carry it.
- * Such an entry installs it for the parser with {@link installUtf8Fallback}.
+ * Only ./decode-legacy.ts imports it, in the full script-tag build, so module builds never carry it.
  */
-import {createTextDecoder, installUtf8Decoder, type StreamingTextDecoder} from './decode.js'
+import type {StreamingTextDecoder} from './decode.js'
 
 const REPLACEMENT = 0xfffd
 
@@ -125,15 +124,4 @@ export function decodeUtf8(bytes: ArrayLike<number>, start: number, end: number)
     }
   }
   return units.length > 0 ? text + String.fromCharCode.apply(null, units) : text
-}
-
-/**
- * Makes the parser decode bytes with {@link Utf8Decoder} when the runtime has no `TextDecoder`;
- * does nothing where it has one. For the ES5 script-tag entry: call it once, before any parser is
- * created (`import {installUtf8Fallback} from './utf8.js'; installUtf8Fallback()`).
- */
-export function installUtf8Fallback(): void {
-  if (typeof TextDecoder !== 'function') {
-    installUtf8Decoder(() => createTextDecoder(new Utf8Decoder('utf-8', {ignoreBOM: true})))
-  }
 }
