@@ -6,19 +6,32 @@
 export type ErrorType = 'invalid-retry' | 'unknown-field' | 'max-buffer-size-exceeded'
 
 /**
+ * Base class of the library's errors: what the parser reports through `onError`, and what an
+ * EventSource reports as the `cause` of its `error` events.
+ *
+ * @public
+ */
+export class StreamSourceError extends Error {
+  /** The error's name; each subclass has its own (`'HTTPError'`…), for logs and `error.name` checks. */
+  override name = 'StreamSourceError'
+}
+
+/**
  * Input the parser skipped or could not hold, reported through `onError`.
  *
  * @public
  */
-export class ParseError extends Error {
+export class ParseError extends StreamSourceError {
+  /** The error's name. */
+  override name = 'ParseError'
   /** What went wrong. */
-  type: ErrorType
+  declare type: ErrorType
   /** For `unknown-field`: the field name. */
-  field?: string | undefined
+  declare field?: string | undefined
   /** For `unknown-field` and `invalid-retry`: the field value. */
-  value?: string | undefined
+  declare value?: string | undefined
   /** For `unknown-field` and `invalid-retry`: the whole line. */
-  line?: string | undefined
+  declare line?: string | undefined
 
   /**
    * @param message - The error message.
@@ -29,22 +42,8 @@ export class ParseError extends Error {
     options: {type: ErrorType; field?: string | undefined; value?: string | undefined; line?: string | undefined},
   ) {
     super(message)
-    this.name = 'ParseError'
-    this.type = options.type
-    this.field = options.field
-    this.value = options.value
-    this.line = options.line
+    Object.assign(this, options)
   }
-}
-
-/**
- * Base class of the errors an EventSource reports as the `cause` of its `error` events.
- *
- * @public
- */
-export class StreamSourceError extends Error {
-  /** The error's name; each subclass has its own (`'HTTPError'`…), for logs and `error.name` checks. */
-  override name = 'StreamSourceError'
 }
 
 /**

@@ -2,7 +2,7 @@
 // (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
 // and the callback contract of eventsource-parser's createParser.
 import {expect, test} from 'vitest'
-import {createParser, ParseError} from '../src/index.js'
+import {createParser, ParseError, StreamSourceError} from '../src/index.js'
 import {type Call, ev, record} from './support/record.js'
 
 type Chunk = string | Uint8Array
@@ -112,11 +112,12 @@ test('every dispatched message is a fresh object that later input does not mutat
   ])
 })
 
-test('ParseError is an Error subclass with name ParseError', () => {
+test('ParseError is an Error subclass with name ParseError, under the library\'s error base', () => {
   const rec = record()
   createParser(rec).feed('foo: bar\n')
   const error = rec.errors[0]
   expect(error).toBeInstanceOf(ParseError)
+  expect(error).toBeInstanceOf(StreamSourceError)
   expect(error).toBeInstanceOf(Error)
   expect(error?.name).toBe('ParseError')
   expect(typeof error?.message).toBe('string')
