@@ -195,7 +195,9 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
 
   /**
    * [non-spec] The last event ID: what the next reconnect sends as `Last-Event-ID`, and what a new
-   * source resumes from (the `lastEventId` option).
+   * source resumes from (the `lastEventId` option). It moves as the stream is read, as the spec's
+   * does, ahead of events still waiting for their task in browsers, which `close()` drops: to
+   * resume after a `close()`, take the `lastEventId` of the last event you handled.
    */
   get lastEventId(): string {
     return this.lastEventId_

@@ -353,7 +353,7 @@ class SharedConnection {
   private readonly given_: object
   private source_: EventSource | undefined
   private onMessage_: ((event: Event) => void) | undefined
-  /** The last event ID of the sources before this one, for `reconnect()`. */
+  /** The ID of the last event handed to the members (or the one the source started from): where `reconnect()` resumes. */
   private lastEventId_ = ''
   private releaseTimer_: ReturnType<typeof setTimeout> | undefined
   /** The last `parse` result, so that members with the same `parse` function share it. */
@@ -413,11 +413,11 @@ class SharedConnection {
   }
 
   reconnect(): void {
-    const previous = this.source_
-    previous?.close()
-    // The source started from the ID it was given (its `lastEventId` option) and follows the stream,
-    // an empty `id:` included; without a source (an invalid URL, say) the ID given last stands.
-    this.open_(previous?.lastEventId ?? this.lastEventId_)
+    this.source_?.close()
+    // Resumes after the last event the members were handed (or the ID the source started from), not
+    // from the source's own `lastEventId`: that one moves as the stream is parsed, ahead of events
+    // still waiting for their task, which close() drops; resuming after them would lose them.
+    this.open_(this.lastEventId_)
   }
 
   /** `parse(event.data)`, once per event for every member that has the same `parse`. */
@@ -452,7 +452,9 @@ class SharedConnection {
     this.source_ = source
     const onMessage = (event: Event): void => {
       // A server may name an event `error` or `open`: those arrive as MessageEvents too.
-      if (this.source_ === source && event instanceof MessageEvent) this.dispatch_(event as TypedMessageEvent)
+      if (this.source_ !== source || !(event instanceof MessageEvent)) return
+      this.lastEventId_ = event.lastEventId
+      this.dispatch_(event as TypedMessageEvent)
     }
     this.onMessage_ = onMessage
     source.addEventListener('open', () => {
