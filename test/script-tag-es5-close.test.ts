@@ -7,10 +7,7 @@ import {ENGINE_BUILDS, runInEs5Engine} from './support/es5-engines.js'
 
 const HOUR = 60 * 60 * 1000
 
-describe.each(ENGINE_BUILDS)('$label', ({engine, build, full}) => {
-  // What only the full build has (the extensions, messages, sharing) is tested on it alone: the
-  // polyfill build registers no such test, rather than a skipped one.
-  const testFull: typeof test = full ? test : ((() => {}) as never)
+describe.each(ENGINE_BUILDS)('$label', ({engine, build, testFull}) => {
 
   // The extensions (reconnectOnPageEvents, heartbeat) are the full build's: the polyfill build has the EventSource alone.
   testFull('mid-stream: the request is aborted, the page listeners and the heartbeat timer go, nothing follows', async () => {
