@@ -1,6 +1,7 @@
 // The core on a bare platform: with plain option values (a headers object, a string body) the
 // EventSource itself needs no Promise, AbortController, URL, queueMicrotask, TextDecoder, fetch or
-// Headers, which the ES5 script-tag build cannot count on. The transport is a stand-in for the
+// Headers, which the ES5 script-tag build cannot count on (URLs and the first attempt's deferral come
+// from that build's src/platform/legacy.ts). The transport is a stand-in for the
 // XMLHttpRequest one (callbacks from timers, text chunks); those globals are removed while the
 // source runs, and URLs resolve through a link element, as in an old browser's document.
 // Without queueMicrotask, the core's tasks and delays are all timers: they run on vitest's fake clock,
@@ -50,7 +51,16 @@ beforeAll(async () => {
         name: 'stand-in transport',
         setup(builder) {
           builder.onResolve({filter: /\/transport\/index\.js$/}, () => ({path: 'transport', namespace: 'stand-in'}))
-          builder.onLoad({filter: /.*/, namespace: 'stand-in'}, () => ({contents: 'export const transport = (request, handlers) => globalThis.transport(request, handlers)'}))
+          // URLs and the deferred first attempt as the ES5 build's platform module (src/platform/legacy.ts)
+          // has them: the module build's (src/platform/web.ts) counts on URL and queueMicrotask.
+          builder.onResolve({filter: /\/platform\/web\.js$/, namespace: 'file'}, (args) =>
+            args.importer.endsWith('stand-in-platform') ? undefined : {path: 'stand-in-platform', namespace: 'stand-in'},
+          )
+          builder.onLoad({filter: /^stand-in-platform$/, namespace: 'stand-in'}, () => ({
+            contents: `export * from '${repoRoot}/src/platform/web.ts'\nexport {defer, originOf, resolveURL} from '${repoRoot}/src/platform/legacy.ts'`,
+            resolveDir: repoRoot,
+          }))
+          builder.onLoad({filter: /^transport$/, namespace: 'stand-in'}, () => ({contents: 'export const transport = (request, handlers) => globalThis.transport(request, handlers)'}))
         },
       },
     ],

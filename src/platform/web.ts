@@ -8,12 +8,11 @@
  * listener lists (scripts/platform-swaps.mjs). The ES5 script-tag build replaces it with one that supplies what old
  * browsers lack: an ES5 constructor function cannot extend the native `EventTarget` or `Event`
  * (calling them without `new` throws), so that build brings its own small ones. The module build
- * pays for none of that. What is here uses only what every runtime with ES modules has, plus two
- * cheap guards so that the core also runs where `queueMicrotask` or `URL` are missing.
+ * pays for none of that: what is here is in every runtime with ES modules (the ES5 build's module,
+ * ./legacy.ts, falls back where `queueMicrotask` or `URL` are missing).
  */
 
 import type {TypedMessageEvent} from '../eventsource/event-source-target.js'
-import {scope} from './scope.js'
 
 /** The base class of `EventSource`: the platform's `EventTarget`. */
 export const EventTargetBase: typeof EventTarget = EventTarget
@@ -31,26 +30,16 @@ export type MessageEventFactory = (type: string, data: string, origin: string, l
 export const createMessageEvent: MessageEventFactory = (type, data, origin, lastEventId) =>
   new MessageEvent(type, {data, origin, lastEventId})
 
-export {defer, scope} from './scope.js'
+export {scope} from './scope.js'
 
 /**
- * `url` parsed against `base`, serialized; throws when it is not a valid URL. Where `URL` is missing
- * (old browsers), a link element resolves it against the document's base URL instead, which never
- * throws.
+ * Runs `task` after the current task's script, before any other task: the first connection attempt
+ * waits for it, so that `close()` right after construction sends nothing.
  */
-export function resolveURL(url: string, base?: string): string {
-  return typeof URL == 'function' ? new URL(url, base).href : link(url).href
-}
+export const defer: (task: () => void) => void = (task) => queueMicrotask(task)
+
+/** `url` parsed against `base`, serialized; throws when it is not a valid URL. */
+export const resolveURL = (url: string, base?: string): string => new URL(url, base).href
 
 /** The serialization of the origin of an absolute `url`, as `MessageEvent.origin` holds it. */
-export function originOf(url: string): string {
-  if (typeof URL == 'function') return new URL(url).origin
-  const a = link(url)
-  return `${a.protocol}//${a.host}`
-}
-
-function link(url: string): HTMLAnchorElement {
-  const a = scope.document!.createElement('a')
-  a.href = url
-  return a
-}
+export const originOf = (url: string): string => new URL(url).origin
