@@ -1,11 +1,12 @@
-// Every build of the package. Declarations come from `tsc -p tsconfig.build.json`
-// (scripts/emit-types.mjs), so the TypeScript plugin here only transpiles.
+// Every build of the package, declarations included (rollup-plugin-dts: one file per entry point, in
+// both module kinds). The TypeScript plugin here only transpiles.
 import {chmodSync, readdirSync, readFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import ts from 'typescript'
+import {dts} from 'rollup-plugin-dts'
 import {NODE_SWAPS, swapModules} from './scripts/platform-swaps.mjs'
 
 /**
@@ -88,6 +89,24 @@ const executable = () => ({
   writeBundle(options, bundle) {
     for (const name of Object.keys(bundle)) if (name.endsWith('.js')) chmodSync(join(options.dir, name), 0o755)
   },
+})
+
+/**
+ * Private members (TypeScript `private`, named `…_`) are no one else's business: in the
+ * declarations each class keeps one `#private;` in their place, as TypeScript declares classes with
+ * `#private` fields, so the class stays nominal and a subclass is not told the internal names.
+ */
+const hidePrivateMembers = () => ({
+  name: 'hide-private-members',
+  renderChunk: (code) =>
+    code
+      .split(/^(?=(?:export )?declare (?:abstract )?class )/m)
+      .map((part) => {
+        let first = true
+        const member = /^(?:[ \t]*\/\*\*(?:(?!\*\/)[\s\S])*?\*\/\n)?([ \t]*)private (?:readonly )?[a-z]\w*_;\n/gm
+        return part.replace(member, (_, indent) => (first ? ((first = false), `${indent}#private;\n`) : ''))
+      })
+      .join(''),
 })
 
 /** The public entry points: `exports` subpath → source file. */
@@ -254,6 +273,21 @@ export default [
   // (package.json `unpkg` and `jsdelivr`) has every export; the polyfill one the EventSource alone.
   scriptTagBuild('src/adapters/global.ts', 'streamsource.global', './tsconfig.legacy.json', FULL_LEGACY_SWAPS),
   scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', './tsconfig.legacy-polyfill.json', LEGACY_SWAPS),
+  {
+    // The declarations, bundled by rollup-plugin-dts: one per entry point beside its JavaScript
+    // (dist/index.d.ts, dist/react.d.ts…), and what several share in dist/types/. Twice: `.d.ts` for
+    // the ES module build and `.d.cts` for the CommonJS one, so that TypeScript sees the right module
+    // kind under either condition (the `.d.cts` files import each other as `.cjs`).
+    input: entries,
+    external,
+    plugins: [dts({tsconfig: './tsconfig.build.json'}), hidePrivateMembers()],
+    output: ['ts', 'cts'].map((kind) => ({
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: `[name].d.${kind}`,
+      chunkFileNames: `types/[name].d.${kind}`,
+    })),
+  },
   {
     // The command line (package.json `bin`): Node only, never in a browser bundle. It imports the
     // library's Node build as the package ships it (./node/index.js beside it), not a copy of it.

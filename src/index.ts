@@ -22,6 +22,8 @@ export {
   type RemoveListenerOptions,
   type TypedMessageEvent,
 } from './eventsource/EventSource.js'
+// The types the ones above are made of, so that a project's own declarations can name them.
+export type {AnyListener, EventSourceTarget, Listener} from './eventsource/event-source-target.js'
 export {createEventSource} from './adapters/native.js'
 export type {Extension} from './extensions/extension.js'
 export {heartbeat} from './extensions/heartbeat.js'

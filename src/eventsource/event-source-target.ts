@@ -55,7 +55,12 @@ export interface RemoveListenerOptions {
  * function, or an object with a `handleEvent` method.
  * @inline
  */
-export type AnyListener = Listener<Event> | {handleEvent(event: Event): unknown}
+export type AnyListener =
+  | Listener<Event>
+  | {
+      /** Called with each event, as a listener function would be. */
+      handleEvent(event: Event): unknown
+    }
 
 /**
  * What the `Events` parameter of `EventSource<Events>` takes: event names
