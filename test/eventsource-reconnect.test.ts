@@ -2,28 +2,12 @@
 // CONNECTING, fires `error`, waits the reconnection time (`retry:`) and connects again with
 // Last-Event-ID. The reconnect delays run on a fake clock (the sockets keep real time): a test moves
 // it to a millisecond before the delay and sees no attempt, then to the delay and sees one.
-import {describe, expect, test, vi} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, expectAttemptAfter, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, type SseStream, startServer, startSse, utf8} from './support/sse-server.js'
 
 useEventSourceHooks()
-
-/**
- * Under the fake clock, once a reconnect is scheduled: moves the clock to 1 ms before `delay` and
- * checks that no attempt was made, then to `delay` and checks that the next one was.
- */
-async function expectAttemptAfter(fetches: {count: () => number}, delay: number): Promise<void> {
-  const before = fetches.count()
-  if (delay > 0) {
-    await vi.advanceTimersByTimeAsync(delay - 1)
-    await nextTurn()
-    expect(fetches.count(), `attempts ${delay - 1} ms into a ${delay} ms delay`).toBe(before)
-  }
-  await vi.advanceTimersByTimeAsync(delay > 0 ? 1 : 0)
-  await nextTurn()
-  expect(fetches.count(), `attempts once a ${delay} ms delay is over`).toBe(before + 1)
-}
 
 /** Serves /stream: connection n (from 1) is written by `script(n, stream)`. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {

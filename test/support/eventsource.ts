@@ -192,6 +192,33 @@ export function recordFetches(): {fetch: FetchLike; calls: FetchCall[]} {
   }
 }
 
+/**
+ * A `fetch` option that counts the chunks of every response body as the source takes them, so that a
+ * test can wait until bytes a server wrote (a `:` comment, which dispatches nothing) have reached the
+ * source. Wakes {@link waitFor} on each chunk. The response is rebuilt around the counted body: its
+ * status and headers stay, its `url` does not (fine for sources on a server's own path).
+ */
+export function countBodyChunks(): {fetch: FetchLike; chunks: () => number} {
+  let chunks = 0
+  const counter = (): TransformStream<Uint8Array, Uint8Array> =>
+    new TransformStream({
+      transform(chunk, controller) {
+        chunks++
+        controller.enqueue(chunk)
+        wakeWaiters()
+      },
+    })
+  return {
+    chunks: () => chunks,
+    fetch: async (url, init) => {
+      const response = await fetch(url, init)
+      if (!response.body) return response
+      const {status, statusText, headers} = response
+      return new Response(response.body.pipeThrough(counter()), {status, statusText, headers})
+    },
+  }
+}
+
 /** The gaps between consecutive times, in ms. */
 export function gaps(times: readonly number[]): number[] {
   return times.slice(1).map((time, index) => time - times[index]!)
@@ -248,6 +275,32 @@ export function useFakeClock(): void {
 export async function passEveryDelay(): Promise<void> {
   await vi.advanceTimersByTimeAsync(20_000)
   await nextTurn()
+}
+
+/**
+ * Under {@link useFakeClock}: moves the clock to 1 ms before `delay` and checks, a turn of the loop
+ * later (time for what a fired timer starts), that `happened()` does not hold yet; then to `delay`
+ * and waits for it to hold ({@link waitFor}: what the timer starts may go through a socket). How a
+ * test checks that a timer (a heartbeat, a reconnect delay) fires at its delay and not earlier.
+ */
+export async function expectAfter(delay: number, what: string, happened: () => boolean): Promise<void> {
+  if (delay > 0) {
+    await vi.advanceTimersByTimeAsync(delay - 1)
+    await nextTurn()
+    expect(happened(), `${what}, ${delay - 1} ms into a ${delay} ms wait`).toBe(false)
+  }
+  await vi.advanceTimersByTimeAsync(delay > 0 ? 1 : 0)
+  await waitFor(happened, `${what} once a ${delay} ms wait is over`)
+}
+
+/**
+ * Under {@link useFakeClock}, once a reconnect is scheduled: {@link expectAfter} for the next attempt
+ * (counted at fetch, {@link countFetches} or {@link recordFetches}), and exactly one.
+ */
+export async function expectAttemptAfter(fetches: {count: () => number}, delay: number): Promise<void> {
+  const before = fetches.count()
+  await expectAfter(delay, 'the next attempt', () => fetches.count() > before)
+  expect(fetches.count(), `attempts once a ${delay} ms delay is over`).toBe(before + 1)
 }
 
 /**
