@@ -90,6 +90,7 @@ describe('heartbeat(timeout)', () => {
     // until the source has taken it, before the clock moves on.
     for (let index = 0; index < 12; index++) {
       await vi.advanceTimersByTimeAsync(40)
+      expect(log, `${(index + 1) * 40} ms after the message, ${index} pings on`).toEqual(['open 1', 'message 1 hello 1'])
       const chunks = body.chunks()
       await streams[0]!.comment('ping')
       await waitFor(() => body.chunks() > chunks, `ping ${index + 1} to reach the source`)
