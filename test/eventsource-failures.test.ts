@@ -5,7 +5,7 @@
 // keep real time), with the attempts counted at fetch.
 import {describe, expect, test, vi} from 'vitest'
 import {ContentTypeError, type EventSourceErrorEvent, HTTPError, retryOnStatus} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countBodyChunks, countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type Handler, respond, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -181,19 +181,22 @@ function networkCode(error: EventSourceErrorEvent): string | undefined {
 
 describe('the connection breaks in the middle of an event', () => {
   test('a TCP reset (RST): an error with the network cause, the partial event and its id dropped, resumed from the last whole one', async () => {
+    const body = countBodyChunks()
     const {handler} = scriptedStream(async (n, stream) => {
       if (n === 1) {
-        await stream.send({retry: 10, id: '1', data: 'one'})
-        await stream.write('id: 2\ndata: tw')
-        // Time for the partial event to reach the client before the reset cuts the connection.
-        await sleep(20)
+        const whole = 'retry: 10\nid: 1\ndata: one\n\n'
+        const partial = 'id: 2\ndata: tw'
+        await stream.write(whole)
+        await stream.write(partial)
+        // The reset cuts the connection once the partial event has reached the client.
+        await waitFor(() => body.bytes() === whole.length + partial.length, 'the partial event to reach the client')
         stream.res.socket?.resetAndDestroy()
       } else {
         await stream.send({id: '3', data: 'three'})
       }
     })
     const server = await serve({'/stream': handler})
-    const source = open(`${server.url}stream`)
+    const source = open(`${server.url}stream`, {fetch: body.fetch})
     const {log, events} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'open 1', 'message 1 three'])

@@ -193,23 +193,27 @@ export function recordFetches(): {fetch: FetchLike; calls: FetchCall[]} {
 }
 
 /**
- * A `fetch` option that counts the chunks of every response body as the source takes them, so that a
- * test can wait until bytes a server wrote (a `:` comment, which dispatches nothing) have reached the
- * source. Wakes {@link waitFor} on each chunk. The response is rebuilt around the counted body: its
- * status and headers stay, its `url` does not (fine for sources on a server's own path).
+ * A `fetch` option that counts the chunks and bytes of every response body as the source takes them,
+ * so that a test can wait until what a server wrote (a `:` comment, which dispatches nothing, or part
+ * of an event) has reached the source. Wakes {@link waitFor} on each chunk. The response is rebuilt
+ * around the counted body: its status and headers stay, its `url` does not (fine for sources on a
+ * server's own path).
  */
-export function countBodyChunks(): {fetch: FetchLike; chunks: () => number} {
+export function countBodyChunks(): {fetch: FetchLike; chunks: () => number; bytes: () => number} {
   let chunks = 0
+  let bytes = 0
   const counter = (): TransformStream<Uint8Array, Uint8Array> =>
     new TransformStream({
       transform(chunk, controller) {
         chunks++
+        bytes += chunk.byteLength
         controller.enqueue(chunk)
         wakeWaiters()
       },
     })
   return {
     chunks: () => chunks,
+    bytes: () => bytes,
     fetch: async (url, init) => {
       const response = await fetch(url, init)
       if (!response.body) return response
