@@ -170,7 +170,7 @@ export function nextEvent<E extends Event = Event>(target: EventTarget, type: st
   })
 }
 
-/** One call of a {@link recordFetches} fetch: when it was made (performance.now()), and with what. */
+/** One call of a {@link recordFetches} fetch: when it was made (by its clock), and with what. */
 export interface FetchCall {
   url: string
   init: FetchLikeInit
@@ -179,14 +179,17 @@ export interface FetchCall {
 
 /**
  * A `fetch` option that notes every attempt before passing it to the real fetch: attempts that never
- * reach a server (a refused connection, a failed DNS lookup) are counted and timed too.
+ * reach a server (a refused connection, a failed DNS lookup) are counted and timed too. Timed by
+ * `now`: `performance.now()`, or under {@link useFakeClock} `Date.now`, the fake clock's time. `count`
+ * is there for {@link expectAttemptAfter}.
  */
-export function recordFetches(): {fetch: FetchLike; calls: FetchCall[]} {
+export function recordFetches(now: () => number = () => performance.now()): {fetch: FetchLike; calls: FetchCall[]; count: () => number} {
   const calls: FetchCall[] = []
   return {
     calls,
+    count: () => calls.length,
     fetch: (url, init) => {
-      calls.push({url, init, time: performance.now()})
+      calls.push({url, init, time: now()})
       return fetch(url, init)
     },
   }
@@ -314,7 +317,8 @@ export async function expectAttemptAfter(fetches: {count: () => number}, delay: 
  */
 export function skipReconnectDelays(source: Pick<EventSource, 'addEventListener'>): void {
   source.addEventListener('reconnect', (event) => {
-    setImmediate(() => void vi.advanceTimersByTimeAsync(event.delay))
+    // Not once the test is over: the hooks have put the real clock back by then.
+    setImmediate(() => vi.isFakeTimers() && void vi.advanceTimersByTimeAsync(event.delay))
   })
 }
 
