@@ -4,7 +4,7 @@
 // final failure is checked on a fake clock moved past every delay (the sockets keep real time).
 import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit, ParseError, retryOnStatus, messages} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, expectAttemptAfter, nextTurn, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {bytes, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -36,7 +36,9 @@ describe('a headers or body function that fails', () => {
   /** Opens /stream with `init`, where the first attempt is expected to fail, and returns what happened. */
   async function failFirst(init: EventSourceInit) {
     const server = await holding()
+    useFakeClock()
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10}, ...init})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 4, 'the second attempt')
     return {server, source, log, error: events[0] as EventSourceErrorEvent}
@@ -132,13 +134,16 @@ describe('a custom fetch that fails', () => {
     const thrown = new Error('offline')
     const failing = makeFailing(thrown)
     let calls = 0
+    useFakeClock()
     const source = open('http://stream.invalid/', {
       // Not an async function: a synchronous throw must reach the EventSource as one.
       fetch: () => (++calls === 1 ? failing() : Promise.resolve(eventStream(`data: attempt ${calls}\n\n`))),
       reconnect: {initialDelay: 10},
     })
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
-    // Each response ends, so the source goes on reconnecting: look at the first four events.
+    await waitFor(() => log.length === 2, 'the reconnect to be scheduled')
+    await expectAttemptAfter({count: () => calls}, 10)
+    // Each response ends, so the source would go on reconnecting, but the clock stays where it is.
     await waitFor(() => log.length >= 4, 'the second attempt')
     expect(log.slice(0, 4)).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'open 1', 'message 1 attempt 2'])
     const error = events[0] as EventSourceErrorEvent
@@ -314,6 +319,7 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
 
   test('with a custom fetch, which may know the scheme, a failure reconnects as usual', async () => {
     const calls: string[] = []
+    useFakeClock()
     const source = open('app://local/stream', {
       fetch: (url) => {
         calls.push(url)
@@ -321,6 +327,7 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
       },
       reconnect: {initialDelay: 5, maxAttempts: 2},
     })
+    skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the attempts to run out')
     expect(calls).toEqual(['app://local/stream', 'app://local/stream', 'app://local/stream'])
   })
