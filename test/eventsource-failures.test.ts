@@ -196,7 +196,9 @@ describe('the connection breaks in the middle of an event', () => {
       }
     })
     const server = await serve({'/stream': handler})
+    useFakeClock()
     const source = open(`${server.url}stream`, {fetch: body.fetch})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'open 1', 'message 1 three'])
@@ -217,7 +219,9 @@ describe('the connection breaks in the middle of an event', () => {
       }
     })
     const server = await serve({'/stream': handler})
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'open 1', 'message 1 again'])
@@ -229,7 +233,9 @@ describe('the connection breaks in the middle of an event', () => {
 describe('a host name that does not resolve', () => {
   test('(.invalid, RFC 6761): an error with the resolver’s ENOTFOUND, retried, until maxAttempts', async () => {
     const {fetch, calls} = recordFetches()
+    useFakeClock()
     const source = open('http://streamsource-test.invalid/stream', {fetch, reconnect: {initialDelay: 10, maxAttempts: 2}})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source, ['open', 'error', 'reconnect'])
     await waitFor(() => source.readyState === 2, 'the source to give up', {timeout: 15_000})
     expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'error 0 retry', 'reconnect 0 #2 10ms', 'error 2 final'])
