@@ -2,7 +2,7 @@
 // reconnects; breaking out closes the source; close() ends the loop; a failure throws its cause.
 import {describe, expect, test} from 'vitest'
 import {EventSource, HTTPError, ParseError, messages} from '../src/index.js'
-import {countFetches, open, passEveryDelay, recordEvents, scriptedStream, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -67,7 +67,9 @@ describe('for await', () => {
       await stream.send({retry: 10, data: `from connection ${n}`})
       if (n < 3) await stream.end()
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const received: string[] = []
     for await (const event of messages(source)) {
       received.push(event.data)
@@ -153,7 +155,9 @@ describe('for await', () => {
         await stream.send({data: 'after the drop'})
       }
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const received: string[] = []
     for await (const event of messages(source)) {
       received.push(event.data)
