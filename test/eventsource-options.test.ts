@@ -3,7 +3,7 @@
 // abort signal, and the TypeErrors for impossible values.
 import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit, type FetchLikeInit} from '../src/index.js'
-import {countFetches, nextEvent, nextTurn, open, passEveryDelay, recordEvents, recordFetches, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, nextEvent, nextTurn, open, passEveryDelay, recordEvents, recordFetches, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse, type RecordedRequest} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -25,10 +25,11 @@ async function reconnecting() {
   })
 }
 
-/** Opens /stream and resolves with the first `count` requests the server got for it. */
+/** Opens /stream and resolves with the first `count` requests the server got for it; the reconnect delays are skipped on a fake clock. */
 async function firstRequests(init: EventSourceInit, count = 2): Promise<RecordedRequest[]> {
   const server = await reconnecting()
-  open(`${server.url}stream`, init)
+  useFakeClock()
+  skipReconnectDelays(open(`${server.url}stream`, init))
   const requests = await server.waitForRequests(count, {timeout: 5_000})
   return requests.slice(0, count)
 }
@@ -78,7 +79,8 @@ describe('headers', () => {
         await stream.end()
       },
     })
-    open(`${server.url}stream`, {headers: {'X-Token': 'abc'}})
+    useFakeClock()
+    skipReconnectDelays(open(`${server.url}stream`, {headers: {'X-Token': 'abc'}}))
     const requests = await server.waitForRequests(3)
     expect(requests.slice(0, 3).map((request) => [request.headers['x-token'], request.headers['last-event-id']])).toEqual([
       ['abc', undefined],
@@ -233,7 +235,8 @@ describe('a custom fetch', () => {
       },
     })
     const inits: FetchLikeInit[] = []
-    open(`${server.url}stream`, {
+    useFakeClock()
+    const source = open(`${server.url}stream`, {
       method: 'POST',
       body: 'payload',
       fetch: (url, init) => {
@@ -241,6 +244,7 @@ describe('a custom fetch', () => {
         return fetch(url, init)
       },
     })
+    skipReconnectDelays(source)
     await server.waitForRequests(2)
     expect(inits.slice(0, 2).map((init) => [init.method, init.body, init.headers['last-event-id']])).toEqual([
       ['POST', 'payload', undefined],
@@ -400,7 +404,9 @@ describe('invalid options', () => {
     const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
     let asked = 0
     const misplaced = {maxAttempts: 0, shouldReconnect: () => (asked++, false), initialDelay: 60_000, factor: 100}
+    useFakeClock()
     const source = open(`${server.url}stream`, {...misplaced, fetch, reconnect: {initialDelay: 10}} as EventSourceInit)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['reconnect'])
     await waitFor(() => calls.length >= 3, 'two reconnects')
     expect(log.slice(0, 2)).toEqual(['reconnect 0 #1 10ms', 'reconnect 0 #2 10ms'])
@@ -411,7 +417,9 @@ describe('invalid options', () => {
     const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
     const reconnect = Object.create({initialDelay: 10, maxAttempts: 1}) as EventSourceInit['reconnect']
     const init = Object.create({headers: {'X-Inherited': 'yes'}, reconnect}) as EventSourceInit
+    useFakeClock()
     const source = open(`${server.url}stream`, init)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['error'])
     await waitFor(() => log.length === 2, 'giving up')
     expect(log).toEqual(['error 0 retry', 'error 2 final'])
@@ -432,7 +440,9 @@ describe('lastEventId', () => {
         await stream.end()
       },
     })
+    useFakeClock()
     const source = open(`${server.url}stream`, {lastEventId: '41'})
+    skipReconnectDelays(source)
     expect(source.lastEventId).toBe('41')
     const requests = await server.waitForRequests(2, {timeout: 5_000})
     // Header values carry bytes: the stream's ID goes out as UTF-8.
