@@ -2,7 +2,7 @@
 // and the [non-spec] read-only state (lastEventId, attempt, reconnectDelay, lastStatus).
 import {describe, expect, test} from 'vitest'
 import {EventSource} from '../src/index.js'
-import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {open, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -64,7 +64,9 @@ describe('attributes', () => {
         })
       },
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source)
     expect(source.readyState).toBe(0)
     await waitFor(() => log.length === 5, 'a reconnect and a second message')
@@ -84,7 +86,9 @@ describe('attributes', () => {
         else void stream.send({data: 'y'})
       },
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     expect(source.lastEventId).toBe('')
     // The attempt counts and the delays are the error event's, not attributes of the source (the WHATWG interface).
     for (const name of ['attempt', 'reconnectDelay', 'lastStatus']) expect(name in source).toBe(false)

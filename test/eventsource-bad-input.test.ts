@@ -1,9 +1,10 @@
 // What goes wrong on the user's side or the server's: invalid URLs, headers and body functions
 // and custom fetches that throw or reject, a Response without a body, bytes that are not UTF-8,
-// and events past maxEventSize. None of it may end in an unhandled rejection.
+// and events past maxEventSize. None of it may end in an unhandled rejection. That nothing follows a
+// final failure is checked on a fake clock moved past every delay (the sockets keep real time).
 import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit, ParseError, retryOnStatus, messages} from '../src/index.js'
-import {open, recordEvents, serve, sleep, unhandledRejections, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, expectAttemptAfter, nextTurn, open, passEveryDelay, recordEvents, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {bytes, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -35,7 +36,9 @@ describe('a headers or body function that fails', () => {
   /** Opens /stream with `init`, where the first attempt is expected to fail, and returns what happened. */
   async function failFirst(init: EventSourceInit) {
     const server = await holding()
+    useFakeClock()
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10}, ...init})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 4, 'the second attempt')
     return {server, source, log, error: events[0] as EventSourceErrorEvent}
@@ -70,7 +73,8 @@ describe('a headers or body function that fails', () => {
     expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'open 1', 'message 1 ok'])
     expect(error.cause).toBe(rejected)
     expect(server.requests).toHaveLength(1)
-    await sleep(10)
+    // Rejections are reported once the microtask queue drains: give them a turn of the loop.
+    await nextTurn()
     expect(unhandledRejections()).toEqual([])
   })
 
@@ -103,14 +107,18 @@ describe('a headers or body function that fails', () => {
 
   test('a headers function that always rejects keeps retrying, and maxAttempts ends it', async () => {
     const server = await holding()
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {
       headers: () => Promise.reject(new Error('no token')),
       reconnect: {initialDelay: 10, maxAttempts: 2},
     })
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['open', 'error'])
     await waitFor(() => source.readyState === 2, 'the source to give up')
-    await sleep(20)
+    await passEveryDelay()
     expect(log).toEqual(['error 0 retry', 'error 0 retry', 'error 2 final'])
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
     expect(unhandledRejections()).toEqual([])
   })
@@ -126,13 +134,16 @@ describe('a custom fetch that fails', () => {
     const thrown = new Error('offline')
     const failing = makeFailing(thrown)
     let calls = 0
+    useFakeClock()
     const source = open('http://stream.invalid/', {
       // Not an async function: a synchronous throw must reach the EventSource as one.
       fetch: () => (++calls === 1 ? failing() : Promise.resolve(eventStream(`data: attempt ${calls}\n\n`))),
       reconnect: {initialDelay: 10},
     })
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
-    // Each response ends, so the source goes on reconnecting: look at the first four events.
+    await waitFor(() => log.length === 2, 'the reconnect to be scheduled')
+    await expectAttemptAfter({count: () => calls}, 10)
+    // Each response ends, so the source would go on reconnecting, but the clock stays where it is.
     await waitFor(() => log.length >= 4, 'the second attempt')
     expect(log.slice(0, 4)).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'open 1', 'message 1 attempt 2'])
     const error = events[0] as EventSourceErrorEvent
@@ -183,26 +194,33 @@ describe('bytes that are not UTF-8', () => {
 
 describe('maxEventSize', () => {
   test('an event larger than it: an error with a ParseError cause, CLOSED, no reconnect', async () => {
+    const received: {log: string[]} = {log: []}
     const server = await serve({
       '/stream': async (_req, res) => {
         const stream = startSse(res)
         await stream.send({retry: 10, data: 'small'})
-        await sleep(10)
+        // The rest once the first event is in: in a chunk of its own.
+        await waitFor(() => received.log.includes('message 1 small'), 'the small event')
         // The big event and one after it, in the same write.
         await stream.write(`data: ${'x'.repeat(300)}\n\ndata: after\n\n`)
       },
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {maxEventSize: 100})
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
+    received.log = log
     await waitFor(() => source.readyState === 2, 'the failure')
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 small', 'error 2 final'])
     const error = events.at(-1) as EventSourceErrorEvent
     expect(error.cause).toBeInstanceOf(ParseError)
     expect((error.cause as ParseError).type).toBe('max-buffer-size-exceeded')
     expect(error.willReconnect).toBe(false)
     expect(server.requests).toHaveLength(1)
-    expect(server.activeRequests()).toBe(0)
+    // The client let go of the connection: the server sees it close (through the socket, in real time).
+    await waitFor(() => server.activeRequests() === 0, 'the server to see the connection closed')
   })
 
   test('so does a line that never ends, and many data lines that add up', async () => {
@@ -280,6 +298,8 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
   test.each(['ftp://127.0.0.1/stream', 'ws://127.0.0.1/stream', 'javascript:alert(1)', 'file:///etc/passwd'])(
     '%s: no throw; the connection fails at once (no futile reconnects), with fetch’s TypeError as the cause and the URL in the message',
     async (url) => {
+      useFakeClock()
+      const fetches = countFetches()
       const source = open(url, {reconnect: {initialDelay: 10}})
       expect(source.url).toBe(url)
       const {log, events} = recordEvents(source, ['open', 'message', 'error'])
@@ -290,14 +310,16 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
       expect(error.message).toMatch(new RegExp(`^Connection to ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} failed: `))
       expect(error.status).toBeUndefined()
       expect(error.willReconnect).toBe(false)
-      await sleep(30)
+      await passEveryDelay()
       expect(log).toEqual(['error 2 final'])
+      expect(fetches.count()).toBe(1)
       expect(unhandledRejections()).toEqual([])
     },
   )
 
   test('with a custom fetch, which may know the scheme, a failure reconnects as usual', async () => {
     const calls: string[] = []
+    useFakeClock()
     const source = open('app://local/stream', {
       fetch: (url) => {
         calls.push(url)
@@ -305,6 +327,7 @@ describe('a URL that parses, with a scheme fetch cannot open', () => {
       },
       reconnect: {initialDelay: 5, maxAttempts: 2},
     })
+    skipReconnectDelays(source)
     await waitFor(() => source.readyState === 2, 'the attempts to run out')
     expect(calls).toEqual(['app://local/stream', 'app://local/stream', 'app://local/stream'])
   })
@@ -319,13 +342,17 @@ describe('delays past what a timer can wait', () => {
         await stream.end()
       },
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 4, 'the reconnect')
     expect(log).toEqual(['open 1', 'message 1 x', 'error 0 retry', `reconnect 0 #1 ${MAX_TIMER_DELAY}ms`])
     expect((events[2] as EventSourceErrorEvent).reconnectDelay).toBe(MAX_TIMER_DELAY)
-    // An overflowing timer would have fired after 1 ms, again and again.
-    await sleep(100)
+    // An overflowing timer would have fired after 1 ms, again and again (the fake clock's timers
+    // overflow as Node's do).
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -336,11 +363,14 @@ describe('delays past what a timer can wait', () => {
         res.end()
       },
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`, {extensions: [retryOnStatus([503])], reconnect: {initialDelay: 10}})
     const {log} = recordEvents(source, ['error', 'reconnect'])
     await waitFor(() => log.length === 2, 'the reconnect')
     expect(log).toEqual(['error 0 retry', `reconnect 0 #1 ${MAX_RETRY_AFTER}ms`])
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 })

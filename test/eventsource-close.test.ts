@@ -3,7 +3,7 @@
 // clock (the source's timers only: the sockets keep real time) moved past every delay the source has.
 import {describe, expect, test, vi} from 'vitest'
 import {EventSource, type EventSourceInit, heartbeat, messages} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, sleep, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, trackSourceTimers, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type SseStream, startSse, type TestServer, utf8} from './support/sse-server.js'
 import {activeResources, isCollected, resourcesAbove} from './support/resources.js'
 
@@ -252,8 +252,6 @@ describe('close()', () => {
 // pending promise or signal listener still holds it). The source's timers run on a fake clock,
 // moved past every delay it has after the stop: a reconnect that was not cancelled would show.
 
-/** Real time a test waits for a body stream that is no longer read to be pulled again. */
-const QUIET = 150
 const EVENT_TYPES = ['open', 'message', 'error', 'reconnect', 'end']
 
 /** /hold: one event, then the stream stays open. /end: `retry: 5000`, one event, the end (and no keep-alive). /hang: no answer. */
@@ -440,7 +438,8 @@ test('close() while a stream body is being sent cancels that stream, and nothing
       new ReadableStream<Uint8Array>({
         async pull(controller) {
           pulls++
-          await sleep(5)
+          // A chunk a turn of the loop: a body that trickles, with a pull pending when close() comes.
+          await nextTurn()
           controller.enqueue(utf8('chunk\n'))
         },
         cancel(reason) {
@@ -451,7 +450,9 @@ test('close() while a stream body is being sent cancels that stream, and nothing
   await waitFor(() => pulls > 3 && server.usedConnections() === 1, 'the body to be on its way')
   source.close()
   const pullsAtClose = pulls
-  await sleep(QUIET)
+  await waitFor(() => cancelled !== undefined, 'the body stream to be cancelled')
+  // A reader that went on would pull again within a turn or two: every pull is answered on the next.
+  for (let turn = 0; turn < 10; turn++) await nextTurn()
   expect(cancelled).toBeDefined()
   expect(pulls - pullsAtClose).toBeLessThanOrEqual(1)
 })

@@ -5,7 +5,7 @@
 // keep real time), with the attempts counted at fetch.
 import {describe, expect, test, vi} from 'vitest'
 import {ContentTypeError, type EventSourceErrorEvent, HTTPError, retryOnStatus} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, sleep, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countBodyChunks, countFetches, nextTurn, open, passEveryDelay, recordEvents, recordFetches, scriptedStream, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {type Handler, respond, startSse} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -181,19 +181,24 @@ function networkCode(error: EventSourceErrorEvent): string | undefined {
 
 describe('the connection breaks in the middle of an event', () => {
   test('a TCP reset (RST): an error with the network cause, the partial event and its id dropped, resumed from the last whole one', async () => {
+    const body = countBodyChunks()
     const {handler} = scriptedStream(async (n, stream) => {
       if (n === 1) {
-        await stream.send({retry: 10, id: '1', data: 'one'})
-        await stream.write('id: 2\ndata: tw')
-        // Time for the partial event to reach the client before the reset cuts the connection.
-        await sleep(20)
+        const whole = 'retry: 10\nid: 1\ndata: one\n\n'
+        const partial = 'id: 2\ndata: tw'
+        await stream.write(whole)
+        await stream.write(partial)
+        // The reset cuts the connection once the partial event has reached the client.
+        await waitFor(() => body.bytes() === whole.length + partial.length, 'the partial event to reach the client')
         stream.res.socket?.resetAndDestroy()
       } else {
         await stream.send({id: '3', data: 'three'})
       }
     })
     const server = await serve({'/stream': handler})
-    const source = open(`${server.url}stream`)
+    useFakeClock()
+    const source = open(`${server.url}stream`, {fetch: body.fetch})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'open 1', 'message 1 three'])
@@ -214,7 +219,9 @@ describe('the connection breaks in the middle of an event', () => {
       }
     })
     const server = await serve({'/stream': handler})
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 one', 'error 0 retry', 'open 1', 'message 1 again'])
@@ -226,7 +233,9 @@ describe('the connection breaks in the middle of an event', () => {
 describe('a host name that does not resolve', () => {
   test('(.invalid, RFC 6761): an error with the resolver’s ENOTFOUND, retried, until maxAttempts', async () => {
     const {fetch, calls} = recordFetches()
+    useFakeClock()
     const source = open('http://streamsource-test.invalid/stream', {fetch, reconnect: {initialDelay: 10, maxAttempts: 2}})
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source, ['open', 'error', 'reconnect'])
     await waitFor(() => source.readyState === 2, 'the source to give up', {timeout: 15_000})
     expect(log).toEqual(['error 0 retry', 'reconnect 0 #1 10ms', 'error 0 retry', 'reconnect 0 #2 10ms', 'error 2 final'])

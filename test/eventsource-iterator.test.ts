@@ -2,7 +2,7 @@
 // reconnects; breaking out closes the source; close() ends the loop; a failure throws its cause.
 import {describe, expect, test} from 'vitest'
 import {EventSource, HTTPError, ParseError, messages} from '../src/index.js'
-import {open, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -25,6 +25,8 @@ describe('for await', () => {
       ]
       await stream.writeChunks(chunks, {delay: 2})
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}stream`)
     const received: string[] = []
     for await (const event of messages(source)) {
@@ -37,7 +39,9 @@ describe('for await', () => {
     // The server sees the client go away.
     await streams[0]?.closed
     await waitFor(() => server.activeRequests() === 0, 'the request to end')
-    await sleep(50)
+    // Past every delay: a reconnect would fetch again.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(server.requests).toHaveLength(1)
   })
 
@@ -47,10 +51,12 @@ describe('for await', () => {
       await stream.write('data: a\n\ndata: b\n\ndata: c\n\ndata: d\n\n')
     })
     const source = open(`${server.url}stream`)
+    const {log: dispatched} = recordEvents(source, ['message'])
     const received: string[] = []
     for await (const event of messages(source)) {
       received.push(event.data)
-      await sleep(10)
+      // Busy until all four have been dispatched, the first time round.
+      await waitFor(() => dispatched.length === 4, 'the four events to be dispatched')
       if (received.length === 4) break
     }
     expect(received).toEqual(['a', 'b', 'c', 'd'])
@@ -61,7 +67,9 @@ describe('for await', () => {
       await stream.send({retry: 10, data: `from connection ${n}`})
       if (n < 3) await stream.end()
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const received: string[] = []
     for await (const event of messages(source)) {
       received.push(event.data)
@@ -78,7 +86,8 @@ describe('for await', () => {
     })
     const source = open(`${server.url}stream`)
     source.addEventListener('message', (event) => {
-      if (event.data === 'two') setTimeout(() => source.close(), 10)
+      // Once the loop waits for the next event: after this one's promise jobs.
+      if (event.data === 'two') setImmediate(() => source.close())
     })
     const received: string[] = []
     for await (const event of messages(source)) received.push(event.data)
@@ -121,13 +130,14 @@ describe('for await', () => {
   })
 
   test('a failure mid-stream: the events before it, then the cause', async () => {
+    const received: string[] = []
     const {server} = await scripted(async (_n, stream) => {
       await stream.send({data: 'fits'})
-      await sleep(10)
+      // The big one once the first is in the loop: in a chunk of its own.
+      await waitFor(() => received.length === 1, 'the first event in the loop')
       await stream.send({data: 'x'.repeat(200)})
     })
     const source = open(`${server.url}stream`, {maxEventSize: 100})
-    const received: string[] = []
     const error = await (async () => {
       for await (const event of messages(source)) received.push(event.data)
     })().catch((caught: unknown) => caught)
@@ -145,7 +155,9 @@ describe('for await', () => {
         await stream.send({data: 'after the drop'})
       }
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const received: string[] = []
     for await (const event of messages(source)) {
       received.push(event.data)

@@ -1,9 +1,10 @@
 // oneShot: one request, one response stream (an LLM completion, say). A clean end closes the
 // source with an `end` event and no reconnect; a dropped connection resumes with Last-Event-ID
-// when the server sent ids, and fails when it did not.
+// when the server sent ids, and fails when it did not. That nothing follows an end or a failure is
+// checked on a fake clock moved past every delay (the sockets keep real time): a reconnect would fetch.
 import {describe, expect, test} from 'vitest'
-import {messages, oneShot, type EventSourceErrorEvent} from '../src/index.js'
-import {open, recordEvents, scriptedStream, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {type EventSource, messages, oneShot, type EventSourceErrorEvent} from '../src/index.js'
+import {countFetches, open, passEveryDelay, recordEvents, scriptedStream, serve, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {respond, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -22,10 +23,13 @@ describe('oneShot', () => {
       await stream.send({event: 'token', data: 'lo'})
       await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}chat`, init)
     const {log} = recordEvents(source, ['open', 'message', 'token', 'error', 'reconnect', 'end'])
     await waitFor(() => log.length === 4, 'the end')
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 Hel', 'token 1 lo', 'end 2'])
     expect(source.readyState).toBe(2)
     expect(server.requests.map((request) => [request.method, request.body])).toEqual([['POST', '{"prompt":"hello"}']])
@@ -36,10 +40,13 @@ describe('oneShot', () => {
       await stream.send({id: '1', retry: 10, data: 'done'})
       await stream.end()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}chat`, init)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'end'])
     await waitFor(() => log.length === 3, 'the end')
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 done', 'end 2'])
     expect(server.requests).toHaveLength(1)
   })
@@ -71,10 +78,13 @@ describe('oneShot', () => {
       await stream.send({data: 'partial'})
       stream.drop()
     })
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}chat`, init)
     const {log, events} = recordEvents(source, ['open', 'message', 'error', 'reconnect', 'end'])
     await waitFor(() => source.readyState === 2, 'the failure')
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 partial', 'error 2 final'])
     const error = events.at(-1) as EventSourceErrorEvent
     expect(error.cause).toBeInstanceOf(TypeError)
@@ -84,24 +94,33 @@ describe('oneShot', () => {
 
   test('a failed status fails as usual, without an end event', async () => {
     const server = await chat(() => {})
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}missing`, {extensions: [oneShot()]})
     const {log} = recordEvents(source, ['open', 'error', 'end'])
     await waitFor(() => log.length === 1, 'the failure')
-    await sleep(50)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['error 2 final'])
   })
 
   test('close() before the end: no end event', async () => {
+    const opened: {source?: EventSource} = {}
     const server = await chat(async (_n, stream) => {
       await stream.send({data: 'first'})
-      await sleep(50)
+      // The end comes once the source is closed: too late to be dispatched.
+      await waitFor(() => opened.source?.readyState === 2, 'the close')
       await stream.end()
     })
-    const source = open(`${server.url}chat`, init)
+    useFakeClock()
+    const fetches = countFetches()
+    const source = (opened.source = open(`${server.url}chat`, init))
     const {log} = recordEvents(source, ['open', 'message', 'error', 'end'])
     source.onmessage = () => source.close()
     await waitFor(() => source.readyState === 2, 'the close')
-    await sleep(100)
+    await waitFor(() => server.usedConnections() === 0, 'the server to see the connection closed')
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 first'])
   })
 

@@ -3,7 +3,7 @@
 // abort signal, and the TypeErrors for impossible values.
 import {describe, expect, test} from 'vitest'
 import {EventSource, type EventSourceErrorEvent, type EventSourceInit, type FetchLikeInit} from '../src/index.js'
-import {nextEvent, open, recordEvents, recordFetches, serve, sleep, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {countFetches, nextEvent, nextTurn, open, passEveryDelay, recordEvents, recordFetches, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {startSse, type RecordedRequest} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -25,10 +25,11 @@ async function reconnecting() {
   })
 }
 
-/** Opens /stream and resolves with the first `count` requests the server got for it. */
+/** Opens /stream and resolves with the first `count` requests the server got for it; the reconnect delays are skipped on a fake clock. */
 async function firstRequests(init: EventSourceInit, count = 2): Promise<RecordedRequest[]> {
   const server = await reconnecting()
-  open(`${server.url}stream`, init)
+  useFakeClock()
+  skipReconnectDelays(open(`${server.url}stream`, init))
   const requests = await server.waitForRequests(count, {timeout: 5_000})
   return requests.slice(0, count)
 }
@@ -60,7 +61,8 @@ describe('headers', () => {
   test('an async function is awaited before every attempt', async () => {
     let token = 0
     const headers = async () => {
-      await sleep(5)
+      // Settles on a later turn of the loop, not with the call's own promise jobs.
+      await nextTurn()
       return {Authorization: `Bearer ${++token}`}
     }
     const requests = await firstRequests({headers}, 3)
@@ -77,7 +79,8 @@ describe('headers', () => {
         await stream.end()
       },
     })
-    open(`${server.url}stream`, {headers: {'X-Token': 'abc'}})
+    useFakeClock()
+    skipReconnectDelays(open(`${server.url}stream`, {headers: {'X-Token': 'abc'}}))
     const requests = await server.waitForRequests(3)
     expect(requests.slice(0, 3).map((request) => [request.headers['x-token'], request.headers['last-event-id']])).toEqual([
       ['abc', undefined],
@@ -162,9 +165,13 @@ describe('method and body', () => {
     ['a body function with GET', {body: () => 'x'}],
   ])('a body with %s throws a TypeError, and nothing is sent', async (_name, init) => {
     const server = await reconnecting()
+    useFakeClock()
+    const fetches = countFetches()
     expect(() => new EventSource(`${server.url}stream`, init as EventSourceInit)).toThrow(TypeError)
     expect(() => new EventSource(`${server.url}stream`, init as EventSourceInit)).toThrow(/`body`/)
-    await sleep(50)
+    // Past every delay: nothing was left to start a request later.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(server.requests).toEqual([])
   })
 
@@ -228,7 +235,8 @@ describe('a custom fetch', () => {
       },
     })
     const inits: FetchLikeInit[] = []
-    open(`${server.url}stream`, {
+    useFakeClock()
+    const source = open(`${server.url}stream`, {
       method: 'POST',
       body: 'payload',
       fetch: (url, init) => {
@@ -236,6 +244,7 @@ describe('a custom fetch', () => {
         return fetch(url, init)
       },
     })
+    skipReconnectDelays(source)
     await server.waitForRequests(2)
     expect(inits.slice(0, 2).map((init) => [init.method, init.body, init.headers['last-event-id']])).toEqual([
       ['POST', 'payload', undefined],
@@ -263,6 +272,7 @@ describe('a custom fetch', () => {
       () => ({status: 200, statusText: 'OK', url: '', redirected: false, headers: new Headers({'Content-Type': 'text/event-stream'}), body: {}}) as unknown as Response,
     ],
   ])('answering with %s fails the connection at once, naming the option, and sends nothing again', async (_name, answer) => {
+    useFakeClock()
     let calls = 0
     const source = open('https://example.invalid/stream', {
       fetch: async () => (calls++, answer()),
@@ -274,7 +284,7 @@ describe('a custom fetch', () => {
     const error = events[1] as EventSourceErrorEvent
     expect(error.cause).toBeInstanceOf(TypeError)
     expect(error.message).toContain('`fetch` option')
-    await sleep(50)
+    await passEveryDelay()
     expect(calls).toBe(1)
   })
 })
@@ -304,6 +314,8 @@ describe('credentials', () => {
 describe('signal', () => {
   test('aborting it closes the source: CLOSED, no event, the server sees the end, no reconnect', async () => {
     const server = await reconnecting()
+    useFakeClock()
+    const fetches = countFetches()
     const controller = new AbortController()
     const source = open(`${server.url}hold`, {signal: controller.signal})
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
@@ -311,19 +323,24 @@ describe('signal', () => {
     controller.abort()
     expect(source.readyState).toBe(EventSource.CLOSED)
     await waitFor(() => server.activeRequests() === 0, 'the server to see the stream end')
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 held'])
     expect(server.requests).toHaveLength(1)
   })
 
   test('aborting it while waiting to reconnect stops the reconnect', async () => {
     const server = await reconnecting()
+    useFakeClock()
+    const fetches = countFetches()
     const controller = new AbortController()
     const source = open(`${server.url}stream`, {signal: controller.signal})
     source.addEventListener('reconnect', () => controller.abort())
     const {log} = recordEvents(source, ['open', 'message', 'error'])
     await waitFor(() => log.length === 3, 'the error')
-    await sleep(100)
+    // Past the reconnect delay: a timer the abort left behind would fetch again.
+    await passEveryDelay()
+    expect(fetches.count()).toBe(1)
     expect(log).toEqual(['open 1', 'message 1 connection 1', 'error 0 retry'])
     expect(source.readyState).toBe(EventSource.CLOSED)
     expect(server.requests).toHaveLength(1)
@@ -331,10 +348,13 @@ describe('signal', () => {
 
   test('an aborted signal gives a CLOSED source that sends nothing', async () => {
     const server = await reconnecting()
+    useFakeClock()
+    const fetches = countFetches()
     const source = open(`${server.url}hold`, {signal: AbortSignal.abort()})
     const {log} = recordEvents(source, ['open', 'message', 'error'])
     expect(source.readyState).toBe(EventSource.CLOSED)
-    await sleep(100)
+    await passEveryDelay()
+    expect(fetches.count()).toBe(0)
     expect(log).toEqual([])
     expect(server.requests).toEqual([])
   })
@@ -350,8 +370,9 @@ describe('signal', () => {
         const source = open(`${server.url}hold`, {signal: controller.signal})
         source.close()
       }
-      // Node warns (on the next tick) when an AbortSignal collects more than 10 abort listeners.
-      await sleep(20)
+      // Node warns (on the next tick) when an AbortSignal collects more than 10 abort listeners: a
+      // turn of the loop runs every tick queued before it.
+      await nextTurn()
     } finally {
       process.off('warning', onWarning)
     }
@@ -383,7 +404,9 @@ describe('invalid options', () => {
     const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
     let asked = 0
     const misplaced = {maxAttempts: 0, shouldReconnect: () => (asked++, false), initialDelay: 60_000, factor: 100}
+    useFakeClock()
     const source = open(`${server.url}stream`, {...misplaced, fetch, reconnect: {initialDelay: 10}} as EventSourceInit)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['reconnect'])
     await waitFor(() => calls.length >= 3, 'two reconnects')
     expect(log.slice(0, 2)).toEqual(['reconnect 0 #1 10ms', 'reconnect 0 #2 10ms'])
@@ -394,7 +417,9 @@ describe('invalid options', () => {
     const server = await serve({'/stream': (_req, res) => void res.writeHead(200, {'Content-Type': 'text/event-stream'}).end()})
     const reconnect = Object.create({initialDelay: 10, maxAttempts: 1}) as EventSourceInit['reconnect']
     const init = Object.create({headers: {'X-Inherited': 'yes'}, reconnect}) as EventSourceInit
+    useFakeClock()
     const source = open(`${server.url}stream`, init)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['error'])
     await waitFor(() => log.length === 2, 'giving up')
     expect(log).toEqual(['error 0 retry', 'error 2 final'])
@@ -415,7 +440,9 @@ describe('lastEventId', () => {
         await stream.end()
       },
     })
+    useFakeClock()
     const source = open(`${server.url}stream`, {lastEventId: '41'})
+    skipReconnectDelays(source)
     expect(source.lastEventId).toBe('41')
     const requests = await server.waitForRequests(2, {timeout: 5_000})
     // Header values carry bytes: the stream's ID goes out as UTF-8.

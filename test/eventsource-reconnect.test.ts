@@ -2,28 +2,12 @@
 // CONNECTING, fires `error`, waits the reconnection time (`retry:`) and connects again with
 // Last-Event-ID. The reconnect delays run on a fake clock (the sockets keep real time): a test moves
 // it to a millisecond before the delay and sees no attempt, then to the delay and sees one.
-import {describe, expect, test, vi} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import type {EventSourceErrorEvent, EventSourceReconnectEvent} from '../src/index.js'
-import {countFetches, nextTurn, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
+import {countBodyChunks, countFetches, expectAttemptAfter, open, passEveryDelay, recordEvents, scriptedStream, serve, skipReconnectDelays, unhandledRejections, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, type SseStream, startServer, startSse, utf8} from './support/sse-server.js'
 
 useEventSourceHooks()
-
-/**
- * Under the fake clock, once a reconnect is scheduled: moves the clock to 1 ms before `delay` and
- * checks that no attempt was made, then to `delay` and checks that the next one was.
- */
-async function expectAttemptAfter(fetches: {count: () => number}, delay: number): Promise<void> {
-  const before = fetches.count()
-  if (delay > 0) {
-    await vi.advanceTimersByTimeAsync(delay - 1)
-    await nextTurn()
-    expect(fetches.count(), `attempts ${delay - 1} ms into a ${delay} ms delay`).toBe(before)
-  }
-  await vi.advanceTimersByTimeAsync(delay > 0 ? 1 : 0)
-  await nextTurn()
-  expect(fetches.count(), `attempts once a ${delay} ms delay is over`).toBe(before + 1)
-}
 
 /** Serves /stream: connection n (from 1) is written by `script(n, stream)`. */
 async function scripted(script: (connection: number, stream: SseStream) => void | Promise<void>) {
@@ -98,7 +82,9 @@ describe('when the stream ends', () => {
         await stream.send({data: 'c'})
       }
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['message', 'reconnect'])
     await waitFor(() => log.length === 5, 'the third connection')
     expect(log).toEqual(['message 1 a', 'reconnect 0 #1 30ms', 'message 1 b', 'reconnect 0 #1 20ms', 'message 1 c'])
@@ -113,7 +99,9 @@ describe('when the stream ends', () => {
         await stream.write(' off\n\ndata: fresh\n\n')
       }
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 complete', 'error 0 retry', 'open 1', 'message 1 fresh'])
@@ -124,7 +112,9 @@ describe('when the stream ends', () => {
       await stream.send({retry: 10, id: String(n), data: String(n)})
       if (n < 4) await stream.end()
     })
+    useFakeClock()
     const source = open(`${server.url}stream?x=1`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['message'])
     await waitFor(() => log.length === 4, 'four connections')
     expect(log).toEqual(['message 1 1', 'message 1 2', 'message 1 3', 'message 1 4'])
@@ -148,7 +138,9 @@ describe('on a network error', () => {
         await stream.send({data: 'after'})
       }
     })
+    useFakeClock()
     const source = open(`${server.url}stream`)
+    skipReconnectDelays(source)
     const {log, events} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 before', 'error 0 retry', 'open 1', 'message 1 after'])
@@ -172,8 +164,10 @@ describe('on a network error', () => {
         if (attempts === 1) await stream.end()
       },
     })
+    useFakeClock()
     // initialDelay 10: repeated failures wait at least that much (the floor), below the retry: 15.
     const source = open(`${server.url}stream`, {reconnect: {initialDelay: 10}})
+    skipReconnectDelays(source)
     const {log} = recordEvents(source, ['open', 'message', 'error', 'reconnect'])
     await waitFor(() => log.length === 10, 'the fourth attempt')
     expect(log).toEqual([
@@ -195,7 +189,9 @@ describe('on a network error', () => {
     const gone = await startServer(() => {})
     const url = `${gone.url}stream`
     await gone.close()
+    useFakeClock()
     const source = open(url, {reconnect: {initialDelay: 10}})
+    skipReconnectDelays(source)
     const events: EventSourceReconnectEvent[] = []
     source.addEventListener('reconnect', (event) => events.push(event))
     const errors: EventSourceErrorEvent[] = []
@@ -368,20 +364,8 @@ describe('faults the other suites do not cover', () => {
       },
     })
     // A fetch that counts the body's chunks, to show the bytes really arrived apart.
-    let reads = 0
-    const countingFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const response = await fetch(input, init)
-      const counted = response.body!.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            reads++
-            controller.enqueue(chunk)
-          },
-        }),
-      )
-      return new Response(counted, {status: response.status, headers: response.headers})
-    }
-    const source = open(`${server.url}stream`, {fetch: countingFetch})
+    const body = countBodyChunks()
+    const source = open(`${server.url}stream`, {fetch: body.fetch})
     const ids: string[] = []
     source.addEventListener('message', (event) => ids.push(event.lastEventId))
     source.addEventListener('✓', (event) => ids.push(event.lastEventId))
@@ -391,7 +375,7 @@ describe('faults the other suites do not cover', () => {
     expect(ids).toEqual(['1', '1', '🆔'])
     expect(source.lastEventId).toBe('🆔')
     // Loose, for a loaded machine: many bytes must have been separate reads, not one merged chunk.
-    expect(reads).toBeGreaterThan(bytes.length / 8)
+    expect(body.chunks()).toBeGreaterThan(bytes.length / 8)
   })
 
   test('a refused connection: errors with a cause while retrying, attempts grow, maxAttempts: 3 ends CLOSED', async () => {

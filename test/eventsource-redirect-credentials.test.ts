@@ -5,7 +5,7 @@
 // and `localhost` against `127.0.0.1` (one server, two origins).
 import {describe, expect, test} from 'vitest'
 import type {FetchLike, HeadersContext} from '../src/index.js'
-import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {open, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, startSse, type RecordedRequest, type TestServer} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -74,7 +74,9 @@ async function expectCredentialsOnlyAtNamedOrigin(layout: Layout, names: readonl
 describe.each(Object.keys(layouts))('a redirect to %s', (layoutName) => {
   test.each(STATUSES)('%i: static Authorization, Cookie and Proxy-Authorization stay at the named origin', async (status) => {
     const layout = await layouts[layoutName]!(status)
+    useFakeClock()
     const source = open(layout.start, {headers: SECRETS, reconnect: {initialDelay: 10}})
+    skipReconnectDelays(source)
     recordEvents(source)
     await expectCredentialsOnlyAtNamedOrigin(layout, Object.keys(SECRETS))
   })
@@ -82,6 +84,7 @@ describe.each(Object.keys(layouts))('a redirect to %s', (layoutName) => {
   test.each(STATUSES)('%i: a headers function is told the named URL every time, and its headers stay there', async (status) => {
     const layout = await layouts[layoutName]!(status)
     const contexts: HeadersContext[] = []
+    useFakeClock()
     const source = open(layout.start, {
       headers: async (context) => {
         contexts.push(context)
@@ -89,6 +92,7 @@ describe.each(Object.keys(layouts))('a redirect to %s', (layoutName) => {
       },
       reconnect: {initialDelay: 10},
     })
+    skipReconnectDelays(source)
     await expectCredentialsOnlyAtNamedOrigin(layout, Object.keys(SECRETS))
     expect(contexts.length).toBeGreaterThanOrEqual(CONNECTIONS)
     expect(new Set(contexts.map((context) => context.url))).toEqual(new Set([source.url]))
@@ -102,7 +106,9 @@ describe.each(Object.keys(layouts))('a redirect to %s', (layoutName) => {
       urls.push(url)
       return fetch(url, {...init, headers: {...init.headers, Authorization: SECRETS.authorization}})
     }
+    useFakeClock()
     const source = open(layout.start, {fetch: withToken, reconnect: {initialDelay: 10}})
+    skipReconnectDelays(source)
     await expectCredentialsOnlyAtNamedOrigin(layout, ['authorization'])
     expect(new Set(urls)).toEqual(new Set([source.url]))
   })
@@ -124,7 +130,9 @@ test('a temporary redirect can be taken back: the next reconnect follows what th
       return stream('home')(req, res)
     },
   })
+  useFakeClock()
   const source = open(`${first.url}start`, {reconnect: {initialDelay: 10}})
+  skipReconnectDelays(source)
   const {log} = recordEvents(source, ['message'])
   await waitFor(() => log.length === 1, 'the first message')
   redirecting = false

@@ -3,7 +3,7 @@
 // checks where credentials go).
 import {describe, expect, test} from 'vitest'
 import type {EventSourceErrorEvent} from '../src/index.js'
-import {open, recordEvents, serve, useEventSourceHooks, waitFor} from './support/eventsource.js'
+import {open, recordEvents, serve, skipReconnectDelays, useEventSourceHooks, useFakeClock, waitFor} from './support/eventsource.js'
 import {redirect, respond, startSse, type SseStream} from './support/sse-server.js'
 
 useEventSourceHooks()
@@ -48,7 +48,9 @@ describe('redirects', () => {
     // and Chromium reconnects to the final URL; Firefox, WebKit and the `eventsource` package ask the
     // first URL again, as the library does (README, security): headers go only where the user said.
     const {origin, target} = await redirecting(307, {endFirst: true})
+    useFakeClock()
     const source = open(`${origin.url}start`)
+    skipReconnectDelays(source)
     const {log} = recordEvents(source)
     await waitFor(() => log.length === 5, 'the second connection')
     expect(log).toEqual(['open 1', 'message 1 from target 1', 'error 0 retry', 'open 1', 'message 1 from target 2'])

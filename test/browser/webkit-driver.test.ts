@@ -111,6 +111,7 @@ async function errorsReach(page: EnginePage, count: number): Promise<void> {
   const deadline = Date.now() + 5000
   while (page.errors.length < count) {
     if (Date.now() > deadline) throw new Error(`Expected ${count} errors, got ${JSON.stringify(page.errors)}`)
+    // A real wait, in WebKit: the errors come with a driver call's result, and the page's clock is WebKit's own.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 20)), null)
   }
 }
@@ -140,6 +141,7 @@ describe('the WebKit driver', {timeout: 60_000}, () => {
     expect(await page.evaluate(() => navigator.userAgent, undefined)).toMatch(/AppleWebKit\/[\d.]+ \(KHTML, like Gecko\)/)
     const result = await page.evaluate(
       async ({items, factor}) => {
+        // A real wait, in WebKit: what is checked is a promise that settles on the page's own (real) clock.
         await new Promise((resolve) => setTimeout(resolve, 20))
         return {products: items.map((item) => item * factor), title: document.title, text: 'é→😀'}
       },

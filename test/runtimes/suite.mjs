@@ -36,6 +36,8 @@ function equal(actual, expected, what) {
   if (a !== e) throw new AssertionError(`${what}: expected ${e}, got ${a}`)
 }
 
+// Real waits: this suite runs in Deno, Bun and workerd too, which have no fake clock, and its exit
+// check (no timer left) needs the runtime's real one; the fake-clock versions are in test/eventsource-*.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The next `type` event at `target`; rejects after `ms`, so a test says what it was waiting for. */

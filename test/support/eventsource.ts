@@ -170,7 +170,7 @@ export function nextEvent<E extends Event = Event>(target: EventTarget, type: st
   })
 }
 
-/** One call of a {@link recordFetches} fetch: when it was made (performance.now()), and with what. */
+/** One call of a {@link recordFetches} fetch: when it was made (by its clock), and with what. */
 export interface FetchCall {
   url: string
   init: FetchLikeInit
@@ -179,15 +179,49 @@ export interface FetchCall {
 
 /**
  * A `fetch` option that notes every attempt before passing it to the real fetch: attempts that never
- * reach a server (a refused connection, a failed DNS lookup) are counted and timed too.
+ * reach a server (a refused connection, a failed DNS lookup) are counted and timed too. Timed by
+ * `now`: `performance.now()`, or under {@link useFakeClock} `Date.now`, the fake clock's time. `count`
+ * is there for {@link expectAttemptAfter}.
  */
-export function recordFetches(): {fetch: FetchLike; calls: FetchCall[]} {
+export function recordFetches(now: () => number = () => performance.now()): {fetch: FetchLike; calls: FetchCall[]; count: () => number} {
   const calls: FetchCall[] = []
   return {
     calls,
+    count: () => calls.length,
     fetch: (url, init) => {
-      calls.push({url, init, time: performance.now()})
+      calls.push({url, init, time: now()})
       return fetch(url, init)
+    },
+  }
+}
+
+/**
+ * A `fetch` option that counts the chunks and bytes of every response body as the source takes them,
+ * so that a test can wait until what a server wrote (a `:` comment, which dispatches nothing, or part
+ * of an event) has reached the source. Wakes {@link waitFor} on each chunk. The response is rebuilt
+ * around the counted body: its status and headers stay, its `url` does not (fine for sources on a
+ * server's own path).
+ */
+export function countBodyChunks(): {fetch: FetchLike; chunks: () => number; bytes: () => number} {
+  let chunks = 0
+  let bytes = 0
+  const counter = (): TransformStream<Uint8Array, Uint8Array> =>
+    new TransformStream({
+      transform(chunk, controller) {
+        chunks++
+        bytes += chunk.byteLength
+        controller.enqueue(chunk)
+        wakeWaiters()
+      },
+    })
+  return {
+    chunks: () => chunks,
+    bytes: () => bytes,
+    fetch: async (url, init) => {
+      const response = await fetch(url, init)
+      if (!response.body) return response
+      const {status, statusText, headers} = response
+      return new Response(response.body.pipeThrough(counter()), {status, statusText, headers})
     },
   }
 }
@@ -251,13 +285,40 @@ export async function passEveryDelay(): Promise<void> {
 }
 
 /**
+ * Under {@link useFakeClock}: moves the clock to 1 ms before `delay` and checks, a turn of the loop
+ * later (time for what a fired timer starts), that `happened()` does not hold yet; then to `delay`
+ * and waits for it to hold ({@link waitFor}: what the timer starts may go through a socket). How a
+ * test checks that a timer (a heartbeat, a reconnect delay) fires at its delay and not earlier.
+ */
+export async function expectAfter(delay: number, what: string, happened: () => boolean): Promise<void> {
+  if (delay > 0) {
+    await vi.advanceTimersByTimeAsync(delay - 1)
+    await nextTurn()
+    expect(happened(), `${what}, ${delay - 1} ms into a ${delay} ms wait`).toBe(false)
+  }
+  await vi.advanceTimersByTimeAsync(delay > 0 ? 1 : 0)
+  await waitFor(happened, `${what} once a ${delay} ms wait is over`)
+}
+
+/**
+ * Under {@link useFakeClock}, once a reconnect is scheduled: {@link expectAfter} for the next attempt
+ * (counted at fetch, {@link countFetches} or {@link recordFetches}), and exactly one.
+ */
+export async function expectAttemptAfter(fetches: {count: () => number}, delay: number): Promise<void> {
+  const before = fetches.count()
+  await expectAfter(delay, 'the next attempt', () => fetches.count() > before)
+  expect(fetches.count(), `attempts once a ${delay} ms delay is over`).toBe(before + 1)
+}
+
+/**
  * Under {@link useFakeClock}: moves the fake clock by each reconnect's delay once its timer is set (a
  * turn of the loop after the `reconnect` event), so that a test that waits for attempts waits on the
  * connections, not on their delays. Only the reconnect timer is due then; the delays stay in the events.
  */
 export function skipReconnectDelays(source: Pick<EventSource, 'addEventListener'>): void {
   source.addEventListener('reconnect', (event) => {
-    setImmediate(() => void vi.advanceTimersByTimeAsync(event.delay))
+    // Not once the test is over: the hooks have put the real clock back by then.
+    setImmediate(() => vi.isFakeTimers() && void vi.advanceTimersByTimeAsync(event.delay))
   })
 }
 
