@@ -297,8 +297,11 @@ export interface Settings {
   extensions: readonly Extension[]
 }
 
-/** An HTTP method is a token (RFC 9110 § 9.1), as a header name is; fetch refuses CONNECT, TRACE and TRACK. */
-const METHOD = /^(?!(CONNECT|TRACE|TRACK)$)[!#$%&'*+\-.^_`|~0-9A-Z]+$/
+/**
+ * An HTTP method is a token (RFC 9110 § 9.1), as a header name is; fetch refuses CONNECT, TRACE and
+ * TRACK. (The token's pattern written as request-headers.ts writes it, which gzip then stores once.)
+ */
+const METHOD = /^(?!(CONNECT|TRACE|TRACK)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i
 
 /**
  * Applies the defaults once and rejects values that cannot work, with a TypeError naming the
