@@ -3,7 +3,7 @@
  * into the settings the EventSource runs on, with every default.
  */
 import type {Extension} from '../extensions/extension.js'
-import {refuseOption} from './option-error.js'
+import {check} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
 // The option types are the library's own, with the DOM's definitions (`HeadersInit`, `BodyInit`,
@@ -363,7 +363,4 @@ export function positive(value: unknown, fallback: number, name: string, least?:
   return value as number
 }
 
-/** Throws the TypeError that names the option and the value, unless `ok`. */
-export function check(value: unknown, ok: boolean, name: string): void {
-  if (!ok) refuseOption(name, value)
-}
+export {check}
