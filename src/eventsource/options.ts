@@ -3,7 +3,7 @@
  * into the settings the EventSource runs on, with every default.
  */
 import type {Extension} from '../extensions/extension.js'
-import {refuseOption} from './option-error.js'
+import {check} from './option-error.js'
 import {headerRecord} from './request-headers.js'
 
 // The option types are the library's own, with the DOM's definitions (`HeadersInit`, `BodyInit`,
@@ -297,8 +297,11 @@ export interface Settings {
   extensions: readonly Extension[]
 }
 
-/** An HTTP method is a token (RFC 9110 § 9.1), as a header name is; fetch refuses CONNECT, TRACE and TRACK. */
-const METHOD = /^(?!(CONNECT|TRACE|TRACK)$)[!#$%&'*+\-.^_`|~0-9A-Z]+$/
+/**
+ * An HTTP method is a token (RFC 9110 § 9.1), as a header name is; fetch refuses CONNECT, TRACE and
+ * TRACK. (The token's pattern written as request-headers.ts writes it, which gzip then stores once.)
+ */
+const METHOD = /^(?!(CONNECT|TRACE|TRACK)$)[!#$%&'*+\-.^_`|~0-9a-z]+$/i
 
 /**
  * Applies the defaults once and rejects values that cannot work, with a TypeError naming the
@@ -360,7 +363,4 @@ export function positive(value: unknown, fallback: number, name: string, least?:
   return value as number
 }
 
-/** Throws the TypeError that names the option and the value, unless `ok`. */
-export function check(value: unknown, ok: boolean, name: string): void {
-  if (!ok) refuseOption(name, value)
-}
+export {check}

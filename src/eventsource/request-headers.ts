@@ -5,7 +5,7 @@
  * Fetch throws a `TypeError` for a header it cannot send; an EventSource would then retry the
  * same request for ever. Checked here instead, a bad header fails at once and names the option.
  */
-import {refuseOption} from './option-error.js'
+import {check} from './option-error.js'
 import type {HeadersValue} from './options.js'
 
 /**
@@ -60,16 +60,16 @@ export function headerRecord(given: HeadersValue | null | undefined, option: str
     const key = String(name).toLowerCase()
     // fetch converts each to a ByteString: a string of the value, as a number becomes '5'.
     const text = String(value)
-    if (!NAME.test(key)) refuseOption(option, name)
-    if (!isHeaderValue(text)) refuseOption(option, text)
+    check(name, NAME.test(key), option)
+    check(text, isHeaderValue(text), option)
     // Names are lower-cased, so none can hide `hasOwnProperty`.
     headers[key] = headers.hasOwnProperty(key) ? `${headers[key]}, ${text}` : text
   }
   if (given != null) {
-    if (typeof given != 'object') refuseOption(option, given)
+    check(given, typeof given == 'object', option)
     if (Array.isArray(given)) {
       for (const pair of given as unknown[]) {
-        if (!Array.isArray(pair) || pair.length !== 2) refuseOption(option, pair)
+        check(pair, Array.isArray(pair) && pair.length === 2, option)
         add(pair[1], pair[0])
       }
       // A Headers (or a Map): its forEach gives (value, name).

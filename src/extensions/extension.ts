@@ -39,19 +39,21 @@ export interface Hooks {
  */
 export interface SourceCore {
   readonly readyState: number
-  readonly lastEventId_: string
+  readonly lastEventId: string
   /** Why the source failed, once it did. */
   readonly failure_: [cause: unknown] | undefined
-  readonly reconnectTimer_: ReturnType<typeof setTimeout> | undefined
   readonly settings_: {readonly maxDelay: number}
   close(): void
   dispatchEvent(event: Event): boolean
   /** Adds hooks, e.g. from a function of the source (`messages(source)`). */
   hook_(hooks: Hooks): void
-  /** The connection broke off (as a network error): reconnect, or fail when a `lost` hook says so. */
-  lost_(cause: unknown, message: string): void
-  /** One connection attempt, now. */
-  connect_(): void
+  /**
+   * The connection broke off (as a network error): reconnect, or fail when a `lost` hook says so.
+   * `message` defaults to the cause's.
+   */
+  lost_(cause: unknown, message?: string): void
+  /** When a reconnect is waiting out its delay: the attempt, now. */
+  retryNow_(): void
 }
 
 /**

@@ -32,10 +32,7 @@ export function heartbeat(timeout: number): Extension {
       active: () => {
         stop()
         if (timeout !== Infinity) {
-          timer = setTimeout(() => {
-            const error = new HeartbeatTimeoutError(timeout)
-            source.lost_(error, error.message)
-          }, wait)
+          timer = setTimeout(() => source.lost_(new HeartbeatTimeoutError(timeout)), wait)
         }
       },
       stop,

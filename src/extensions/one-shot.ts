@@ -26,7 +26,7 @@ export function oneShot(): Extension {
         source.dispatchEvent(createEvent('end'))
         return true
       },
-      lost: () => !source.lastEventId_,
+      lost: () => !source.lastEventId,
     }),
     'oneShot',
   )

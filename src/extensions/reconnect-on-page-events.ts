@@ -19,13 +19,7 @@ import {extension, type Extension} from './extension.js'
  */
 export function reconnectOnPageEvents(): Extension {
   return extension((source) => {
-    const unwatch = watchPageReturns(() => {
-      const timer = source.reconnectTimer_
-      if (timer) {
-        clearTimeout(timer)
-        source.connect_()
-      }
-    })
+    const unwatch = watchPageReturns(() => source.retryNow_())
     // The page listeners go once the source is CLOSED.
     return {stop: () => void (source.readyState === 2 && unwatch())}
   }, 'reconnectOnPageEvents')
