@@ -185,7 +185,8 @@ describe('heartbeat(timeout)', () => {
     received.log = recordEvents(source, ['message']).log
     const {log} = received
     await waitFor(() => log.length === 5, 'five messages')
-    expect(timers.started()).toBeGreaterThan(1)
+    // A timer for each of the five chunks (and the attempt's own), each replacing the one before.
+    expect(timers.started()).toBeGreaterThanOrEqual(6)
     expect(timers.pending()).toBe(1)
   })
 })
