@@ -5,6 +5,7 @@ import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
+import {babel} from '@rollup/plugin-babel'
 import ts from 'typescript'
 import {dts} from 'rollup-plugin-dts'
 import {NODE_SWAPS, swapModules} from './scripts/platform-swaps.mjs'
@@ -48,7 +49,7 @@ const shortenPrivateNames = (context) => {
 }
 
 /** Transpile only: type errors are `npm run typecheck`'s job. `outDir`: the output's, as the plugin wants it. */
-const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist', removeComments = true) =>
+const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist') =>
   typescript({
     tsconfig,
     compilerOptions: {
@@ -59,9 +60,8 @@ const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist', removeCom
       module: 'esnext',
       moduleResolution: 'bundler',
       // The JavaScript carries no comments: the package ships src/, where the source maps point, with
-      // every comment. (Declarations keep theirs: scripts/emit-types.mjs emits them with tsc.) The ES5
-      // build keeps TypeScript's `/** @class */` marks, which legacyModules() reads.
-      removeComments,
+      // every comment. (Declarations keep theirs: scripts/emit-types.mjs emits them with tsc.)
+      removeComments: true,
     },
     noForceEmit: false,
     outputToFilesystem: false,
@@ -149,45 +149,90 @@ const FULL_LEGACY_SWAPS = new Map([
 
 /**
  * Native classes that src/ extends, and what the ES5 build extends instead (an export of
- * src/platform/legacy.ts, or `extendable(base)` for a base held in a variable): an ES5 subclass
- * calls its base as `Base.call(this)`, which throws for a native class.
+ * src/platform/legacy.ts): an ES5 subclass calls its base as `Base.call(this)`, which throws for a
+ * native class.
  */
-const LEGACY_BASES = {
-  EventTarget: 'EventTargetBase',
-  Event: 'EventBase',
-  Error: 'ErrorBase',
-  TransformStreamBase: 'extendable(TransformStreamBase)',
-}
+const LEGACY_BASES = {EventTarget: 'EventTargetBase', Event: 'EventBase', Error: 'ErrorBase'}
 
 /**
- * The ES5 build's module swaps, and its base classes: in TypeScript's ES5 output every class is
- * `(function (_super) { … }(Base))`; each `Base` there must be a class of the same module, an
- * import, or one of LEGACY_BASES (rewritten). Anything else fails the build, rather than ship a
- * class whose constructor throws.
+ * A Babel plugin, before the ES5 lowering: every class of src/ must extend a class an ES5 subclass
+ * can call. `extends Error` (a native one of LEGACY_BASES) becomes `extends ErrorBase`, imported from
+ * src/platform/legacy.ts; `extends Base`, where `Base` is a variable that may hold a native class
+ * (`const TransformStreamBase = TransformStream…`), becomes `extends extendable(Base)`; a class or an
+ * import of the same build is left as it is. Any other global fails the build, rather than ship a
+ * class whose constructor throws (Babel would wrap it in its `wrapNativeSuper`, which IE 10 and
+ * MuJS cannot run).
  */
-function legacyModules(swaps) {
+function callableBases({types: t}) {
   const platform = source('src/platform/legacy.ts')
   return {
-    name: 'legacy-modules',
-    resolveId: swapModules(swaps).resolveId,
-    transform(code, id) {
-      if (!id.startsWith(source('src/'))) return null
-      const used = new Set()
-      const rewritten = code.replace(/\}\(([\w$]+)\)\);/g, (whole, base) => {
-        if (Object.hasOwn(LEGACY_BASES, base)) {
-          const replacement = LEGACY_BASES[base]
-          used.add(replacement.replace(/\(.*/, ''))
-          return `}(${replacement}));`
-        }
-        const local = new RegExp(`(var ${base} = /\\*\\* @class \\*/|import \\{[^}]*\\b${base}\\b[^}]*\\} from '\\.)`)
-        if (!local.test(code)) this.error(`${id}: a class extends ${base}, which the ES5 build cannot call: add it to LEGACY_BASES`)
-        return whole
-      })
-      if (used.size === 0 || id === platform) return null
-      return {code: `import {${[...used].join(', ')}} from ${JSON.stringify(platform)};\n${rewritten}`, map: null}
+    name: 'callable-bases',
+    visitor: {
+      Program(program, {filename}) {
+        if (filename === platform) return
+        const used = new Set()
+        program.traverse({
+          Class(path) {
+            const base = path.get('superClass')
+            if (!base.node) return
+            if (!base.isIdentifier()) throw base.buildCodeFrameError('the ES5 build needs a class to extend a name')
+            const {name} = base.node
+            const binding = path.scope.getBinding(name)
+            if (!binding) {
+              if (!Object.hasOwn(LEGACY_BASES, name)) throw base.buildCodeFrameError(`a class extends ${name}, which the ES5 build cannot call: add it to LEGACY_BASES`)
+              used.add(LEGACY_BASES[name])
+              base.replaceWith(t.identifier(LEGACY_BASES[name]))
+            } else if (binding.kind !== 'module' && !binding.path.isClassDeclaration()) {
+              used.add('extendable')
+              base.replaceWith(t.callExpression(t.identifier('extendable'), [t.identifier(name)]))
+            }
+          },
+        })
+        if (used.size === 0) return
+        const specifiers = [...used].map((name) => t.importSpecifier(t.identifier(name), t.identifier(name)))
+        program.unshiftContainer('body', t.importDeclaration(specifiers, t.stringLiteral(platform)))
+        program.scope.crawl()
+      },
     },
   }
 }
+
+/**
+ * The ES5 lowering: Babel's preset-env for IE 10, loose (plain assignments for class fields and
+ * methods, `Base.call(this)` for `super()`), its helpers once in the bundle. `iterableIsArray`:
+ * every `for…of` and spread over an array, as the polyfill build iterates (the full one iterates
+ * Sets and Headers in src/shared/tabs.ts, so it keeps Babel's iterator helper).
+ */
+const es5 = (iterableIsArray) =>
+  babel({
+    babelHelpers: 'bundled',
+    extensions: ['.ts', '.js'],
+    include: [source('src/') + '**'],
+    babelrc: false,
+    configFile: false,
+    // (preset-env's loose `for…of` would ignore `iterableIsArray`: that plugin is given its own options.)
+    plugins: [callableBases, ['@babel/plugin-transform-for-of', iterableIsArray ? {assumeArray: true} : {loose: true}]],
+    presets: [['@babel/preset-env', {targets: {ie: '10'}, loose: true, modules: false, bugfixes: true, exclude: ['transform-typeof-symbol', 'transform-for-of']}]],
+    assumptions: {
+      iterableIsArray,
+      constantSuper: true,
+      ignoreFunctionLength: true,
+      ignoreToPrimitiveHint: true,
+      mutableTemplateObject: true,
+      noClassCalls: true,
+      noDocumentAll: true,
+      noNewArrows: true,
+      objectRestNoSymbols: true,
+      privateFieldsAsProperties: true,
+      pureGetters: true,
+      setClassMethods: true,
+      setComputedProperties: true,
+      setPublicClassFields: true,
+      setSpreadProperties: true,
+      skipForOfIteratorClosing: true,
+      superIsCallableConstructor: true,
+    },
+  })
 
 /**
  * Code at the top of the ES5 IIFE: its own names for what an ES5 engine may lack. `globalThis` is
@@ -235,10 +280,10 @@ function modulesIn(dir) {
 const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
 /** One ES5 script-tag build: `input` as `dist/<name>.js` and minified as `dist/<name>.min.js`. */
-function scriptTagBuild(input, name, tsconfig, swaps) {
+function scriptTagBuild(input, name, swaps, iterableIsArray) {
   return {
     input,
-    plugins: [legacyModules(swaps), tsPlugin(tsconfig, 'dist', false), importMetaUrl('currentScriptUrl')],
+    plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(), es5(iterableIsArray), importMetaUrl('currentScriptUrl')],
     output: [
       {...legacyOutput, file: `dist/${name}.js`},
       {...legacyOutput, file: `dist/${name}.min.js`, plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})]},
@@ -271,8 +316,8 @@ export default [
   },
   // The script-tag builds: ES5 syntax, no module system, the global `StreamSource`. The full one
   // (package.json `unpkg` and `jsdelivr`) has every export; the polyfill one the EventSource alone.
-  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', './tsconfig.legacy.json', FULL_LEGACY_SWAPS),
-  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', './tsconfig.legacy-polyfill.json', LEGACY_SWAPS),
+  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', FULL_LEGACY_SWAPS, false),
+  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', LEGACY_SWAPS, true),
   {
     // The declarations, bundled by rollup-plugin-dts: one per entry point beside its JavaScript
     // (dist/index.d.ts, dist/react.d.ts…), and what several share in dist/types/. Twice: `.d.ts` for

@@ -107,11 +107,11 @@ function collect(global: Record<string, unknown>, es5: Record<string, string[]>,
  * the tests until it is guarded and listed here.
  */
 export const GUARDED: Record<string, string> = {
-  Symbol: "rollup.config.mjs LEGACY_INTRO: the engine's where it has Symbol.asyncIterator, else an object of string keys; tslib tests typeof Symbol",
+  Symbol: "rollup.config.mjs LEGACY_INTRO: the engine's where it has Symbol.asyncIterator, else an object of string keys; Babel's for…of helper tests typeof Symbol",
   'Symbol.asyncIterator': "rollup.config.mjs LEGACY_INTRO: tested there (Duktape has Symbol without it; the key would be 'undefined')",
   'Symbol.toStringTag': "rollup.config.mjs LEGACY_INTRO: the engine's where it has a Symbol, else a string key",
   'Symbol.for': "rollup.config.mjs LEGACY_INTRO: the engine's where it has a Symbol, else string keys",
-  'Symbol.iterator': "tslib's __values and __read: only where typeof Symbol === 'function'",
+  'Symbol.iterator': "Babel's for…of helper (the full build): only where typeof Symbol != 'undefined'",
   Set: "rollup.config.mjs LEGACY_INTRO: the engine's, else a set of strings (add and has, all the core uses)",
   Promise:
     "src/transport/xhr.ts: an error response's text() and json() only where typeof Promise == 'function'; fetch, the async iterator and tab sharing run only where the page has promises",
@@ -119,12 +119,13 @@ export const GUARDED: Record<string, string> = {
   'Promise.reject': 'src/extensions/message-iterator.ts: the async iterator of messages(), which only for await (so promises) calls',
   Reflect: 'src/platform/legacy.ts: construct, tried in a try block',
   'Reflect.construct': 'src/platform/legacy.ts: used only where it makes an Error for a newTarget (Duktape refuses one)',
+  'Array.from':
+    "Babel's for…of helper, for a Set or Map where there is no Symbol.iterator: src/shared/tabs.ts iterates Sets only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)",
   Uint8Array: 'src/parser/parse.ts: made only once bytes are fed (a typed array, so the page has them); tab sharing hashes with crypto.subtle',
-  'Object.setPrototypeOf': "tslib's __extends: Object.setPrototypeOf, else __proto__, else copying the statics",
-  '.__proto__': "tslib's __extends: `{__proto__: []} instanceof Array` tests it (Annex B)",
-  'Object.getOwnPropertySymbols': "tslib's __rest: only where typeof Object.getOwnPropertySymbols === 'function'",
+  'Object.setPrototypeOf': "Babel's inheritsLoose (a subclass inherits its base's statics): Object.setPrototypeOf, else __proto__ assigned",
+  '.__proto__': "Babel's inheritsLoose, where there is no Object.setPrototypeOf: assigned (Annex B; an ES5 engine without it gets a plain property, and no class of src/ reads an inherited static)",
   'Object.assign':
-    "tslib's __assign: Object.assign || its own; src/shared/tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)",
+    "Babel's extends (object spread): Object.assign, else its own; src/shared/tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)",
   '.padStart': 'src/shared/tabs.ts: only where tabs share (BroadcastChannel, Web Locks, crypto.subtle: browsers of 2022 on)',
   '.at': "src/shared/tabs.ts and src/shared/source.ts: the library's own SharingKey.at (src/shared/key.ts), not Array's",
 }
