@@ -49,10 +49,11 @@ const shortenPrivateNames = (context) => {
 }
 
 /** Transpile only: type errors are `npm run typecheck`'s job. `outDir`: the output's, as the plugin wants it. */
-const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist') =>
+const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist', options = {}) =>
   typescript({
     tsconfig,
     compilerOptions: {
+      ...options,
       outDir,
       declaration: false,
       emitDeclarationOnly: false,
@@ -279,14 +280,26 @@ function modulesIn(dir) {
 /** The ES5 script-tag build: the global `StreamSource`, unminified and minified. */
 const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
+/**
+ * terser for the ES5 builds. No `safari10`: its workarounds are for `let` in loops and `await`, which
+ * ES5 output has none of. `pure_getters`: no getter of the library or the platform that it reads is
+ * read for a side effect; `keep_fargs: false`: nothing reads a function's `length`. (Private names are
+ * shortened before, in every build alike: `shortenPrivateNames`, `_`-prefixed so that a page's
+ * subclass's own short names cannot collide, which terser's property mangling cannot promise.)
+ */
+const LEGACY_TERSER = {ecma: 5, compress: {passes: 2, pure_getters: true, unsafe_comps: true, keep_fargs: false}}
+
 /** One ES5 script-tag build: `input` as `dist/<name>.js` and minified as `dist/<name>.min.js`. */
 function scriptTagBuild(input, name, swaps, iterableIsArray) {
   return {
     input,
-    plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(), es5(iterableIsArray), importMetaUrl('currentScriptUrl')],
+    // Class fields as TypeScript assigns them in the constructor, `super(...arguments)` first where the
+    // class has none, which Babel lowers to `Base.apply(this, arguments)` (its own fields lowering
+    // would copy `arguments` into an array and spread it).
+    plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(undefined, 'dist', {useDefineForClassFields: false}), es5(iterableIsArray), importMetaUrl('currentScriptUrl')],
     output: [
       {...legacyOutput, file: `dist/${name}.js`},
-      {...legacyOutput, file: `dist/${name}.min.js`, plugins: [terser({ecma: 5, safari10: true, compress: {passes: 2}})]},
+      {...legacyOutput, file: `dist/${name}.min.js`, plugins: [terser(LEGACY_TERSER)]},
     ],
   }
 }
