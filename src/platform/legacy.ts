@@ -64,22 +64,27 @@ interface Entry {
 }
 
 /** The own event target: listeners in order, `once`, `handleEvent` objects, errors reported. */
-function OwnEventTarget(this: {_listeners: Record<string, Entry[]>}): void {
-  this._listeners = {}
+function OwnEventTarget(this: {listeners_: Record<string, Entry[]>}): void {
+  this.listeners_ = {}
 }
 const capture = (options: boolean | AddEventListenerOptions | undefined): boolean =>
   typeof options == 'object' ? !!options.capture : !!options
+/** As browsers do with an error thrown by a listener: reported, and the other listeners still run. */
+const report = (error: unknown): void =>
+  void setTimeout(() => {
+    throw error
+  })
 OwnEventTarget.prototype = {
   constructor: OwnEventTarget,
-  addEventListener(this: {_listeners: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
+  addEventListener(this: {listeners_: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
     if (!listener) return
-    const list = this._listeners['$' + type] || (this._listeners['$' + type] = [])
+    const list = this.listeners_['$' + type] || (this.listeners_['$' + type] = [])
     const entry: Entry = {listener, capture: capture(options), once: typeof options == 'object' && !!options.once}
     for (const other of list) if (other.listener === listener && other.capture === entry.capture) return
     list.push(entry)
   },
-  removeEventListener(this: {_listeners: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    const list = this._listeners['$' + type] || []
+  removeEventListener(this: {listeners_: Record<string, Entry[]>}, type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
+    const list = this.listeners_['$' + type] || []
     for (let index = 0; index < list.length; index++) {
       const entry = list[index]!
       if (entry.listener === listener && entry.capture === capture(options)) {
@@ -89,16 +94,16 @@ OwnEventTarget.prototype = {
       }
     }
   },
-  dispatchEvent(this: {_listeners: Record<string, Entry[]>}, event: Event & {_stopped?: boolean}): boolean {
+  dispatchEvent(this: {listeners_: Record<string, Entry[]>}, event: Event & {stopped_?: boolean}): boolean {
     const target = this as unknown as EventTarget
-    const list = (this._listeners['$' + event.type] || []).slice()
+    const list = (this.listeners_['$' + event.type] || []).slice()
     // Own properties, over a native event's accessors; `writable` named each time: MuJS makes a
     // property read-only when a redefinition leaves it out, then ignores the next value.
     for (const name of ['target', 'currentTarget', 'srcElement']) {
       Object.defineProperty(event, name, {value: target, writable: true, configurable: true})
     }
     for (const entry of list) {
-      if (event._stopped) break
+      if (event.stopped_) break
       if (entry.removed) continue
       if (entry.once) target.removeEventListener(event.type, entry.listener, entry.capture)
       const listener = entry.listener
@@ -106,10 +111,7 @@ OwnEventTarget.prototype = {
         if (typeof listener == 'function') listener.call(target, event)
         else listener.handleEvent(event)
       } catch (error) {
-        // As browsers do: reported, and the other listeners still run.
-        setTimeout(() => {
-          throw error
-        })
+        report(error)
       }
     }
     Object.defineProperty(event, 'currentTarget', {value: null, writable: true, configurable: true})
@@ -137,8 +139,8 @@ OwnEvent.prototype = {
   BUBBLING_PHASE: 3,
   preventDefault() {},
   stopPropagation() {},
-  stopImmediatePropagation(this: {_stopped: boolean}) {
-    this._stopped = true
+  stopImmediatePropagation(this: {stopped_: boolean}) {
+    this.stopped_ = true
   },
 }
 
