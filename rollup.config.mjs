@@ -242,12 +242,14 @@ const es5 = (iterableIsArray) =>
  * has no Symbol; Duktape, and the browsers of 2016 and 2017, have one without `asyncIterator`,
  * whose key would be "undefined", so only that one is a string there); `Set` the engine's, else a
  * set of strings with `add` and `has`, all the core uses (IE 11 has Set, IE 10 has none).
- * `currentScriptUrl` is `import.meta.url` there: the script's own URL, read while it runs (later,
+ * `currentScriptUrl` (`scriptUrl`: in the full build, whose tab sharing finds its worker script by
+ * it) is `import.meta.url` there: the script's own URL, read while it runs (later,
  * `document.currentScript` is another script or none), so that the worker script is looked for
  * beside it, as dist/ has them.
  */
-const LEGACY_INTRO = `var globalThis = self,
-  currentScriptUrl = self.document && document.currentScript ? document.currentScript.src : undefined,
+const legacyIntro = (scriptUrl) => `var globalThis = self,${
+  scriptUrl ? '\n  currentScriptUrl = self.document && document.currentScript ? document.currentScript.src : undefined,' : ''
+}
   Symbol = function (S) {
     return S && S.asyncIterator ? S : {asyncIterator: '@@asyncIterator', toStringTag: S && S.toStringTag || '@@toStringTag', for: S ? S.for : function (key) { return '@@' + key }}
   }(self.Symbol),
@@ -277,8 +279,6 @@ function modulesIn(dir) {
   ]
 }
 
-/** The ES5 script-tag build: the global `StreamSource`, unminified and minified. */
-const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO, esModule: false, generatedCode: 'es5'}
 
 /**
  * terser for the ES5 builds. No `safari10`: its workarounds are for `let` in loops and `await`, which
@@ -289,8 +289,12 @@ const legacyOutput = {format: 'iife', name: 'StreamSource', intro: LEGACY_INTRO,
  */
 const LEGACY_TERSER = {ecma: 5, compress: {passes: 2, pure_getters: true, unsafe_comps: true, keep_fargs: false}}
 
-/** One ES5 script-tag build: `input` as `dist/<name>.js` and minified as `dist/<name>.min.js`. */
-function scriptTagBuild(input, name, swaps, iterableIsArray) {
+/**
+ * One ES5 script-tag build, the global `StreamSource`: `input` as `dist/<name>.js` and minified as
+ * `dist/<name>.min.js`. `iterableIsArray`: see {@link es5}; `scriptUrl`: see {@link legacyIntro}.
+ */
+function scriptTagBuild(input, name, swaps, {iterableIsArray, scriptUrl}) {
+  const output = {format: 'iife', name: 'StreamSource', intro: legacyIntro(scriptUrl), esModule: false, generatedCode: 'es5'}
   return {
     input,
     // Class fields as TypeScript assigns them in the constructor, `super(...arguments)` first where the
@@ -298,8 +302,8 @@ function scriptTagBuild(input, name, swaps, iterableIsArray) {
     // would copy `arguments` into an array and spread it).
     plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(undefined, 'dist', {useDefineForClassFields: false}), es5(iterableIsArray), importMetaUrl('currentScriptUrl')],
     output: [
-      {...legacyOutput, file: `dist/${name}.js`},
-      {...legacyOutput, file: `dist/${name}.min.js`, plugins: [terser(LEGACY_TERSER)]},
+      {...output, file: `dist/${name}.js`},
+      {...output, file: `dist/${name}.min.js`, plugins: [terser(LEGACY_TERSER)]},
     ],
   }
 }
@@ -329,8 +333,8 @@ export default [
   },
   // The script-tag builds: ES5 syntax, no module system, the global `StreamSource`. The full one
   // (package.json `unpkg` and `jsdelivr`) has every export; the polyfill one the EventSource alone.
-  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', FULL_LEGACY_SWAPS, false),
-  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', LEGACY_SWAPS, true),
+  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', FULL_LEGACY_SWAPS, {iterableIsArray: false, scriptUrl: true}),
+  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', LEGACY_SWAPS, {iterableIsArray: true, scriptUrl: false}),
   {
     // The declarations, bundled by rollup-plugin-dts: one per entry point beside its JavaScript
     // (dist/index.d.ts, dist/react.d.ts…), and what several share in dist/types/. Twice: `.d.ts` for

@@ -35,7 +35,8 @@ const construct = ((): typeof Reflect.construct | undefined => {
 
 /**
  * `Native` as a base an ES5 subclass can call: the native object is made with the subclass's
- * prototype (`this.constructor`, as TypeScript's ES5 output reads `new.target`). Without
+ * prototype (`this.constructor`: the ES5 build's classes call their base as `Base.apply(this,
+ * arguments)`, `this` an object of the subclass's prototype, where ES2015 would pass `new.target`). Without
  * `Reflect.construct`, `Native` itself.
  */
 export function extendable<T extends Constructor>(Native: T): T {

@@ -107,12 +107,12 @@ function collect(global: Record<string, unknown>, es5: Record<string, string[]>,
  * the tests until it is guarded and listed here.
  */
 export const GUARDED: Record<string, string> = {
-  Symbol: "rollup.config.mjs LEGACY_INTRO: the engine's where it has Symbol.asyncIterator, else an object of string keys; Babel's for…of helper tests typeof Symbol",
-  'Symbol.asyncIterator': "rollup.config.mjs LEGACY_INTRO: tested there (Duktape has Symbol without it; the key would be 'undefined')",
-  'Symbol.toStringTag': "rollup.config.mjs LEGACY_INTRO: the engine's where it has a Symbol, else a string key",
-  'Symbol.for': "rollup.config.mjs LEGACY_INTRO: the engine's where it has a Symbol, else string keys",
+  Symbol: "rollup.config.mjs legacyIntro: the engine's where it has Symbol.asyncIterator, else an object of string keys; Babel's for…of helper tests typeof Symbol",
+  'Symbol.asyncIterator': "rollup.config.mjs legacyIntro: tested there (Duktape has Symbol without it; the key would be 'undefined')",
+  'Symbol.toStringTag': "rollup.config.mjs legacyIntro: the engine's where it has a Symbol, else a string key",
+  'Symbol.for': "rollup.config.mjs legacyIntro: the engine's where it has a Symbol, else string keys",
   'Symbol.iterator': "Babel's for…of helper (the full build): only where typeof Symbol != 'undefined'",
-  Set: "rollup.config.mjs LEGACY_INTRO: the engine's, else a set of strings (add and has, all the core uses)",
+  Set: "rollup.config.mjs legacyIntro: the engine's, else a set of strings (add and has, all the core uses)",
   Promise:
     "src/transport/xhr.ts: an error response's text() and json() only where typeof Promise == 'function'; fetch, the async iterator and tab sharing run only where the page has promises",
   'Promise.resolve': 'src/extensions/message-iterator.ts: the async iterator of messages(), which only for await (so promises) calls',
