@@ -201,10 +201,10 @@ function callableBases({types: t}) {
 /**
  * The ES5 lowering: Babel's preset-env for IE 10, loose (plain assignments for class fields and
  * methods, `Base.call(this)` for `super()`), its helpers once in the bundle. `iterableIsArray`:
- * every `for…of` and spread over an array, as the polyfill build iterates (the full one iterates
- * Sets and Headers in src/shared/tabs.ts, so it keeps Babel's iterator helper).
+ * every `for…of`, spread and array destructuring is over an array, as src/ iterates, but in
+ * src/shared/ (tab sharing iterates Sets and Headers), which keeps Babel's iterator helpers.
  */
-const es5 = (iterableIsArray) =>
+const es5 = () =>
   babel({
     babelHelpers: 'bundled',
     extensions: ['.ts', '.js'],
@@ -212,10 +212,10 @@ const es5 = (iterableIsArray) =>
     babelrc: false,
     configFile: false,
     // (preset-env's loose `for…of` would ignore `iterableIsArray`: that plugin is given its own options.)
-    plugins: [callableBases, ['@babel/plugin-transform-for-of', iterableIsArray ? {assumeArray: true} : {loose: true}]],
+    plugins: [callableBases, ['@babel/plugin-transform-for-of', {assumeArray: true}]],
     presets: [['@babel/preset-env', {targets: {ie: '10'}, loose: true, modules: false, bugfixes: true, exclude: ['transform-typeof-symbol', 'transform-for-of']}]],
     assumptions: {
-      iterableIsArray,
+      iterableIsArray: true,
       constantSuper: true,
       ignoreFunctionLength: true,
       ignoreToPrimitiveHint: true,
@@ -233,6 +233,7 @@ const es5 = (iterableIsArray) =>
       skipForOfIteratorClosing: true,
       superIsCallableConstructor: true,
     },
+    overrides: [{test: source('src/shared/'), plugins: [['@babel/plugin-transform-for-of', {loose: true}]], assumptions: {iterableIsArray: false}}],
   })
 
 /**
@@ -291,16 +292,16 @@ const LEGACY_TERSER = {ecma: 5, compress: {passes: 2, pure_getters: true, unsafe
 
 /**
  * One ES5 script-tag build, the global `StreamSource`: `input` as `dist/<name>.js` and minified as
- * `dist/<name>.min.js`. `iterableIsArray`: see {@link es5}; `scriptUrl`: see {@link legacyIntro}.
+ * `dist/<name>.min.js`. `scriptUrl`: see {@link legacyIntro}.
  */
-function scriptTagBuild(input, name, swaps, {iterableIsArray, scriptUrl}) {
+function scriptTagBuild(input, name, swaps, {scriptUrl}) {
   const output = {format: 'iife', name: 'StreamSource', intro: legacyIntro(scriptUrl), esModule: false, generatedCode: 'es5'}
   return {
     input,
     // Class fields as TypeScript assigns them in the constructor, `super(...arguments)` first where the
     // class has none, which Babel lowers to `Base.apply(this, arguments)` (its own fields lowering
     // would copy `arguments` into an array and spread it).
-    plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(undefined, 'dist', {useDefineForClassFields: false}), es5(iterableIsArray), importMetaUrl('currentScriptUrl')],
+    plugins: [swapModules(swaps, 'legacy-modules'), tsPlugin(undefined, 'dist', {useDefineForClassFields: false}), es5(), importMetaUrl('currentScriptUrl')],
     output: [
       {...output, file: `dist/${name}.js`},
       {...output, file: `dist/${name}.min.js`, plugins: [terser(LEGACY_TERSER)]},
@@ -333,8 +334,8 @@ export default [
   },
   // The script-tag builds: ES5 syntax, no module system, the global `StreamSource`. The full one
   // (package.json `unpkg` and `jsdelivr`) has every export; the polyfill one the EventSource alone.
-  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', FULL_LEGACY_SWAPS, {iterableIsArray: false, scriptUrl: true}),
-  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', LEGACY_SWAPS, {iterableIsArray: true, scriptUrl: false}),
+  scriptTagBuild('src/adapters/global.ts', 'streamsource.global', FULL_LEGACY_SWAPS, {scriptUrl: true}),
+  scriptTagBuild('src/adapters/global-polyfill.ts', 'streamsource.polyfill', LEGACY_SWAPS, {scriptUrl: false}),
   {
     // The declarations, bundled by rollup-plugin-dts: one per entry point beside its JavaScript
     // (dist/index.d.ts, dist/react.d.ts…), and what several share in dist/types/. Twice: `.d.ts` for
