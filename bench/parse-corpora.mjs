@@ -423,6 +423,20 @@ export function bytesRunner(createParser) {
   }
 }
 
+/**
+ * The browser EventSource's own reader (src/parser/stream-reader.ts, `createStreamReader(callbacks, max)`)
+ * fed the bytes, as the EventSource feeds it.
+ */
+export function readerRunner(createStreamReader) {
+  return function runStreamReader(chunks) {
+    const {tally, onEvent} = createTally()
+    const ignore = () => {}
+    const reader = createStreamReader({event: onEvent, id: ignore, retry: ignore, overflow: ignore}, Infinity)
+    for (let i = 0; i < chunks.length; i++) reader.feed(chunks[i])
+    return tally
+  }
+}
+
 /** null when `result` is what a correct run over `corpus` reports, else what went wrong. */
 export function checkResult(corpus, contestant, result) {
   if (contestant === 'floor') {
