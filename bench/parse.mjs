@@ -5,7 +5,7 @@
 // bench/parse-browser.mjs) delivered the way bytes come off the network: as arrays of Uint8Array chunks.
 //
 //   node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only a,b] [--module path/to/index.js]
-//                        [--browser-module path/to/index.js]
+//                        [--browser-module path/to/index.js] [--one-process]
 //
 // --quick     fewer warm-up runs and rounds: a rough figure in about a minute instead of about three
 // --json      print the results as JSON on stdout (progress still goes to stderr)
@@ -15,12 +15,23 @@
 //             only reported when all the corpora they need ran)
 // --module    the Node build: load createParser from this file instead of dist/node/index.js (what
 //             `import 'streamsource'` gives in Node)
-// --browser-module  the browser build: this file instead of dist/index.js (what a bundler gives)
+// --browser-module  the browser build: this file instead of dist/index.js (what a bundler gives); the
+//             browser EventSource's reader is parser/stream-reader.js beside it
+// --one-process  every contestant and corpus in this one process, as before (to compare; see below)
+//
+// Each contestant runs in a process of its own for each corpus (a child of this one, which holds nothing
+// but that parser and that corpus, as an application's process holds one parser reading one kind of
+// stream), and this process asks the children for their samples in the rotated order of the rounds. In
+// one process, the contestants and corpora that ran before bent the next one's figures: V8's type
+// feedback for TextDecoder's decode(), shared by all, and for string operations that had seen the
+// two-byte strings of the non-ASCII corpora.
 //
 // It is a measurement, not a test: the exit code is 0 whether or not the goals are met. It is 1 only
 // when a parser reports the wrong events (or streamsource cannot be loaded), since then the figures
 // would compare different work.
-import {join} from 'node:path'
+import {fork} from 'node:child_process'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {createParser as createEventsourceParser} from 'eventsource-parser'
 import {
   CORPUS_NAMES,
@@ -30,6 +41,7 @@ import {
   bytesRunner,
   checkResult,
   eventsourceParserRunner,
+  readerRunner,
   runFloor,
 } from './parse-corpora.mjs'
 import {
@@ -59,7 +71,7 @@ import {
 
 const USAGE =
   'usage: node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only corpus,...] [--module path/index.js] ' +
-  '[--browser-module path/index.js]'
+  '[--browser-module path/index.js] [--one-process]'
 
 const GOAL_GEOMEAN = 1.5 // Node build (bytes) / eventsource-parser, geometric mean over the corpora
 const GOAL_NODE = 1.5 // Node build (bytes) / eventsource-parser, on every small-event corpus
@@ -70,11 +82,14 @@ const MAX_REPS = 20
 
 const NODE = 'node build (bytes)'
 const BROWSER = 'browser build (bytes)'
+const READER = 'browser reader (bytes)'
 const PEER = 'eventsource-parser'
+/** The environment variable that makes this script a child: the contestant and corpus it runs, as JSON. */
+const CHILD = 'STREAMSOURCE_BENCH_PARSE_CHILD'
 // (No contestant feeds text: closures made by one createParser share V8's type feedback, so a text
 // contestant of the same build would slow its bytes contestant down, which no app that feeds one or the
 // other sees.)
-const CONTESTANTS = ['floor', PEER, NODE, BROWSER]
+const CONTESTANTS = ['floor', PEER, NODE, BROWSER, READER]
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -86,6 +101,7 @@ function readOptions() {
       wall: {type: 'boolean', default: false},
       only: {type: 'string'},
       'browser-module': {type: 'string'},
+      'one-process': {type: 'boolean', default: false},
     },
     USAGE,
   )
@@ -103,6 +119,7 @@ function readOptions() {
     module: values.module,
     browserModule: values['browser-module'] ?? join(ROOT, 'dist', 'index.js'),
     clock: values.wall ? 'wall' : 'cpu',
+    oneProcess: values['one-process'],
   }
 }
 
@@ -134,64 +151,120 @@ function createSampler(gc, clock) {
 }
 
 /**
- * Runs every contestant once on every corpus and exits if any reports the wrong events. The failures
- * are printed as they are found: a parser that is quadratic on long lines would take minutes on the
- * 10mb-line, which comes last.
+ * The runner of one contestant: its parser (loaded here, so that a child process loads only its own) fed
+ * the corpus as that parser's users feed it. `instance` keeps the runners of one process apart (see
+ * parse-corpora.mjs): each gets a parse-corpora.mjs of its own.
  */
-function checkAll(corpora, runners) {
-  let failures = 0
-  for (const corpus of corpora) {
-    for (const contestant of CONTESTANTS) {
-      progress(`  checking ${corpus.name}: ${contestant}`)
-      const failure = checkResult(corpus, contestant, runners[contestant](corpus.chunks))
-      if (failure) {
-        progress('')
-        console.error(`bench: ${corpus.name}: ${failure}`)
-        failures++
-      }
+async function loadRunner(contestant, options, instance = '') {
+  const corpora = instance ? await import(`./parse-corpora.mjs?${instance}`) : {bytesRunner, readerRunner}
+  if (contestant === 'floor') return runFloor
+  if (contestant === PEER) return eventsourceParserRunner(createEventsourceParser)
+  if (contestant === NODE) return corpora.bytesRunner((await loadStreamsource(options.module, 'createParser')).createParser)
+  if (contestant === BROWSER) return corpora.bytesRunner((await loadStreamsource(options.browserModule, 'createParser')).createParser)
+  const readerModule = join(dirname(options.browserModule), 'parser', 'stream-reader.js')
+  return corpora.readerRunner((await loadStreamsource(readerModule, 'createStreamReader')).createStreamReader)
+}
+
+/** What the report says of a corpus: all but its chunks, which only the processes that parse it hold. */
+const describe = ({chunks, ...corpus}) => ({...corpus, chunks: chunks.length})
+
+/**
+ * The child process of one contestant and one corpus (see the top of this file): it checks what its
+ * parser reports, then takes a sample whenever the parent asks ({reps}) and answers with its times.
+ */
+async function runChild(contestant, corpusName, options) {
+  const run = await loadRunner(contestant, options)
+  const [corpus] = buildCorpora([corpusName])
+  const sample = createSampler(findGc().gc, options.clock)
+  process.on('message', async ({reps}) => {
+    const {result, ...times} = await sample(run, corpus.chunks, reps)
+    process.send({times, failure: checkResult(corpus, contestant, result)})
+  })
+  process.send({corpus: describe(corpus), failure: checkResult(corpus, contestant, run(corpus.chunks))})
+}
+
+/** Starts the children of one corpus; resolves with a take(reps) for each contestant, and stop(). */
+async function startChildren(corpusName, options) {
+  const children = {}
+  const takers = {}
+  let corpus
+  for (const contestant of CONTESTANTS) {
+    const child = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
+      execArgv: ['--expose-gc'],
+      env: {...process.env, [CHILD]: JSON.stringify([contestant, corpusName])},
+    })
+    children[contestant] = child
+    const next = () =>
+      new Promise((resolve, reject) => {
+        const onExit = (code) => reject(new Error(`the ${contestant} process for ${corpusName} exited (${code})`))
+        child.once('exit', onExit)
+        child.once('message', (message) => {
+          child.off('exit', onExit)
+          resolve(message)
+        })
+      })
+    const ready = await next()
+    if (ready.failure) fail(`${corpusName}: ${ready.failure}`)
+    corpus = ready.corpus
+    takers[contestant] = async (reps) => {
+      const answer = next()
+      child.send({reps})
+      const {times, failure} = await answer
+      if (failure) fail(`${corpusName}: ${failure}`)
+      return times
     }
   }
-  if (failures > 0) fail(`${failures} wrong result(s)`)
+  const stop = () => Object.values(children).forEach((child) => child.kill())
+  return {corpus, takers, stop}
+}
+
+/** The same in this process (--one-process): every contestant and every corpus side by side. */
+async function inProcess(corpora, options) {
+  const sample = createSampler(findGc().gc, options.clock)
+  const runners = {}
+  for (const contestant of CONTESTANTS) runners[contestant] = await loadRunner(contestant, options, contestant)
+  for (const corpus of corpora) {
+    for (const contestant of CONTESTANTS) {
+      const failure = checkResult(corpus, contestant, runners[contestant](corpus.chunks))
+      if (failure) fail(`${corpus.name}: ${failure}`)
+    }
+  }
+  return (corpus) =>
+    Object.fromEntries(
+      CONTESTANTS.map((contestant) => [
+        contestant,
+        async (reps) => {
+          const {result, ...times} = await sample(runners[contestant], corpus.chunks, reps)
+          const failure = checkResult(corpus, contestant, result)
+          if (failure) fail(`${corpus.name}: ${failure}`)
+          return times
+        },
+      ]),
+    )
 }
 
 /**
- * Warms every contestant up on every corpus (at least `warmup.runs` runs and `warmup.ms` milliseconds).
- * Returns how many runs make up one timed sample, per corpus and contestant.
+ * Warms every contestant up on one corpus (at least `warmup.runs` runs and `warmup.ms` milliseconds),
+ * then takes the timed rounds, the contestants in an order rotated by the round. Returns the samples
+ * ({ns, wallNs, cpuNs} per contestant).
  */
-async function warmUp(corpora, runners, warmup, sample) {
+async function measureCorpus(name, takers, {warmup, rounds}) {
   const reps = {}
-  for (const corpus of corpora) {
-    reps[corpus.name] = {}
-    for (const contestant of CONTESTANTS) {
-      progress(`  warming up ${corpus.name}: ${contestant}`)
-      let lastNs = 0
-      for (let runs = 0, spentNs = 0; runs < warmup.runs || spentNs < warmup.ms * 1e6; runs++) {
-        lastNs = (await sample(runners[contestant], corpus.chunks, 1)).ns
-        spentNs += lastNs
-      }
-      reps[corpus.name][contestant] = Math.min(MAX_REPS, Math.ceil((MIN_SAMPLE_MS * 1e6) / lastNs))
+  for (const contestant of CONTESTANTS) {
+    progress(`  warming up ${name}: ${contestant}`)
+    let lastNs = 0
+    for (let runs = 0, spentNs = 0; runs < warmup.runs || spentNs < warmup.ms * 1e6; runs++) {
+      lastNs = (await takers[contestant](1)).ns
+      spentNs += lastNs
     }
+    reps[contestant] = Math.min(MAX_REPS, Math.ceil((MIN_SAMPLE_MS * 1e6) / lastNs))
   }
-  return reps
-}
-
-/** Timed rounds, each visiting every corpus with the contestants in an order rotated by the round. */
-async function timeRounds(corpora, runners, reps, rounds, sample) {
-  const samples = {}
-  for (const corpus of corpora) {
-    const empty = () => ({ns: [], wallNs: [], cpuNs: []})
-    samples[corpus.name] = Object.fromEntries(CONTESTANTS.map((name) => [name, empty()]))
-  }
+  const samples = Object.fromEntries(CONTESTANTS.map((contestant) => [contestant, {ns: [], wallNs: [], cpuNs: []}]))
   for (let round = 0; round < rounds; round++) {
-    progress(`round ${round + 1}/${rounds}`)
-    for (const corpus of corpora) {
-      for (const contestant of rotated(CONTESTANTS, round)) {
-        const runs = reps[corpus.name][contestant]
-        const {result, ...times} = await sample(runners[contestant], corpus.chunks, runs)
-        const failure = checkResult(corpus, contestant, result)
-        if (failure) fail(`${corpus.name}: ${failure}`)
-        for (const [clock, ns] of Object.entries(times)) samples[corpus.name][contestant][clock].push(ns)
-      }
+    progress(`${name}: round ${round + 1}/${rounds}`)
+    for (const contestant of rotated(CONTESTANTS, round)) {
+      const times = await takers[contestant](reps[contestant])
+      for (const [clock, ns] of Object.entries(times)) samples[contestant][clock].push(ns)
     }
   }
   return samples
@@ -229,6 +302,7 @@ function analyze(corpora, samples) {
     ratios[name] = {
       nodeVsEventsourceParser: speedup(name, NODE, PEER),
       browserVsEventsourceParser: speedup(name, BROWSER, PEER),
+      readerVsEventsourceParser: speedup(name, READER, PEER),
       nodeVsFloor: speedup(name, NODE, 'floor'),
     }
   }
@@ -238,6 +312,8 @@ function analyze(corpora, samples) {
     const browser = ratios[name].browserVsEventsourceParser.median
     goals.push({what: `${NODE} / ${PEER}, ${name}`, value: node, goal: GOAL_NODE, met: node >= GOAL_NODE})
     goals.push({what: `${BROWSER} / ${PEER}, ${name}`, value: browser, goal: GOAL_BROWSER, met: browser >= GOAL_BROWSER})
+    const reader = ratios[name].readerVsEventsourceParser.median
+    goals.push({what: `${READER} / ${PEER}, ${name}`, value: reader, goal: GOAL_BROWSER, met: reader >= GOAL_BROWSER})
   }
   const ran = (name) => ratios[name] !== undefined
   if (!GEOMEAN_CORPORA.every(ran) || !ran('1mb-line') || !ran('10mb-line')) return {throughput, ratios, goals}
@@ -313,7 +389,7 @@ function printReport(env, corpora, results) {
       ...corpora.map((c) => [
         c.name,
         `${(c.bytes / MB).toFixed(2)} MB`,
-        c.chunks.length.toLocaleString('en'),
+        c.chunks.toLocaleString('en'),
         c.events.toLocaleString('en'),
         c.meanEventBytes.toLocaleString('en'),
         c.chunking,
@@ -341,13 +417,14 @@ function printReport(env, corpora, results) {
   say('interquartile range of those ratios')
   say(
     table([
-      ['corpus', 'node build / esp', 'browser build / esp', 'node build / floor'],
+      ['corpus', 'node build / esp', 'browser build / esp', 'browser reader / esp', 'node build / floor'],
       ...corpora.map((c) => {
         const r = results.ratios[c.name]
         return [
           c.name,
           timesWithSpread(r.nodeVsEventsourceParser),
           timesWithSpread(r.browserVsEventsourceParser),
+          timesWithSpread(r.readerVsEventsourceParser),
           timesWithSpread(r.nodeVsFloor),
         ]
       }),
@@ -386,7 +463,7 @@ function printJson(env, corpora, results) {
   const json = {
     ...env,
     unit: 'MB/s = 10^6 input bytes per second',
-    corpora: corpora.map(({chunks, ...c}) => ({...c, chunks: chunks.length})),
+    corpora,
     ...results,
   }
   console.log(JSON.stringify(json, null, 2))
@@ -396,27 +473,35 @@ function printJson(env, corpora, results) {
 
 async function main() {
   const options = readOptions()
+  const child = process.env[CHILD]
+  if (child !== undefined) return runChild(...JSON.parse(child), options)
   const streamsource = await loadStreamsource(options.module, 'createParser')
   const browserBuild = await loadStreamsource(options.browserModule, 'createParser')
   const {gc, how: gcHow} = findGc()
   const env = environment(streamsource, browserBuild, options, gcNote(gc, gcHow))
-  // The browser build's runner comes from a second instance of parse-corpora.mjs: a function of its
-  // own, so that V8 keeps its type feedback apart from the Node build's (see parse-corpora.mjs).
-  const runners = {
-    'floor': runFloor,
-    [PEER]: eventsourceParserRunner(createEventsourceParser),
-    [NODE]: bytesRunner(streamsource.createParser),
-    [BROWSER]: (await import('./parse-corpora.mjs?browser-build')).bytesRunner(browserBuild.createParser),
+  const names = CORPUS_NAMES.filter((name) => (options.only ?? CORPUS_NAMES).includes(name))
+  const corpora = []
+  const samples = {}
+  if (options.oneProcess) {
+    progress('generating corpora, checking what each parser reports')
+    const built = buildCorpora(names)
+    const takersOf = await inProcess(built, options)
+    for (const corpus of built) {
+      corpora.push(describe(corpus))
+      samples[corpus.name] = await measureCorpus(corpus.name, takersOf(corpus), options)
+    }
+  } else {
+    for (const name of names) {
+      progress(`${name}: starting a process for each contestant`)
+      const {corpus, takers, stop} = await startChildren(name, options)
+      try {
+        corpora.push(corpus)
+        samples[name] = await measureCorpus(name, takers, options)
+      } finally {
+        stop()
+      }
+    }
   }
-
-  progress('generating corpora')
-  const corpora = buildCorpora(options.only)
-  progress('checking what each parser reports')
-  checkAll(corpora, runners)
-  progress('warming up')
-  const sample = createSampler(gc, options.clock)
-  const reps = await warmUp(corpora, runners, options.warmup, sample)
-  const samples = await timeRounds(corpora, runners, reps, options.rounds, sample)
   progress('')
   const results = analyze(corpora, samples)
   if (options.json) printJson(env, corpora, results)
