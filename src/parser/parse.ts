@@ -188,6 +188,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
           next++
           dispatchEvent()
         } else appendData(value)
+      } else if (start === end) {
+        // "If the line is empty (a blank line): Dispatch the event." Here rather than in parseLine, a
+        // call too many for the line that ends every event (feed: 1.31x to about 1.4x eventsource-parser).
+        dispatchEvent()
       } else {
         parseLine(text, start, end)
       }
@@ -203,10 +207,11 @@ export function createParser(config: ParserConfig): EventSourceParser {
     }
   }
 
-  /** Parses the line `text[start, end)`; `end` is a line end or the end of `text`. */
+  /**
+   * Parses the line `text[start, end)`, which is not empty (readLines dispatches at a blank line); `end`
+   * is a line end or the end of `text`.
+   */
   function parseLine(text: string, start: number, end: number): void {
-    // "If the line is empty (a blank line): Dispatch the event."
-    if (start === end) return dispatchEvent()
     const first = text.charCodeAt(start)
 
     // "If the line starts with a U+003A COLON character (:): Ignore the line." (Reported as a comment.)
