@@ -52,6 +52,7 @@ const MB = 1e6
 const values = readArgs({rounds: {type: 'string'}, only: {type: 'string'}}, USAGE)
 const rounds = integerOption(values, 'rounds', values.quick ? 4 : 12, USAGE)
 const warmup = values.quick ? {runs: 2, ms: 50} : {runs: 5, ms: 200}
+const PAGE_SETS = values.quick ? 2 : 4
 const only = values.only?.split(',').map((name) => name.trim()) ?? CORPUS_NAMES
 const unknown = only.filter((name) => !CORPUS_NAMES.includes(name))
 if (unknown.length > 0) usageError(`unknown corpus(es): ${unknown.join(', ')}; known: ${CORPUS_NAMES.join(', ')}`, USAGE)
@@ -155,45 +156,50 @@ try {
   const corpora = []
   const samples = []
   for (const corpusName of only) {
-    // A page per contestant for this corpus alone, closed once its rounds are done.
-    const pages = {}
-    for (const name of CONTESTANTS) {
-      progress(`${corpusName}: generating the corpus and checking what ${name} reports, in its page`)
-      const context = await browser.newContext()
-      const page = await context.newPage()
-      page.on('pageerror', (error) => console.error(`bench: page error: ${error.message}`))
-      await page.goto(`http://127.0.0.1:${server.address().port}/?contestant=${encodeURIComponent(name)}`)
-      await page.waitForFunction(() => window.benchReady === true)
-      const prepared = await page.evaluate((names) => window.bench.prepare(names), [corpusName])
-      if (prepared.failures.length > 0) {
-        for (const failure of prepared.failures) console.error(`bench: ${failure}`)
-        throw new Error(`${prepared.failures.length} wrong result(s); the figures would not compare the same work`)
-      }
-      corpora[samples.length] = prepared.corpora[0]
-      pages[name] = page
-    }
-    const sample = async (name, reps) => {
-      const result = await pages[name].evaluate((r) => window.bench.sample(0, r), reps)
-      if (result.failure) throw new Error(result.failure)
-      return result.ms
-    }
-    // Warm-up, and how many runs make a sample of at least 50 ms (at most 40).
-    const reps = {}
-    for (const name of CONTESTANTS) {
-      progress(`  warming up ${corpusName}: ${name}`)
-      let lastMs = 0
-      for (let runs = 0, spent = 0; runs < warmup.runs || spent < warmup.ms; runs++) spent += lastMs = await sample(name, 1)
-      reps[name] = Math.min(40, Math.ceil(50 / Math.max(lastMs, 0.1)))
-    }
     const corpusSamples = Object.fromEntries(CONTESTANTS.map((name) => [name, []]))
-    for (let round = 0; round < rounds; round++) {
-      progress(`${corpusName}: round ${round + 1}/${rounds}`)
-      for (const name of CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length])) {
-        corpusSamples[name].push(await sample(name, reps[name]))
+    // The rounds are shared out among several sets of pages, a page per contestant each, closed once its
+    // rounds are done: how fast a page runs a parser depends on what its JIT made of it, which differs from
+    // one page to the next (the browser build on llm-tokens-each: 1.32x and 1.02x eventsource-parser in
+    // two runs, each with a tight spread), so the spread of the rounds shows that too.
+    for (let set = 0; set < PAGE_SETS; set++) {
+      const pages = {}
+      for (const name of CONTESTANTS) {
+        progress(`${corpusName}: generating the corpus and checking what ${name} reports, in its page (set ${set + 1})`)
+        const page = await (await browser.newContext()).newPage()
+        page.on('pageerror', (error) => console.error(`bench: page error: ${error.message}`))
+        await page.goto(`http://127.0.0.1:${server.address().port}/?contestant=${encodeURIComponent(name)}`)
+        await page.waitForFunction(() => window.benchReady === true)
+        const prepared = await page.evaluate((names) => window.bench.prepare(names), [corpusName])
+        if (prepared.failures.length > 0) {
+          for (const failure of prepared.failures) console.error(`bench: ${failure}`)
+          throw new Error(`${prepared.failures.length} wrong result(s); the figures would not compare the same work`)
+        }
+        if (set === 0 && name === CONTESTANTS[0]) corpora.push(prepared.corpora[0])
+        pages[name] = page
       }
+      const sample = async (name, reps) => {
+        const result = await pages[name].evaluate((r) => window.bench.sample(0, r), reps)
+        if (result.failure) throw new Error(result.failure)
+        return result.ms
+      }
+      // Warm-up, and how many runs make a sample of at least 50 ms (at most 40).
+      const reps = {}
+      for (const name of CONTESTANTS) {
+        progress(`  warming up ${corpusName}: ${name}`)
+        let lastMs = 0
+        for (let runs = 0, spent = 0; runs < warmup.runs || spent < warmup.ms; runs++) spent += lastMs = await sample(name, 1)
+        reps[name] = Math.min(40, Math.ceil(50 / Math.max(lastMs, 0.1)))
+      }
+      const first = Math.ceil((rounds * set) / PAGE_SETS)
+      for (let round = first; round < Math.ceil((rounds * (set + 1)) / PAGE_SETS); round++) {
+        progress(`${corpusName}: round ${round + 1}/${rounds}`)
+        for (const name of CONTESTANTS.map((_, i) => CONTESTANTS[(i + round) % CONTESTANTS.length])) {
+          corpusSamples[name].push(await sample(name, reps[name]))
+        }
+      }
+      for (const page of Object.values(pages)) await page.context().close()
     }
     samples.push(corpusSamples)
-    for (const page of Object.values(pages)) await page.context().close()
   }
   const chromiumVersion = browser.version()
   progress('')
@@ -233,7 +239,8 @@ try {
       env,
       `Chromium ${env.chromium}; streamsource browser build dist/index.js, eventsource-parser ${env.eventsourceParser}`,
     )
-    say(`${rounds} timed rounds after a warm-up of at least ${warmup.runs} runs and ${warmup.ms} ms per corpus and contestant`)
+    say(`${rounds} timed rounds, in ${PAGE_SETS} sets of pages (a page per contestant and corpus), each set after a warm-up`)
+    say(`of at least ${warmup.runs} runs and ${warmup.ms} ms per corpus and contestant`)
     say('clock: the page\'s performance.now() (5 µs, cross-origin isolated); a sample\'s time is its fastest run\'s')
     say()
     say('Throughput, MB/s (median of the rounds) and speed ratios (> 1 means streamsource is faster): the median')

@@ -5,7 +5,7 @@
 // bench/parse-browser.mjs) delivered the way bytes come off the network: as arrays of Uint8Array chunks.
 //
 //   node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only a,b] [--module path/to/index.js]
-//                        [--browser-module path/to/index.js] [--one-process]
+//                        [--browser-module path/to/index.js] [--processes N] [--one-process]
 //
 // --quick     fewer warm-up runs and rounds: a rough figure in about a minute instead of about three
 // --json      print the results as JSON on stdout (progress still goes to stderr)
@@ -17,6 +17,7 @@
 //             `import 'streamsource'` gives in Node)
 // --browser-module  the browser build: this file instead of dist/index.js (what a bundler gives); the
 //             browser EventSource's reader is parser/stream-reader.js beside it
+// --processes N  the sets of processes the rounds of a corpus are shared among (default 4, 2 with --quick)
 // --one-process  every contestant and corpus in this one process, as before (to compare; see below)
 //
 // Each contestant runs in a process of its own for each corpus (a child of this one, which holds nothing
@@ -71,7 +72,7 @@ import {
 
 const USAGE =
   'usage: node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only corpus,...] [--module path/index.js] ' +
-  '[--browser-module path/index.js] [--one-process]'
+  '[--browser-module path/index.js] [--processes N] [--one-process]'
 
 const GOAL_GEOMEAN = 1.5 // Node build (bytes) / eventsource-parser, geometric mean over the corpora
 const GOAL_NODE = 1.5 // Node build (bytes) / eventsource-parser, on every small-event corpus
@@ -102,6 +103,7 @@ function readOptions() {
       only: {type: 'string'},
       'browser-module': {type: 'string'},
       'one-process': {type: 'boolean', default: false},
+      processes: {type: 'string'},
     },
     USAGE,
   )
@@ -120,6 +122,7 @@ function readOptions() {
     browserModule: values['browser-module'] ?? join(ROOT, 'dist', 'index.js'),
     clock: values.wall ? 'wall' : 'cpu',
     oneProcess: values['one-process'],
+    processSets: integerOption(values, 'processes', values.quick ? 2 : 4, USAGE),
   }
 }
 
@@ -248,7 +251,7 @@ async function inProcess(corpora, options) {
  * then takes the timed rounds, the contestants in an order rotated by the round. Returns the samples
  * ({ns, wallNs, cpuNs} per contestant).
  */
-async function measureCorpus(name, takers, {warmup, rounds}) {
+async function measureCorpus(name, takers, {warmup, rounds}, firstRound = 0) {
   const reps = {}
   for (const contestant of CONTESTANTS) {
     progress(`  warming up ${name}: ${contestant}`)
@@ -260,8 +263,8 @@ async function measureCorpus(name, takers, {warmup, rounds}) {
     reps[contestant] = Math.min(MAX_REPS, Math.ceil((MIN_SAMPLE_MS * 1e6) / lastNs))
   }
   const samples = Object.fromEntries(CONTESTANTS.map((contestant) => [contestant, {ns: [], wallNs: [], cpuNs: []}]))
-  for (let round = 0; round < rounds; round++) {
-    progress(`${name}: round ${round + 1}/${rounds}`)
+  for (let round = firstRound; round < firstRound + rounds; round++) {
+    progress(`${name}: round ${round + 1}`)
     for (const contestant of rotated(CONTESTANTS, round)) {
       const times = await takers[contestant](reps[contestant])
       for (const [clock, ns] of Object.entries(times)) samples[contestant][clock].push(ns)
@@ -360,6 +363,9 @@ function environment(streamsource, browserBuild, options, gcHow) {
     browserBuild: browserBuild.label,
     eventsourceParser: packageVersion('eventsource-parser'),
     rounds: options.rounds,
+    processes: options.oneProcess
+      ? 'all contestants and corpora in one process (--one-process)'
+      : `a process per contestant and corpus, ${options.processSets} sets of them per corpus sharing its rounds`,
     only: options.only,
     warmup: options.warmup,
     clock:
@@ -377,10 +383,11 @@ function printReport(env, corpora, results) {
     `streamsource: node build ${env.streamsource}, browser build ${env.browserBuild}; eventsource-parser ${env.eventsourceParser}`,
   )
   say(
-    `${env.rounds} timed rounds, each after a warm-up of at least ${env.warmup.runs} runs and ` +
+    `${env.rounds} timed rounds, each set of processes after a warm-up of at least ${env.warmup.runs} runs and ` +
       `${env.warmup.ms} ms per corpus and contestant; ${env.gc}`,
   )
   say(`clock: ${env.clock}`)
+  say(`processes: ${env.processes}`)
   say()
   say('Corpora')
   say(
@@ -492,13 +499,22 @@ async function main() {
     }
   } else {
     for (const name of names) {
-      progress(`${name}: starting a process for each contestant`)
-      const {corpus, takers, stop} = await startChildren(name, options)
-      try {
-        corpora.push(corpus)
-        samples[name] = await measureCorpus(name, takers, options)
-      } finally {
-        stop()
+      // The rounds are shared out among several sets of processes: how fast a process runs a parser
+      // depends on what its JIT made of it, which can differ from one process to the next (the Node build
+      // on llm-tokens-each: 1.47x eventsource-parser in one run, 1.19x in the next, each with a tight
+      // spread), so the spread of the rounds shows that too.
+      for (let set = 0; set < options.processSets; set++) {
+        progress(`${name}: starting a process for each contestant (set ${set + 1} of ${options.processSets})`)
+        const {corpus, takers, stop} = await startChildren(name, options)
+        try {
+          if (set === 0) corpora.push(corpus)
+          const rounds = Math.ceil((options.rounds * (set + 1)) / options.processSets) - Math.ceil((options.rounds * set) / options.processSets)
+          const taken = await measureCorpus(name, takers, {...options, rounds}, Math.ceil((options.rounds * set) / options.processSets))
+          if (set === 0) samples[name] = taken
+          else for (const [contestant, clocks] of Object.entries(taken)) for (const [clock, list] of Object.entries(clocks)) samples[name][contestant][clock].push(...list)
+        } finally {
+          stop()
+        }
       }
     }
   }
