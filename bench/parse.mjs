@@ -7,7 +7,8 @@
 //   node bench/parse.mjs [--quick] [--json] [--wall] [--rounds N] [--only a,b] [--module path/to/index.js]
 //                        [--browser-module path/to/index.js] [--processes N] [--one-process]
 //
-// --quick     fewer warm-up runs and rounds: a rough figure in about a minute instead of about three
+// --quick     fewer warm-up runs, rounds and sets of processes: a rough figure (the full run took about 5
+//             minutes on 2026-12-07)
 // --json      print the results as JSON on stdout (progress still goes to stderr)
 // --wall      time with the wall clock instead of the process's CPU time (see createSampler)
 // --rounds N  timed rounds per corpus and contestant (default 16, 5 with --quick)

@@ -60,7 +60,9 @@ export function installUtf8Decoder(createDecoder: () => Utf8Decoder, lastLineEnd
  * as it is: Chromium wraps every typed array that a `TextDecoder` is given, once per array, and the
  * chunks of a fetch body come wrapped already, so a `subarray` made for each call costs a wrapper each
  * (Chromium 156, 1 MB of bench/parse-corpora.mjs's llm-tokens-each, one read per event, fastest of many
- * runs: 1.05x and 1.06x `eventsource-parser` with a subarray for every range, 1.19x twice without).
+ * runs in one page: 1.05x and 1.06x `eventsource-parser` with a subarray for every range, 1.19x twice
+ * without. bench/parse-browser.mjs, whose pages vary more from one to the next, printed 1.04x before and
+ * 1.32x, 1.02x and 1.06x after on 2026-12-07: a gain smaller than that variation.)
  */
 export function createTextDecoder(
   decoder: StreamingTextDecoder = new TextDecoder('utf-8', {ignoreBOM: true}),
