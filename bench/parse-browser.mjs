@@ -267,7 +267,9 @@ try {
   console.error(`bench: ${error.message}`)
   exitCode = 1
 } finally {
-  await browser.close()
+  // Chromium's shutdown is waited for 10 s at most: the figures are printed already, and one full run
+  // was seen not to exit after them.
+  await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
   server.close()
 }
 process.exit(exitCode)
