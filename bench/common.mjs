@@ -88,7 +88,8 @@ export async function loadStreamsource(modulePath, name = 'EventSource') {
     process.exit(1)
   }
   const stale = modulePath === undefined && newestSourceTime() > statSync(file).mtimeMs
-  return {[name]: module[name], label: relative(ROOT, file) || file, stale}
+  // Every export (the iterator bench needs `messages` beside `EventSource`), with where they came from.
+  return {...module, label: relative(ROOT, file) || file, stale}
 }
 
 /** `npm run bench` only builds when dist/ is missing, so an older build would be measured silently. */
