@@ -61,7 +61,7 @@ const tsPlugin = (tsconfig = './tsconfig.build.json', outDir = 'dist', options =
       module: 'esnext',
       moduleResolution: 'bundler',
       // The JavaScript carries no comments: the package ships src/, where the source maps point, with
-      // every comment. (Declarations keep theirs: scripts/emit-types.mjs emits them with tsc.)
+      // every comment. (Declarations keep theirs: rollup-plugin-dts bundles them, in the build below.)
       removeComments: true,
     },
     noForceEmit: false,
