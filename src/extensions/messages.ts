@@ -11,7 +11,9 @@ import type {SourceCore} from './extension.js'
 /**
  * Every `MessageEvent` of `source` (named ones too), in order, from now until the source closes;
  * breaking out of the loop closes the source. A source that fails (CLOSED by an error) makes the
- * loop throw the cause, also when it had failed before the loop started.
+ * loop throw the cause, also when it had failed before the loop started. The source does not wait
+ * for the loop: events that arrive while its body runs are kept, in order, until it asks for them,
+ * so a loop slower than the stream holds more and more of it in memory.
  *
  * @param source - An EventSource of this package.
  * @example
