@@ -2,19 +2,13 @@
 // the data flows one way (transport → parser → EventSource → extensions → adapters), and a cycle
 // would make a module's exports depend on which one a bundle happens to evaluate first. Imports of
 // types alone are left out: TypeScript erases them.
-import {readdirSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import ts from 'typescript'
 import {expect, test} from 'vitest'
-import {repoRoot} from './support/paths.js'
+import {repoRoot, sourceModules} from './support/paths.js'
 
 const src = join(repoRoot, 'src')
-
-function modules(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
-    entry.isDirectory() ? modules(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
-  )
-}
 
 /** The modules of src/ that `file` imports or re-exports values from. */
 function runtimeImports(file: string): string[] {
@@ -46,7 +40,7 @@ function runtimeImports(file: string): string[] {
 }
 
 test('no module of src/ imports itself back at run time', () => {
-  const graph = new Map(modules(src).map((file) => [file, runtimeImports(file)]))
+  const graph = new Map(sourceModules().map((file) => [file, runtimeImports(file)]))
   const cycles: string[] = []
   const state = new Map<string, 'visiting' | 'done'>()
   const path: string[] = []

@@ -1,17 +1,9 @@
 // The README's map of src/ lists every module there is, and nothing that is gone: a module added,
 // moved or removed fails here until the map says so.
-import {readdirSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {expect, test} from 'vitest'
-
-const root = fileURLToPath(new URL('..', import.meta.url))
-
-function modules(dir: string): string[] {
-  return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
-    entry.isDirectory() ? modules(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [relative(join(root, 'src'), join(dir, entry.name))] : [],
-  )
-}
+import {repoRoot as root, sourceModules} from './support/paths.js'
 
 /** The paths the README's `src/` tree names: each `name.ts` under the folder it is indented beneath. */
 function mapped(readme: string): string[] {
@@ -36,5 +28,5 @@ function mapped(readme: string): string[] {
 
 test('the README maps every module in src/, in its folder', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  expect(mapped(readme).sort()).toEqual(modules(join(root, 'src')).sort())
+  expect(mapped(readme).sort()).toEqual(sourceModules().map((file) => relative(join(root, 'src'), file)).sort())
 })
