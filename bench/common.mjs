@@ -70,8 +70,8 @@ export function integerOption(values, name, fallback, usage, min = 1) {
 // The build under test
 
 /**
- * Imports dist/node/index.js (or `modulePath`, from --module) and returns its export `name`, a label for the
- * report, and whether dist/ looks older than src/. Exits 1 when the file or the export is missing.
+ * Imports dist/node/index.js (or `modulePath`, from --module) and returns its exports (`name` must be one of
+ * them), a label for the report, and whether dist/ looks older than src/. Exits 1 when the file or the export is missing.
  * dist/node/index.js is what `import 'streamsource'` gives in Node (package.json `exports`, condition `node`):
  * dist/index.js with Node's Buffer decoders installed for the parser.
  */
@@ -88,7 +88,7 @@ export async function loadStreamsource(modulePath, name = 'EventSource') {
     process.exit(1)
   }
   const stale = modulePath === undefined && newestSourceTime() > statSync(file).mtimeMs
-  // Every export (the iterator bench needs `messages` beside `EventSource`), with where they came from.
+  // Every export: the iterator bench needs `messages` beside `EventSource`.
   return {...module, label: relative(ROOT, file) || file, stale}
 }
 
