@@ -336,9 +336,12 @@ export class EventSource<Events extends EventSourceEvents<Events> = string> exte
                 this.dispatchEvent(createEvent('open'))
                 return readyState === OPEN
               },
+              // [non-spec] An extension may have the transport wait before the next read: a loop over
+              // `messages(source)` that has not caught up with this chunk's events yet.
               onChunk: (chunk) => {
                 run('active')
                 reader.feed(chunk)
+                return run('read')
               },
               // "processEventSourceEndOfBody given response res: If res is not a network error, then
               // reestablish the connection." After the events already parsed, as the spec's tasks run

@@ -30,6 +30,11 @@ export interface Hooks {
   lost?(): boolean | undefined
   /** Every `MessageEvent` of the stream, named ones too, whether or not a listener hears it. */
   message?(event: TypedMessageEvent): void
+  /**
+   * A chunk's events were handed on: a thenable to wait for before the transport reads the next
+   * chunk (a loop over `messages(source)` catching up), or `undefined` to read on at once.
+   */
+  read?(): PromiseLike<unknown> | undefined
 }
 
 /**

@@ -11,9 +11,12 @@ import type {SourceCore} from './extension.js'
 /**
  * Every `MessageEvent` of `source` (named ones too), in order, from now until the source closes;
  * breaking out of the loop closes the source. A source that fails (CLOSED by an error) makes the
- * loop throw the cause, also when it had failed before the loop started. The source does not wait
- * for the loop: events that arrive while its body runs are kept, in order, until it asks for them,
- * so a loop slower than the stream holds more and more of it in memory.
+ * loop throw the cause, also when it had failed before the loop started. Events that arrive while
+ * the loop's body runs are kept, in order, until it asks for them. Over fetch, the next chunk of
+ * the stream is read once the loop has caught up with the last one's events, or a task later,
+ * whichever comes first: a loop that keeps up holds at most a chunk's events, while one that
+ * awaits something slow neither stops the stream nor starves `heartbeat()`, and so holds more and
+ * more of a fast stream in memory.
  *
  * @param source - An EventSource of this package.
  * @example
@@ -31,6 +34,7 @@ export function messages<Events extends EventSourceEvents<Events> = string>(
       if (core.readyState === 2) return queue.end(core.failure_?.[0])
       core.hook_({
         message: queue.push,
+        read: queue.paced,
         stop: () => void (core.readyState === 2 && queue.end(core.failure_?.[0])),
       })
     },

@@ -48,8 +48,9 @@ export const fetchTransport: Transport = (request, handlers) => {
               if (signal.aborted) cancel()
               else if (done) handlers.onEnd()
               else {
-                handlers.onChunk(value)
-                read()
+                const wait = handlers.onChunk(value)
+                if (wait) wait.then(read)
+                else read()
               }
             })
             .catch(failed)

@@ -51,8 +51,12 @@ export interface TransportResponse {
 export interface TransportHandlers {
   /** The response head arrived. `false`: the body is not wanted; the transport lets it go unread. */
   onResponse(response: TransportResponse): boolean
-  /** A piece of the body: bytes, or text (XMLHttpRequest's `responseText` grows as text). */
-  onChunk(chunk: Uint8Array | string): void
+  /**
+   * A piece of the body: bytes, or text (XMLHttpRequest's `responseText` grows as text). A thenable
+   * returned asks a transport that reads (fetch) to wait for it before the next read; one that
+   * is handed chunks (XMLHttpRequest) cannot wait, and goes on.
+   */
+  onChunk(chunk: Uint8Array | string): PromiseLike<unknown> | void
   /** The body ended cleanly. */
   onEnd(): void
   /**
