@@ -2,17 +2,18 @@
 // state and heap do not weigh on the next), with the options each one understands.
 //
 //   node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N]
-//                      [--module path/to/index.js] [--only parse,browser,eventsource,reconnect,memory] [--one-process]
+//                      [--module path/to/index.js] [--only parse,browser,eventsource,iterator,reconnect,memory] [--one-process]
 //
 //   parse        bench/parse.mjs: parser throughput against eventsource-parser, both builds, in Node
 //   browser      bench/parse-browser.mjs: the browser build against eventsource-parser in Chromium
 //   eventsource  bench/eventsource.mjs: events/s end to end against `eventsource` and `eventsource-client`
+//   iterator     bench/iterator.mjs: what `for await` costs an event against a listener, in one process
 //   reconnect    bench/reconnect.mjs: heap and handles over 10,000 reconnect cycles
 //   memory       bench/memory.mjs: heap before, at the peak and after, over 10,000 reconnects and 1,000,000 events
 //
 // Names before the options pick benchmarks as --only does (`npm run bench -- memory`).
 // --quick and --json go to all of them, --module to all but browser, --wall to parse and eventsource, --rounds
-// to parse, browser and eventsource, --events to eventsource and memory, --cycles to reconnect and memory,
+// to parse, browser, eventsource and iterator, --events to eventsource, iterator and memory, --cycles to reconnect and memory,
 // --one-process to eventsource. With --json the output is one JSON object keyed by benchmark.
 // The exit code is the first non-zero one of the benchmarks (they all run regardless).
 import {spawn} from 'node:child_process'
@@ -23,13 +24,14 @@ const BENCHMARKS = {
   parse: {file: 'parse.mjs', options: ['quick', 'json', 'wall', 'rounds', 'module']},
   browser: {file: 'parse-browser.mjs', options: ['quick', 'json', 'rounds']},
   eventsource: {file: 'eventsource.mjs', options: ['quick', 'json', 'wall', 'rounds', 'events', 'module', 'one-process']},
+  iterator: {file: 'iterator.mjs', options: ['quick', 'json', 'rounds', 'events', 'module']},
   reconnect: {file: 'reconnect.mjs', options: ['quick', 'json', 'cycles', 'module']},
   memory: {file: 'memory.mjs', options: ['quick', 'json', 'cycles', 'events', 'module']},
 }
 const TIMEOUT_MS = 30 * 60 * 1000 // each benchmark takes minutes at most; longer means it hangs
 const USAGE =
   'usage: node bench/run.mjs [name...] [--quick] [--json] [--wall] [--rounds N] [--events N] [--cycles N] ' +
-  '[--module path/index.js] [--only parse,browser,eventsource,reconnect,memory] [--one-process]'
+  '[--module path/index.js] [--only parse,browser,eventsource,iterator,reconnect,memory] [--one-process]'
 
 // Leading names (`node bench/run.mjs memory --quick`) are taken off before the options are read.
 const firstOption = process.argv.findIndex((arg, index) => index >= 2 && arg.startsWith('-'))

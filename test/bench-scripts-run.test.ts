@@ -29,6 +29,12 @@ test('the end-to-end benchmark runs every client over both corpora', {timeout: 9
   }
 })
 
+test('the iterator benchmark times every contestant over the same stream', {timeout: 90_000}, async () => {
+  const {stdout} = await run(process.execPath, ['--expose-gc', join(repoRoot, 'bench', 'iterator.mjs'), '--json', '--rounds', '1', '--events', '2000'], {cwd: repoRoot, timeout: 60_000})
+  const result = JSON.parse(stdout) as {nsPerEvent: Record<string, unknown>}
+  expect(Object.keys(result.nsPerEvent)).toEqual(['a call', 'a dispatchEvent', 'for await alone', 'listeners', 'messages()'])
+})
+
 test('the parser benchmark runs both builds and the reader against eventsource-parser', {timeout: 90_000}, async () => {
   const result = await bench('parse.mjs', ['--quick', '--rounds', '1', '--processes', '1', '--only', 'llm-tokens'])
   expect(Object.keys(result.throughput['llm-tokens'] ?? {})).toEqual(
