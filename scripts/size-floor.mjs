@@ -74,6 +74,19 @@ const STEPS = [
     edits: [['eventsource/options.ts', /lastEventId: lastEventId\.replace\(.*\n/, 'lastEventId,\n']],
   },
   {
+    name: 'the hooks every extension acts through',
+    why: 'the issue\'s design: extensions that cost only where imported',
+    edits: [
+      ['eventsource/EventSource.ts', /\brun\('(stop|active|read)'\)/g, 'undefined'],
+      ['eventsource/EventSource.ts', /\brun\('(lost|end)'\)/g, 'false'],
+      ['eventsource/EventSource.ts', "run('status', response)", 'undefined'],
+      ['eventsource/EventSource.ts', /\n *run\('message', message\)/, ''],
+      ['eventsource/EventSource.ts', '!(heard || hooks.some((hook) => hook.message))', '!heard'],
+      ['eventsource/EventSource.ts', /\n *for \(const extension of settings\.extensions\)[^\n]*/, ''],
+      ['eventsource/EventSource.ts', /\n *const run = [\s\S]*?\n    \}\n/, '\n'],
+    ],
+  },
+  {
     name: 'every check of an option and of a header',
     why: 'the project\'s rules: a clear error naming the option and value',
     edits: [
