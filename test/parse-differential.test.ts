@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import {expect, test} from 'vitest'
 import {createParser} from '../src/index.js'
 import {type Call, type ErrorRecord, record} from './support/record.js'
-import {cuts, sseBytes, sseText} from './support/sse-arbitraries.js'
+import {cuts, sseBytePart, sseBytes, sseText} from './support/sse-arbitraries.js'
 import {split} from './support/split.js'
 
 type Chunk = string | Uint8Array
@@ -96,6 +96,31 @@ test('without Node\'s Buffer (as in browsers), byte streams in any chunks decode
       const expected = run([decoder.decode(input)])
       expect(withoutNodeBuffer(() => run(split(input, at)))).toEqual(expected)
       expect(withoutNodeBuffer(() => run(Array.from(input, (byte) => Uint8Array.of(byte))))).toEqual(expected)
+    }),
+    {numRuns: 500},
+  )
+})
+
+/** A line of about 100 to 2000 bytes of one character, ASCII or not, so that cuts split characters. */
+const kibLine = fc
+  .tuple(
+    fc.constantFrom('data: ', 'data:', 'event: ', 'id: ', ': ', 'foo: '),
+    fc.constantFrom('x', 'é', '日', '😀'),
+    fc.integer({min: 100, max: 500}),
+    fc.constantFrom('\n', '\r', '\r\n', '\n\n'),
+  )
+  .map(([field, fill, count, end]) => Array.from(encoder.encode(field + fill.repeat(count) + end)))
+
+test('byte streams with lines of over 1 KiB, cut anywhere, decode exactly like TextDecoder', () => {
+  // A chunk that ends a pending line is decoded in two parts from 1 KiB on (the pending bytes with
+  // the continuation bytes that start the chunk, then the rest), which must be the same text.
+  const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
+  const stream = fc
+    .array(fc.oneof({weight: 2, arbitrary: kibLine}, {weight: 3, arbitrary: sseBytePart}), {maxLength: 24})
+    .map((parts) => Uint8Array.from(parts.flat()))
+  fc.assert(
+    fc.property(stream, fc.array(fc.nat({max: 40_000}), {maxLength: 12}), (input, at) => {
+      expect(run(split(input, at))).toEqual(run([decoder.decode(input)]))
     }),
     {numRuns: 500},
   )
