@@ -504,7 +504,15 @@ const longLines: fc.Arbitrary<string> = fc
     fc.oneof(
       sseLine,
       fc
-        .tuple(fc.constantFrom('data: ', 'data:', 'event:', 'id: ', 'retry: ', ': ', 'foo: ', 'x', 'dat'), fc.string({maxLength: 60}))
+        .tuple(
+          fc.constantFrom(
+            ...['data: ', 'data:', 'event:', 'id: ', 'retry: ', ': ', 'foo: ', 'x', 'dat'],
+            // One character away from a field name, at each place.
+            ...['xata:', 'dxta:', 'daxa:', 'datx:', 'dat:', 'datax:', 'xvent:', 'exent:', 'evxnt:', 'evext:', 'evenx:', 'even:'],
+            ...['eventx:', 'xd:', 'ix:', 'i:', 'idx:', 'xetry:', 'rxtry:', 'rexry:', 'retxy:', 'retrx:', 'retr:', 'retryx:'],
+          ),
+          fc.string({maxLength: 60}),
+        )
         .map(([field, value]) => `${field}${value.replace(/[\r\n]/g, '')}\n`),
       fc.constantFrom('\n', '\r\n', '\r', '\n\n'),
     ),
@@ -578,4 +586,34 @@ test('the Node build\'s parser calls back exactly as the browsers\' do for reads
     }),
     {numRuns: 300},
   )
+})
+
+test('bytes of a line that is `id:\0` so far when a read ends are counted on, as the browsers\' parser counts them, and overflow', () => {
+  // The Node build's parser keeps the start of a line read as ASCII bytes as text, and `id:\0` is the text
+  // both parsers hold while they skip a line: here it has to stay bytes.
+  const input = encoder.encode('id:\0data\0😀😀\n')
+  const options: Limits = {maxBufferSize: 16, onComment: false, action: null}
+  const cut = [input.subarray(0, 4), input.subarray(4, -1), input.subarray(-1)]
+  for (const chunks of [Array.from(input, (byte) => Uint8Array.of(byte)), cut]) {
+    const calls = runExactly(createNodeParser, chunks, options)
+    expect(calls).toEqual(runExactly(createBrowserParser, chunks, options))
+    expect(calls[0]).toMatchObject(['error', {type: 'max-buffer-size-exceeded'}])
+  }
+  // Over the limit with those four bytes alone.
+  const chunks = [encoder.encode('id:\0'), encoder.encode('\n')]
+  const calls = runExactly(createNodeParser, chunks, {...options, maxBufferSize: 3})
+  expect(calls).toEqual(runExactly(createBrowserParser, chunks, {...options, maxBufferSize: 3}))
+  expect(calls[0]).toMatchObject(['error', {type: 'max-buffer-size-exceeded'}])
+})
+
+test('a read of one `data:` line and a blank line whose value is shorter than maxBufferSize, as long or longer', () => {
+  // (What the Node build's parser dispatches without its line loop.)
+  for (let length = 0; length <= 24; length++) {
+    for (const maxBufferSize of [0, 1, 8, 15, 16, 17, 30]) {
+      const event = `data: ${'x'.repeat(length)}\n\n`
+      for (const chunks of [[event, event], [encoder.encode(event), encoder.encode(event)]]) {
+        expectSameAsBrowsers(chunks, {maxBufferSize, onComment: false, action: null})
+      }
+    }
+  }
 })
