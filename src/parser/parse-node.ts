@@ -330,22 +330,11 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
     // the first U+003A COLON character (:), and let field be that string. [...] If value starts with
     // a U+0020 SPACE character, remove it from value." "Otherwise, [...] using the whole line as the
     // field name, and the empty string as the field value."
-    // Nearly every line is `data:`, `event:`, `id:` or `retry:`: told apart by the first character and
-    // checked in place, without searching for the colon or slicing out the field name.
+    // Nearly every line is `data:`, `event:`, `id:` or `retry:`: told apart by the first character
+    // and checked in place, without searching for the colon or slicing out the field name.
     let field = fieldNamed(first)
-    let colon: number
-    if (
-      first === 0x64
-        ? text.charCodeAt(start + 1) === 0x61 && text.charCodeAt(start + 2) === 0x74 && text.charCodeAt(start + 3) === 0x61
-        : first === 0x65
-          ? text.charCodeAt(start + 1) === 0x76 && text.charCodeAt(start + 2) === 0x65 && text.charCodeAt(start + 3) === 0x6e && text.charCodeAt(start + 4) === 0x74
-          : first === 0x69
-            ? text.charCodeAt(start + 1) === 0x64
-            : first === 0x72 && text.charCodeAt(start + 1) === 0x65 && text.charCodeAt(start + 2) === 0x74 && text.charCodeAt(start + 3) === 0x72 && text.charCodeAt(start + 4) === 0x79
-    ) {
-      colon = start + field.length
-    } else colon = -1
-    if (text.charCodeAt(colon) !== COLON) {
+    let colon = start + field.length
+    if (!startsWithField(text, start, field)) {
       colon = start + 1
       while (colon < end && text.charCodeAt(colon) !== COLON) colon++
       field = text.slice(start, colon)
@@ -487,3 +476,14 @@ const isData = (text: string, start: number): boolean =>
 /** The only field that a line starting with character code `first` can be, if any. */
 const fieldNamed = (first: number): string =>
   first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
+
+/**
+ * Whether the line at `start` begins with `field` and a colon. (The character after a line is a
+ * line end or past the string, so the reads never run into the next line.)
+ */
+function startsWithField(text: string, start: number, field: string): boolean {
+  for (let index = 0; index < field.length; index++) {
+    if (text.charCodeAt(start + index) !== field.charCodeAt(index)) return false
+  }
+  return text.charCodeAt(start + field.length) === COLON
+}
