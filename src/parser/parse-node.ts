@@ -14,7 +14,7 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
-import {decoding, LARGE_RANGE, nodeDecoderAvailable} from './decode-node.js'
+import {decoding, isAscii, LARGE_RANGE, nodeDecoderAvailable} from './decode-node.js'
 import {createParser as createPortableParser} from './parse.js'
 import {ParseError} from '../errors.js'
 import type {EventSourceParser, ParserConfig} from './types.js'
@@ -28,7 +28,12 @@ const COLON = 0x3a
 const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
 /** What the parser holds as its pending line while it skips one: see `SKIPPED` in ./parse.ts. */
 const SKIPPED = 'id:\0'
-const SKIPPED_BYTES = Uint8Array.of(0x69, 0x64, 0x3a, 0)
+/**
+ * From this many characters on, the start of a line is no longer added to as text, one string a read,
+ * but as bytes, decoded once the line ends: a 10 MB line read 64 bytes at a time took 14 times as long
+ * as a 1 MB one when kept as text (a rope of 160,000 strings), 10 times as bytes.
+ */
+const LONG_LINE = 1024
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -58,11 +63,10 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
   }
   const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
 
-  // The line that has not ended yet is `pendingLine` (text) followed by `pendingBytes` up to
-  // `pendingByteLength` (bytes still undecoded: a character may be cut at their end). The text comes
-  // first: once bytes are kept, every read goes to them until the line ends. Both count against
-  // maxBufferSize as ./parse.ts counts them, since text is only kept from reads of one byte a
-  // character (see `readBytes`), and from strings.
+  // The line that has not ended yet: `pendingLine` (text), or `pendingBytes` up to `pendingByteLength`
+  // (bytes still undecoded: a character may be cut at their end), never both. Either counts against
+  // maxBufferSize as ./parse.ts counts it, since text is only kept from strings and from reads of one
+  // byte a character (see `readBytes`); once a line's bytes are kept, so is the rest of the line.
   let pendingLine = ''
   let pendingBytes: Uint8Array | undefined
   let pendingByteLength = 0
@@ -112,16 +116,24 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
     const length = chunk.length
     if (length === 0) return
     const last = chunk[length - 1]!
-    if (pendingByteLength === 0 && last < 0x80 && (ascii || last === LF || last === CR)) {
+    const endsLine = last === LF || last === CR
+    if (
+      pendingByteLength === 0 &&
+      (endsLine ||
+        (last < 0x80 &&
+          pendingLine.length < LONG_LINE &&
+          // A large read is checked (for the price of a call), a small one guessed from the last.
+          (length < LARGE_RANGE || !isAscii ? ascii : isAscii(chunk))))
+    ) {
       const text = ascii && length < LARGE_RANGE ? oneShot.decode(chunk) : (decoder ??= decoding.create())(chunk, 0, length)
       ascii = text.length === length
-      if (ascii || last === LF || last === CR) {
+      if (ascii || endsLine) {
         // A read that is one `data:` line and a blank line (a server that flushes each event, read as it
         // comes: an LLM's tokens) is dispatched here, without the line loop.
         const end = length - 2
         if (
-          last === LF &&
           chunk[end] === LF &&
+          last === LF &&
           streamStart === undefined &&
           pendingLine === '' &&
           data === undefined &&
@@ -159,24 +171,48 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
     }
     // (Nothing is kept of a skipped line: see SKIPPED.)
     if (pendingLine !== SKIPPED && generation === startGeneration && lastEnd + 1 < length) {
+      // (A line that has not ended in this read either: its start, if kept as text, goes first.)
+      if (pendingLine !== '') keepTextAsBytes()
       keepBytes(chunk, lastEnd + 1, length)
       // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
       // they decode to, so the limit holds (reached a little early by non-ASCII text).
-      if (pendingLine.length + pendingByteLength > maxBufferSize) checkBufferSize()
+      if (pendingByteLength > maxBufferSize) checkBufferSize()
+    }
+  }
+
+  /**
+   * Moves the start of a line kept as text to the pending bytes, where the rest of the line goes: so
+   * that a long line becomes one string in one decode when it ends (see LONG_LINE), and the kept bytes
+   * of a line that is `id:\0` so far are not taken for SKIPPED. Such text came from reads of one byte a
+   * character: ASCII, and U+FFFD for an invalid byte, which 0xFF decodes to again whatever surrounds it.
+   */
+  function keepTextAsBytes(): void {
+    const text = pendingLine
+    pendingLine = ''
+    reserveBytes(text.length)
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index)
+      pendingBytes![index] = code < 0x80 ? code : 0xff
+    }
+    pendingByteLength = text.length
+  }
+
+  /** Makes room for `length` pending bytes in all, growing the buffer by doubling. */
+  function reserveBytes(length: number): void {
+    if (!pendingBytes || length > pendingBytes.length) {
+      const grown = new Uint8Array(Math.max(length, pendingByteLength * 2, 256))
+      if (pendingByteLength) grown.set(pendingBytes!.subarray(0, pendingByteLength))
+      pendingBytes = grown
     }
   }
 
   /** Appends `chunk[start, end)` to the pending bytes, growing the buffer by doubling. */
   function keepBytes(chunk: Uint8Array, start: number, end: number): void {
     const length = pendingByteLength + end - start
-    if (!pendingBytes || length > pendingBytes.length) {
-      const grown = new Uint8Array(Math.max(length, pendingByteLength * 2, 256))
-      if (pendingByteLength) grown.set(pendingBytes!.subarray(0, pendingByteLength))
-      pendingBytes = grown
-    }
+    reserveBytes(length)
     // A few bytes (the start of a line, as most reads leave) are copied faster by a loop than by `set`.
-    if (end - start > 64) pendingBytes.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
-    else while (start < end) pendingBytes[length - end + start] = chunk[start++]!
+    if (end - start > 64) pendingBytes!.set(end - start < chunk.length ? chunk.subarray(start, end) : chunk, pendingByteLength)
+    else while (start < end) pendingBytes![length - end + start] = chunk[start++]!
     pendingByteLength = length
   }
 
@@ -299,12 +335,8 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
     // (Nothing is kept of a skipped line.)
     if (start < text.length && pendingLine !== SKIPPED) {
       pendingLine += text.slice(start)
-      // ./parse.ts keeps the bytes of such a line, which never stand for SKIPPED, so the bytes of a
-      // line that is `id:\0` so far are kept here too, as bytes, and counted on.
-      if (pendingLine === SKIPPED && fromBytes) {
-        pendingLine = ''
-        keepBytes(SKIPPED_BYTES, 0, SKIPPED_BYTES.length)
-      }
+      // ./parse.ts keeps the bytes of such a line, which never stand for SKIPPED: so here too.
+      if (pendingLine === SKIPPED && fromBytes) keepTextAsBytes()
       if (pendingLine.length + pendingByteLength > maxBufferSize) checkBufferSize()
     }
   }
