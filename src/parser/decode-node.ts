@@ -28,8 +28,8 @@ const {utf8Slice, latin1Slice, lastIndexOf} = prototype
  * portable decoder.
  */
 export const nodeDecoderAvailable = [utf8Slice, latin1Slice, lastIndexOf].every((method) => typeof method == 'function')
-/** Whether bytes are all ASCII (with SIMD); Node 18.15 and later. */
-export const isAscii = (nodeBuffer as {isAscii?: (bytes: Uint8Array) => boolean}).isAscii
+// Node 18.15 and later.
+const isAscii = (nodeBuffer as {isAscii?: (bytes: Uint8Array) => boolean}).isAscii
 
 /**
  * From this many bytes on, a range is checked for ASCII (with SIMD, about 30 µs per MB) rather than

@@ -14,7 +14,7 @@
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
-import {decoding, isAscii, LARGE_RANGE, nodeDecoderAvailable} from './decode-node.js'
+import {decoding, LARGE_RANGE, nodeDecoderAvailable} from './decode-node.js'
 import {createParser as createPortableParser} from './parse.js'
 import {ParseError} from '../errors.js'
 import type {EventSourceParser, ParserConfig} from './types.js'
@@ -104,13 +104,14 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
   }
 
   /**
-   * Decodes a read and parses its lines. A read that ends with an ASCII byte ends with a whole
-   * character, and decoding it whole gives the text that decoding it in pieces would (an ASCII byte
-   * ends any sequence before it and starts none): so such a read is decoded whole, and the start of
-   * its last line, if that has not ended, is kept as text, no byte copied. Kept text counts against
-   * maxBufferSize in characters where ./parse.ts counts bytes, so only a read that decoded to one
-   * character a byte (ASCII, or bytes that each became a U+FFFD) keeps text; one that ends with a line
-   * end keeps nothing. Any other read is decoded up to its last line end, and the rest kept as bytes.
+   * Decodes a read and parses its lines. A read that ends with a line end is decoded whole. So is a
+   * small read that ends with another ASCII byte: it ends with a whole character, and decoding it
+   * whole gives the text that decoding it in pieces would (an ASCII byte ends any sequence before it
+   * and starts none), so the start of its last line is kept as text, not copied as bytes and decoded
+   * again with the rest of its line. Kept text counts against maxBufferSize in characters where
+   * ./parse.ts counts bytes, so only a read that decoded to one character a byte (ASCII, or bytes that
+   * each became a U+FFFD) keeps text. Any other read is decoded up to its last line end, and the rest
+   * kept as bytes.
    */
   function readBytes(chunk: Uint8Array): void {
     const length = chunk.length
@@ -119,11 +120,9 @@ function createNodeParser(config: ParserConfig): EventSourceParser {
     const endsLine = last === LF || last === CR
     if (
       pendingByteLength === 0 &&
-      (endsLine ||
-        (last < 0x80 &&
-          pendingLine.length < LONG_LINE &&
-          // A large read is checked (for the price of a call), a small one guessed from the last.
-          (length < LARGE_RANGE || !isAscii ? ascii : isAscii(chunk))))
+      // (A large read that cuts a line takes the way below: copying the start of that line costs little
+      // beside the read, and a long line is best kept as bytes, decoded once: see LONG_LINE.)
+      (endsLine || (last < 0x80 && ascii && length < LARGE_RANGE && pendingLine.length < LONG_LINE))
     ) {
       const text = ascii && length < LARGE_RANGE ? oneShot.decode(chunk) : (decoder ??= decoding.create())(chunk, 0, length)
       ascii = text.length === length
