@@ -3,13 +3,16 @@
  * The Node build's `text/event-stream` parser: scripts/platform-swaps.mjs puts this module in place of
  * ./parse.ts there, so it is never in a browser bundle. It reports exactly what ./parse.ts reports, for
  * any stream cut anywhere, as text or bytes, with any `maxBufferSize` and a `reset()` from inside any
- * callback (test/parse-node-differential.test.ts); it is faster there, and larger.
+ * callback (test/parse-differential.test.ts, part g); it is faster there, and larger.
  *
- * What differs from ./parse.ts, each measured with bench/parse.mjs in Node 20:
- * - A read that ends with an ASCII byte is decoded whole (see `readBytes`), so the start of a line that
- *   has not ended yet is kept as text, not copied into a byte buffer and decoded again with the rest
- *   of its line.
- * - Text without CR (nearly every stream) is split at LF only, one `indexOf` per line instead of two.
+ * What differs from ./parse.ts, each measured on bench/parse.mjs's corpora in Node 20:
+ * - A small read that cuts a line but ends with an ASCII byte is decoded whole (see `readBytes`), so the
+ *   start of that line is kept as text, not copied as bytes and decoded again with the rest of its
+ *   line (llm-tokens, small-reads).
+ * - A read that is one `data:` line and a blank line is dispatched without the line loop, and small
+ *   reads are decoded by a `TextDecoder` of the parser's own, a call fewer (llm-tokens-each).
+ * - Text without CR is split at LF alone, one search a line, and each of the two loops has the
+ *   parsing of a line written out in it (feed, crlf).
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -30,8 +33,8 @@ const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
 const SKIPPED = 'id:\0'
 /**
  * From this many characters on, the start of a line is no longer added to as text, one string a read,
- * but as bytes, decoded once the line ends: a 10 MB line read 64 bytes at a time took 14 times as long
- * as a 1 MB one when kept as text (a rope of 160,000 strings), 10 times as bytes.
+ * but as bytes, decoded once the line ends: a 10 MB line read 64 bytes at a time took 19 times as long
+ * as a 1 MB one when kept as text (a rope of 160,000 strings), 10 times when kept as bytes.
  */
 const LONG_LINE = 1024
 
