@@ -30,12 +30,13 @@ export function swapModules(swaps, name = 'swap-modules') {
 }
 
 /**
- * The Node build: the full parser with `Buffer`'s decoders, the EventSource's own listener lists
- * and `MessageEvent`s (faster than Node's), a chunk's events dispatched at once, and a fetch
- * transport that cancels a stream body itself (undici does not).
+ * The Node build: the full parser in a faster, larger form of its own with `Buffer`'s decoders, the
+ * EventSource's own listener lists and `MessageEvent`s (faster than Node's), a chunk's events
+ * dispatched at once, and a fetch transport that cancels a stream body itself (undici does not).
  */
 export const NODE_SWAPS = new Map(
   [
+    ['src/parser/parse.ts', 'src/parser/parse-node.ts'],
     ['src/parser/stream-reader.ts', 'src/parser/stream-reader-fast.ts'],
     ['src/parser/decode.ts', 'src/parser/decode-node.ts'],
     ['src/platform/web.ts', 'src/platform/node.ts'],

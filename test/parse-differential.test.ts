@@ -1,20 +1,25 @@
 // Property tests: chunking never changes what the parser reports, arbitrary input never throws,
-// and the parser agrees with eventsource-parser and with a small model written from the spec.
+// the parser agrees with eventsource-parser and with a small model written from the spec, and the
+// Node build's parser agrees exactly with the browsers'.
 import {createParser as referenceParser} from 'eventsource-parser'
 import fc from 'fast-check'
 import {expect, test} from 'vitest'
 import {createParser} from '../src/index.js'
+// Under vitest the sources' imports resolve to the Node build's modules (scripts/platform-swaps.mjs), so
+// `createParser` above is src/parser/parse-node.ts; a module imported by its path is that very module.
+import {createParser as createBrowserParser} from '../src/parser/parse.js'
+import {createParser as createNodeParser} from '../src/parser/parse-node.js'
 import {type Call, type ErrorRecord, record} from './support/record.js'
-import {cuts, sseBytePart, sseBytes, sseText} from './support/sse-arbitraries.js'
+import {cuts, sseBytePart, sseBytes, sseEventReads, sseLine, sseText} from './support/sse-arbitraries.js'
 import {split} from './support/split.js'
 
 type Chunk = string | Uint8Array
 
 const encoder = new TextEncoder()
 
-function run(chunks: Chunk[]): Call[] {
+function run(chunks: Chunk[], create = createParser): Call[] {
   const rec = record()
-  const parser = createParser(rec)
+  const parser = create(rec)
   for (const chunk of chunks) parser.feed(chunk)
   return rec.calls
 }
@@ -68,7 +73,9 @@ test('bytes and their UTF-8 decoding (BOM kept) give the same callbacks', () => 
   const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
-      expect(run(split(input, at))).toEqual(run([decoder.decode(input)]))
+      const expected = run([decoder.decode(input)])
+      expect(run(split(input, at), createBrowserParser)).toEqual(expected)
+      expect(run(split(input, at))).toEqual(expected)
     }),
     {numRuns: 500},
   )
@@ -112,15 +119,18 @@ const kibLine = fc
   .map(([field, fill, count, end]) => Array.from(encoder.encode(field + fill.repeat(count) + end)))
 
 test('byte streams with lines of over 1 KiB, cut anywhere, decode exactly like TextDecoder', () => {
-  // A chunk that ends a pending line is decoded in two parts from 1 KiB on (the pending bytes with
-  // the continuation bytes that start the chunk, then the rest), which must be the same text.
+  // In the browsers' parser (parse.ts, by its path: see above), a chunk that ends a pending line is
+  // decoded in two parts from 1 KiB on (the pending bytes with the continuation bytes that start the
+  // chunk, then the rest), which must be the same text. The Node build's parser too.
   const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
   const stream = fc
     .array(fc.oneof({weight: 2, arbitrary: kibLine}, {weight: 3, arbitrary: sseBytePart}), {maxLength: 24})
     .map((parts) => Uint8Array.from(parts.flat()))
   fc.assert(
     fc.property(stream, fc.array(fc.nat({max: 40_000}), {maxLength: 12}), (input, at) => {
-      expect(run(split(input, at))).toEqual(run([decoder.decode(input)]))
+      const expected = run([decoder.decode(input)])
+      expect(run(split(input, at), createBrowserParser)).toEqual(expected)
+      expect(run(split(input, at))).toEqual(expected)
     }),
     {numRuns: 500},
   )
@@ -470,4 +480,170 @@ test('the same streams as bytes cut anywhere, even inside a character: the callb
     }),
     {numRuns: 2000},
   )
+})
+
+// ---------------------------------------------------------------------------
+// (g) The Node build's parser (src/parser/parse-node.ts) against the browsers' (src/parser/parse.ts)
+
+/**
+ * What a callback does to the parser when it is the `at`-th call: reset it (consuming or not), or feed
+ * it `feed` (encoded when the stream is bytes: a stream is fed one or the other). What it feeds ends
+ * with a line end: a line it left unfinished would come before the rest of the chunk being read, in no
+ * order that means anything, and the two parsers keep it in different ways (./parse.ts as bytes,
+ * ./parse-node.ts as text when it can).
+ */
+type Action = {at: number; reset?: {consume: boolean} | undefined; feed?: string | undefined}
+type Limits = {maxBufferSize: number | undefined; onComment: boolean; action: Action | null}
+
+/**
+ * Every call `create`'s parser makes for `chunks` (errors with their message and every field), then
+ * `reset({consume: true})`; `threw` where `feed` threw (after an overflow), and whatever the action
+ * of `limits` did from inside a callback.
+ */
+function runExactly(create: typeof createParser, chunks: Chunk[], {maxBufferSize, onComment, action}: Limits): unknown[] {
+  const calls: unknown[] = []
+  const note = (call: unknown[]): void => {
+    calls.push(call)
+    if (calls.length !== action?.at) return
+    if (action.reset) parser.reset(action.reset)
+    if (action.feed !== undefined) feed(typeof chunks[0] === 'string' ? action.feed : encoder.encode(action.feed))
+  }
+  const feed = (chunk: Chunk): void => {
+    try {
+      parser.feed(chunk)
+    } catch (error) {
+      calls.push(['threw', (error as Error).message])
+    }
+  }
+  const parser = create({
+    onEvent: (event) => note(['event', {...event}]),
+    onId: (id) => note(['id', id]),
+    onRetry: (retry) => note(['retry', retry]),
+    ...(onComment ? {onComment: (comment: string) => note(['comment', comment])} : {}),
+    onError: ({type, message, field, value, line}) => note(['error', {type, message, field, value, line}]),
+    maxBufferSize,
+  })
+  for (const chunk of chunks) feed(chunk)
+  parser.reset({consume: true})
+  return calls
+}
+
+/** Lines that outgrow a small limit: long data, event, id and retry values, comments, unknown fields, junk. */
+const longLines: fc.Arbitrary<string> = fc
+  .array(
+    fc.oneof(
+      sseLine,
+      fc
+        .tuple(
+          fc.constantFrom(
+            ...['data: ', 'data:', 'event:', 'id: ', 'retry: ', ': ', 'foo: ', 'x', 'dat'],
+            // One character away from a field name, at each place.
+            ...['xata:', 'dxta:', 'daxa:', 'datx:', 'dat:', 'datax:', 'xvent:', 'exent:', 'evxnt:', 'evext:', 'evenx:', 'even:'],
+            ...['eventx:', 'xd:', 'ix:', 'i:', 'idx:', 'xetry:', 'rxtry:', 'rexry:', 'retxy:', 'retrx:', 'retr:', 'retryx:'],
+          ),
+          fc.string({maxLength: 60}),
+        )
+        .map(([field, value]) => `${field}${value.replace(/[\r\n]/g, '')}\n`),
+      fc.constantFrom('\n', '\r\n', '\r', '\n\n'),
+    ),
+    {maxLength: 20},
+  )
+  .map((lines) => lines.join(''))
+
+const action: fc.Arbitrary<Action | null> = fc.option(
+  fc.record({
+    at: fc.integer({min: 1, max: 8}),
+    reset: fc.option(fc.record({consume: fc.boolean()}), {nil: undefined}),
+    feed: fc.option(fc.constantFrom('data: fed\n\n', 'data: fed\n', 'ta: é\r\n\r\n', '\n', '\r'), {nil: undefined}),
+  }),
+  {freq: 2},
+)
+
+const limits: fc.Arbitrary<Limits> = fc.record({
+  maxBufferSize: fc.constantFrom(undefined, undefined, 0, 1, 4, 8, 16, 32, 100),
+  onComment: fc.boolean(),
+  action,
+})
+
+/** Asserts that the two parsers make the same calls for `chunks`. */
+function expectSameAsBrowsers(chunks: Chunk[], options: Limits): void {
+  expect(runExactly(createNodeParser, chunks, options)).toEqual(runExactly(createBrowserParser, chunks, options))
+}
+
+test('the Node build\'s parser calls back exactly as the browsers\' do for text cut anywhere, with any limit and a reset or feed from any callback', () => {
+  fc.assert(
+    fc.property(fc.oneof(sseText, longLines), cuts, limits, (input, at, options) => {
+      expectSameAsBrowsers(split(input, at), options)
+    }),
+    {numRuns: 2000},
+  )
+})
+
+test('the Node build\'s parser calls back exactly as the browsers\' do for bytes cut anywhere (inside characters, invalid UTF-8, BOMs)', () => {
+  fc.assert(
+    fc.property(fc.oneof(sseBytes, longLines.map((text) => encoder.encode(text))), cuts, limits, (input, at, options) => {
+      expectSameAsBrowsers(split(input, at), options)
+      expectSameAsBrowsers([input], options)
+    }),
+    {numRuns: 2000},
+  )
+})
+
+test('the Node build\'s parser calls back exactly as the browsers\' do for bytes fed one at a time', () => {
+  fc.assert(
+    fc.property(sseBytes, limits, (input, options) => {
+      expectSameAsBrowsers(Array.from(input, (byte) => Uint8Array.of(byte)), options)
+    }),
+    {numRuns: 300},
+  )
+})
+
+test('the Node build\'s parser calls back exactly as the browsers\' do for a read per event, now and then several or a cut one', () => {
+  fc.assert(
+    fc.property(sseEventReads, limits, (reads, options) => {
+      expectSameAsBrowsers(reads, options)
+    }),
+    {numRuns: 2000},
+  )
+})
+
+test('the Node build\'s parser calls back exactly as the browsers\' do for reads of over a KiB (checked for ASCII, not guessed), cut anywhere', () => {
+  fc.assert(
+    fc.property(sseBytes, fc.integer({min: 1, max: 80}), cuts, limits, (input, times, at, options) => {
+      const stream = new Uint8Array(input.length * times)
+      for (let index = 0; index < times; index++) stream.set(input, index * input.length)
+      expectSameAsBrowsers(split(stream, at), {...options, maxBufferSize: options.maxBufferSize && options.maxBufferSize * 40})
+    }),
+    {numRuns: 300},
+  )
+})
+
+test('bytes of a line that is `id:\0` so far when a read ends are counted on, as the browsers\' parser counts them, and overflow', () => {
+  // The Node build's parser keeps the start of a line read as ASCII bytes as text, and `id:\0` is the text
+  // both parsers hold while they skip a line: here it has to stay bytes.
+  const input = encoder.encode('id:\0data\0😀😀\n')
+  const options: Limits = {maxBufferSize: 16, onComment: false, action: null}
+  const cut = [input.subarray(0, 4), input.subarray(4, -1), input.subarray(-1)]
+  for (const chunks of [Array.from(input, (byte) => Uint8Array.of(byte)), cut]) {
+    const calls = runExactly(createNodeParser, chunks, options)
+    expect(calls).toEqual(runExactly(createBrowserParser, chunks, options))
+    expect(calls[0]).toMatchObject(['error', {type: 'max-buffer-size-exceeded'}])
+  }
+  // Over the limit with those four bytes alone.
+  const chunks = [encoder.encode('id:\0'), encoder.encode('\n')]
+  const calls = runExactly(createNodeParser, chunks, {...options, maxBufferSize: 3})
+  expect(calls).toEqual(runExactly(createBrowserParser, chunks, {...options, maxBufferSize: 3}))
+  expect(calls[0]).toMatchObject(['error', {type: 'max-buffer-size-exceeded'}])
+})
+
+test('a read of one `data:` line and a blank line whose value is shorter than maxBufferSize, as long or longer', () => {
+  // (What the Node build's parser dispatches without its line loop.)
+  for (let length = 0; length <= 24; length++) {
+    for (const maxBufferSize of [0, 1, 8, 15, 16, 17, 30]) {
+      const event = `data: ${'x'.repeat(length)}\n\n`
+      for (const chunks of [[event, event], [encoder.encode(event), encoder.encode(event)]]) {
+        expectSameAsBrowsers(chunks, {maxBufferSize, onComment: false, action: null})
+      }
+    }
+  }
 })

@@ -1,11 +1,14 @@
-// The parser with Node's decoders installed (what `import 'streamsource'` gives in Node: src/parser/decode-node.ts in place of src/parser/decode.ts):
-// Buffer's utf8Slice/latin1Slice and lastIndexOf must change nothing that the parser reports, whatever
+// The parsers with Node's decoders (what `import 'streamsource'` gives in Node: src/parser/decode-node.ts in
+// place of src/parser/decode.ts, and the Node build's own parser src/parser/parse-node.ts): Buffer's
+// utf8Slice/latin1Slice, isAscii and lastIndexOf must change nothing that the parser reports, whatever
 // the chunking, including at the size where a range is decoded as Latin-1 (LARGE_RANGE bytes).
 import fc from 'fast-check'
-import {afterAll, beforeAll, expect, test, vi} from 'vitest'
-import {createNodeDecoder, LARGE_RANGE, nodeLastLineEnd} from '../src/parser/decode-node.js'
-import {createTextDecoder, installUtf8Decoder} from '../src/parser/decode.js'
-import {createParser} from '../src/parser/parse.js'
+import {expect, test, vi} from 'vitest'
+import {LARGE_RANGE} from '../src/parser/decode-node.js'
+// Under vitest every import inside src/ gets the Node build's modules (scripts/platform-swaps.mjs), so
+// both parsers decode with src/parser/decode-node.ts: the reference decodes with TextDecoder itself.
+import {createParser as createBrowserParser} from '../src/parser/parse.js'
+import {createParser as createNodeParser} from '../src/parser/parse-node.js'
 import {split} from './support/split.js'
 
 const encoder = new TextEncoder()
@@ -13,7 +16,7 @@ const encoder = new TextEncoder()
 type Chunk = string | Uint8Array
 
 /** Every callback, in order, for `chunks` fed to a fresh parser (then `reset({consume: true})`). */
-function parse(chunks: Chunk[]): unknown[] {
+function parse(chunks: Chunk[], createParser = createNodeParser): unknown[] {
   const calls: unknown[] = []
   const parser = createParser({
     onEvent: (event) => calls.push(['event', event.id, event.event, event.data]),
@@ -27,27 +30,10 @@ function parse(chunks: Chunk[]): unknown[] {
   return calls
 }
 
-/** The calls with the default decoder (TextDecoder), for comparison. */
-let withTextDecoder: (chunks: Chunk[]) => unknown[]
-
-beforeAll(() => {
-  // Taken before the Node decoders replace them.
-  const finder = (bytes: Uint8Array, end: number) => {
-    while (--end >= 0 && bytes[end] !== 0x0a && bytes[end] !== 0x0d);
-    return end
-  }
-  withTextDecoder = (chunks) => {
-    installUtf8Decoder(() => createTextDecoder(), finder)
-    try {
-      return parse(chunks)
-    } finally {
-      installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
-    }
-  }
-  installUtf8Decoder(createNodeDecoder, nodeLastLineEnd)
-})
-
-afterAll(() => installUtf8Decoder(() => createTextDecoder()))
+/** The calls for the text of the bytes, decoded whole by TextDecoder (the BOM kept: the parser strips it). */
+function withTextDecoder([bytes]: [Uint8Array]): unknown[] {
+  return parse([new TextDecoder('utf-8', {ignoreBOM: true}).decode(bytes)])
+}
 
 const line = fc
   .tuple(
@@ -73,7 +59,9 @@ const stream = fc
 test('any chunking of any byte stream gives the same callbacks as with TextDecoder fed whole', () => {
   fc.assert(
     fc.property(stream, fc.array(fc.nat(), {maxLength: 8}), (input, cuts) => {
-      expect(parse(split(input, cuts))).toEqual(withTextDecoder([input]))
+      const expected = withTextDecoder([input])
+      expect(parse(split(input, cuts))).toEqual(expected)
+      expect(parse(split(input, cuts), createBrowserParser)).toEqual(expected)
     }),
     {numRuns: 3000},
   )
@@ -95,6 +83,7 @@ test('lines just under, at and just over the Latin-1 threshold, ASCII or not, cu
         const input = bigEvent(size, fill, lineEnd)
         const expected = withTextDecoder([input])
         expect(parse([input])).toEqual(expected)
+        expect(parse([input], createBrowserParser)).toEqual(expected)
         // Cuts around the line end and the threshold: a multi-byte character or a CRLF cut in two.
         for (const cut of [size - 3, size - 2, size - 1, size, size + 1, LARGE_RANGE - 1, LARGE_RANGE, LARGE_RANGE + 1]) {
           expect(parse([input.subarray(0, cut), input.subarray(cut)])).toEqual(expected)

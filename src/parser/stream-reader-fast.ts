@@ -1,7 +1,7 @@
 /**
  * The Node build's stream reader (rollup.config.mjs puts it in place of ./stream-reader.ts there):
- * the EventSource reads with the root's full parser (./parse.ts), whose fast paths and `Buffer`
- * decoders are worth their size where size matters less. It reports what ./stream-reader.ts does;
+ * the EventSource reads with the root's full parser (./parse.ts, and in the Node build ./parse-node.ts
+ * in its place), whose fast paths and `Buffer` decoders are worth their size where size matters less. It reports what ./stream-reader.ts does;
  * test/stream-reader-differential.test.ts keeps the two equal.
  */
 import {createParser} from './parse.js'

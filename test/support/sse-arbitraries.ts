@@ -2,6 +2,7 @@
 // streams (fields, line ends, BOMs, NULL, non-ASCII, junk) as text and as bytes (cut-off and invalid
 // UTF-8 too), and the points to cut a stream into chunks at.
 import fc from 'fast-check'
+import {split} from './split.js'
 
 const encoder = new TextEncoder()
 
@@ -110,3 +111,27 @@ export const sseBytes: fc.Arbitrary<Uint8Array> = fc
 
 /** Where to cut a stream into chunks (see ./split.ts). */
 export const cuts = fc.array(fc.nat({max: 10_000}), {maxLength: 12})
+
+/** One event: a few whole lines, then the blank line that ends it (LF, CRLF or CR). */
+export const sseEvent: fc.Arbitrary<string> = fc
+  .tuple(fc.array(sseLine, {maxLength: 4}), fc.constantFrom('\n', '\n', '\n', '\r\n', '\r'))
+  .map(([lines, end]) => lines.join('') + end)
+
+/**
+ * A stream as a server that flushes every event sends it, read as it comes: one event a read, as
+ * bytes, but now and then a read holds several, or ends inside an event (cut at any byte).
+ */
+export const sseEventReads: fc.Arbitrary<Uint8Array[]> = fc
+  .array(
+    fc.tuple(
+      fc.oneof({weight: 3, arbitrary: sseEvent.map((event) => [event])}, fc.array(sseEvent, {minLength: 2, maxLength: 3})),
+      fc.option(fc.nat({max: 200}), {freq: 4}),
+    ),
+    {maxLength: 12},
+  )
+  .map((reads) =>
+    reads.flatMap(([events, cut]) => {
+      const bytes = encoder.encode(events.join(''))
+      return cut === null ? [bytes] : split(bytes, [cut])
+    }),
+  )
