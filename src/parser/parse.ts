@@ -12,7 +12,7 @@ const LF = 0x0a
 const SPACE = 0x20
 const COLON = 0x3a
 /** A BOM that was decoded as Latin-1 by the caller; stripped too, as `eventsource-parser` does. */
-const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
+export const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
 /**
  * What a parser holds as its pending line while it skips one (see `takeLine`), in place of a flag:
  * nothing is added to it, so the rest of the skipped line is never kept, and its line end, handled
@@ -21,7 +21,7 @@ const BOM_AS_LATIN1 = '\xEF\xBB\xBF'
  * the field."), as at `reset({consume: true})`. (A stream's own line cut right after `id:\0` is
  * ignored all the same, whatever follows, so it is held the same way too: it just never overflows.)
  */
-const SKIPPED = 'id:\0'
+export const SKIPPED = 'id:\0'
 
 /**
  * Creates a streaming parser. Feed it the stream in chunks of any size, as strings or bytes; it
@@ -374,14 +374,14 @@ export function createParser(config: ParserConfig): EventSourceParser {
 }
 
 /** The only field that a line starting with character code `first` can be, if any. */
-const fieldNamed = (first: number): string =>
+export const fieldNamed = (first: number): string =>
   first === 0x64 ? 'data' : first === 0x65 ? 'event' : first === 0x69 ? 'id' : 'retry'
 
 /**
  * Whether the line at `start` begins with `field` and a colon. (The character after a line is a
  * line end or past the string, so the reads never run into the next line.)
  */
-function startsWithField(text: string, start: number, field: string): boolean {
+export function startsWithField(text: string, start: number, field: string): boolean {
   for (let index = 0; index < field.length; index++) {
     if (text.charCodeAt(start + index) !== field.charCodeAt(index)) return false
   }
