@@ -2,8 +2,13 @@
 // the parser agrees with eventsource-parser and with a small model written from the spec, and the
 // Node build's parser agrees exactly with the browsers'.
 import {createParser as referenceParser} from 'eventsource-parser'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {build} from 'esbuild'
 import fc from 'fast-check'
-import {expect, test} from 'vitest'
+import {afterAll, beforeAll, expect, test} from 'vitest'
 import {createParser} from '../src/index.js'
 // Under vitest the sources' imports resolve to the Node build's modules (scripts/platform-swaps.mjs), so
 // `createParser` above is src/parser/parse-node.ts; a module imported by its path is that very module.
@@ -12,6 +17,7 @@ import {createParser as createNodeParser} from '../src/parser/parse-node.js'
 import {type Call, type ErrorRecord, record} from './support/record.js'
 import {cuts, sseBytePart, sseBytes, sseEventReads, sseLine, sseText} from './support/sse-arbitraries.js'
 import {split} from './support/split.js'
+import {repoRoot} from './support/paths.js'
 
 type Chunk = string | Uint8Array
 
@@ -74,6 +80,7 @@ test('bytes and their UTF-8 decoding (BOM kept) give the same callbacks', () => 
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
       const expected = run([decoder.decode(input)])
+      expect(run(split(input, at), createBundledParser)).toEqual(expected)
       expect(run(split(input, at), createBrowserParser)).toEqual(expected)
       expect(run(split(input, at))).toEqual(expected)
     }),
@@ -85,24 +92,36 @@ test('bytes and their UTF-8 decoding (BOM kept) give the same callbacks', () => 
  * Runs `body` with `globalThis.Buffer` hidden, so parsers created inside decode bytes the way they
  * do in browsers and other runtimes without Node's Buffer.
  */
-function withoutNodeBuffer<T>(body: () => T): T {
-  const holder = globalThis as {Buffer?: unknown}
-  const saved = holder.Buffer
-  holder.Buffer = undefined
-  try {
-    return body()
-  } finally {
-    holder.Buffer = saved
-  }
-}
+/**
+ * src/parser/parse.ts as browser bundles get it: with ./decode.ts's `TextDecoder` decoding. (Under
+ * vitest its import of ./decode.ts resolves to the Node build's decode-node.ts, so it is bundled
+ * apart, by esbuild, as an app's bundler would.)
+ */
+let createBundledParser: typeof createParser
+const bundleDir = mkdtempSync(join(tmpdir(), 'browser-parser-'))
+beforeAll(async () => {
+  const result = await build({
+    entryPoints: [join(repoRoot, 'src', 'parser', 'parse.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  })
+  const file = join(bundleDir, 'parse.mjs')
+  writeFileSync(file, result.outputFiles[0]!.text)
+  createBundledParser = ((await import(/* @vite-ignore */ pathToFileURL(file).href)) as {createParser: typeof createParser}).createParser
+  expect(result.outputFiles[0]!.text).not.toMatch(/node:buffer|latin1Slice/)
+})
+afterAll(() => rmSync(bundleDir, {recursive: true, force: true}))
 
-test('without Node\'s Buffer (as in browsers), byte streams in any chunks decode exactly like TextDecoder', () => {
+test('the browsers\' parser (TextDecoder, no Buffer) decodes byte streams in any chunks exactly like TextDecoder', () => {
   const decoder = new TextDecoder('utf-8', {ignoreBOM: true})
   fc.assert(
     fc.property(sseBytes, cuts, (input, at) => {
       const expected = run([decoder.decode(input)])
-      expect(withoutNodeBuffer(() => run(split(input, at)))).toEqual(expected)
-      expect(withoutNodeBuffer(() => run(Array.from(input, (byte) => Uint8Array.of(byte))))).toEqual(expected)
+      expect(run(split(input, at), createBundledParser)).toEqual(expected)
+      expect(run(Array.from(input, (byte) => Uint8Array.of(byte)), createBundledParser)).toEqual(expected)
     }),
     {numRuns: 500},
   )
@@ -129,6 +148,7 @@ test('byte streams with lines of over 1 KiB, cut anywhere, decode exactly like T
   fc.assert(
     fc.property(stream, fc.array(fc.nat({max: 40_000}), {maxLength: 12}), (input, at) => {
       const expected = run([decoder.decode(input)])
+      expect(run(split(input, at), createBundledParser)).toEqual(expected)
       expect(run(split(input, at), createBrowserParser)).toEqual(expected)
       expect(run(split(input, at))).toEqual(expected)
     }),
