@@ -82,12 +82,13 @@ export function createParser(config: ParserConfig): EventSourceParser {
    *   (Chromium 156, 1mb-line of bench/parse-corpora.mjs, 64 B reads: decoding each read as it comes
    *   ran at 0.77x this).
    * - A larger read up to its last whole character, whatever line ends it holds (readLines keeps the
-   *   unended line as text): a search for the last line end, a loop in JavaScript (about 1 ns a byte
-   *   in Chromium and Node, where `Uint8Array` has no fast search), ran through every read inside a
-   *   long line, and such a line was decoded in one piece, which Chromium's `TextDecoder` does 3.5
-   *   times as slowly per byte from 1 MiB on (0.57 ms per MB against 0.16 for 64 KiB). The two made
-   *   1mb-events (64 KiB reads of 1 MiB lines) run at 0.2x eventsource-parser; 64 KiB reads of lines
-   *   of 1-3 KB, at 0.75x.
+   *   unended line as text). Read as the small ones, it cost twice over in Chromium 156: the search
+   *   for its last line end, a loop in JavaScript (about 1 ns a byte, in Node too; the two calls of
+   *   `Uint8Array`'s `lastIndexOf` it takes, 0.8 ns), ran through every read inside a long line, and
+   *   such a line was decoded in one piece, which Chromium's `TextDecoder` does 3.5 times as slowly
+   *   per byte from 1 MiB on (0.57 ms per MB against 0.16 for 64 KiB). The two made 1mb-events (64 KiB
+   *   reads of 1 MiB lines) run at 0.2x eventsource-parser, and 16 or 64 KiB reads of lines of 1-9 KB
+   *   at 0.72-0.75x.
    */
   function feed(chunk: string | Uint8Array): void {
     if (overflowed) {
@@ -239,8 +240,8 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   /**
-   * Parses the line `text[start, end)`, which is not empty (readLines dispatches at a blank line); `end`
-   * is a line end or the end of `text`.
+   * Parses the line `text[start, end)` (all of `text` by default), which is not empty (readLines
+   * dispatches at a blank line); `end` is a line end or the end of `text`.
    */
   function parseLine(text: string, start = 0, end = text.length): void {
     const first = text.charCodeAt(start)
