@@ -478,27 +478,63 @@ test('long comment, unknown-field and junk lines in any chunks, with a small max
   )
 })
 
+/**
+ * Asserts that `input` as bytes, whole and cut at `at` (even inside a character), gives the callbacks
+ * that eventsource-parser gives for the text cut after that character.
+ */
+function expectBytesAsReference(input: string, at: number[], options: Options): void {
+  const bytes = encoder.encode(input)
+  // textOffset[b]: where byte offset b falls in the text, rounded up to a whole character.
+  const textOffset = [0]
+  let offset = 0
+  for (const character of input) {
+    offset += character.length
+    for (let byte = encoder.encode(character).length; byte > 0; byte--) textOffset.push(offset)
+  }
+  // Bytes count against maxBufferSize as bytes (a BOM too), never fewer than the characters:
+  // exact limits only for ASCII.
+  const limits = /[^\0-\x7f]/.test(input) ? {...options, maxBufferSize: 1000} : options
+  for (const points of [[], at.map((cut) => cut % (bytes.length + 1))]) {
+    const textChunks = split(input, points.map((point) => textOffset[point]!))
+    const expected = runWith(referenceParser as typeof createParser, textChunks, limits)
+    // The root's createParser (the Node build's parser under vitest), parse.ts, and parse.ts as browser bundles get it.
+    for (const create of [createParser, createBrowserParser, createBundledParser]) {
+      expectAsReference(runWith(create, split(bytes, points), limits), expected, textChunks)
+    }
+  }
+}
+
 test('the same streams as bytes cut anywhere, even inside a character: the callbacks eventsource-parser gives for the text cut after that character', () => {
   fc.assert(
-    fc.property(longLineStream, cuts, longLineOptions, (input, at, options) => {
-      const bytes = encoder.encode(input)
-      // textOffset[b]: where byte offset b falls in the text, rounded up to a whole character.
-      const textOffset = [0]
-      let offset = 0
-      for (const character of input) {
-        offset += character.length
-        for (let byte = encoder.encode(character).length; byte > 0; byte--) textOffset.push(offset)
-      }
-      // Bytes count against maxBufferSize as bytes (a BOM too), never fewer than the characters:
-      // exact limits only for ASCII.
-      const limits = /[^\0-\x7f]/.test(input) ? {...options, maxBufferSize: 1000} : options
-      for (const points of [[], at.map((cut) => cut % (bytes.length + 1))]) {
-        const textChunks = split(input, points.map((point) => textOffset[point]!))
-        const expected = runWith(referenceParser as typeof createParser, textChunks, limits)
-        expectAsReference(runWith(createParser, split(bytes, points), limits), expected, textChunks)
-      }
-    }),
+    fc.property(longLineStream, cuts, longLineOptions, (input, at, options) => expectBytesAsReference(input, at, options)),
     {numRuns: 2000},
+  )
+})
+
+test('the same with ASCII lines of up to 600 characters, which reads of 256 bytes or more end inside of (kept as text, not bytes)', () => {
+  // Such a read is decoded up to its last whole character, and the line it leaves unended is kept as
+  // text: what smaller reads add to it, as bytes, counts against maxBufferSize with it. (ASCII, for
+  // exact limits: 'byte streams with lines of over 1 KiB' cuts lines of other characters anywhere.)
+  const longerLine = fc
+    .tuple(fc.constantFrom(':', 'foo:', 'data', 'event:', 'id:', 'retry:', 're'), fc.constantFrom('x', '1', ' '), fc.nat({max: 600}))
+    .map(([start, fill, count]) => start + fill.repeat(count))
+  const stream = fc
+    .tuple(
+      fc.array(fc.tuple(longerLine, fc.constantFrom('\n', '\r', '\r\n', '\n\n')).map(([line, end]) => line + end), {maxLength: 6}),
+      longerLine,
+    )
+    .map(([lines, last]) => lines.join('') + last)
+  const options = fc.record({maxBufferSize: fc.constantFrom(16, 300, 500, 1000), onComment: fc.boolean()})
+  // Cuts anywhere, and a run of small reads (up to 200 bytes) from one of them on.
+  const steps = fc.array(fc.integer({min: 1, max: 200}), {maxLength: 12})
+  fc.assert(
+    fc.property(stream, cuts, fc.nat(), steps, options, (input, at, from, sizes, limits) => {
+      const length = encoder.encode(input).length
+      let cut = from % (length + 1)
+      const run = [cut, ...sizes.map((size) => (cut = Math.min(cut + size, length)))]
+      expectBytesAsReference(input, [...at, ...run], limits)
+    }),
+    {numRuns: 1000},
   )
 })
 

@@ -771,6 +771,19 @@ test('reset({consume: true}) on byte input parses the pending partial line', () 
   expect(rec.calls).toEqual([['retry', 100]])
 })
 
+test('reset({consume: true}) on byte input parses the whole pending line when a read of 256 bytes or more started it', () => {
+  // Such a read leaves the line's start as text and a character cut at its end as bytes: both go.
+  const comment = `${'c'.repeat(300)}😀`
+  for (const chunks of [[bytes(':', comment).subarray(0, -2)], [bytes(':', comment).subarray(0, -2), utf8('c'.repeat(10))]]) {
+    const rec = record()
+    const parser = createParser(rec)
+    for (const chunk of chunks) parser.feed(chunk)
+    parser.reset({consume: true})
+    const text = new TextDecoder().decode(bytes(...chunks.map((chunk) => Array.from(chunk))))
+    expect(rec.calls).toEqual([['comment', text.slice(1)]])
+  }
+})
+
 test('the parser works normally after reset()', () => {
   const rec = record()
   const parser = createParser(rec)
@@ -1060,6 +1073,21 @@ test('a byte stream\'s BOM is no part of the first line when deciding whether it
     for (const [first, second] of twoWaySplits(input).slice(0, 9)) {
       expect(run([first, second], {maxBufferSize: 10})).toEqual(expected)
     }
+  }
+})
+
+test('a line that a read of 256 bytes or more starts and smaller reads go on with counts against maxBufferSize whole', () => {
+  // The large read's part of the line is kept as text, the small reads' parts as bytes: both count.
+  const chunks = [`event: ${'e'.repeat(293)}`, 'e'.repeat(60), 'e'.repeat(60), '\ndata: a\n\n']
+  const overflow = [['error', expect.objectContaining({type: 'max-buffer-size-exceeded'})]]
+  for (const input of [chunks, chunks.map(utf8)]) {
+    const rec = record()
+    const parser = createParser({...rec, maxBufferSize: 400})
+    parser.feed(input[0]!)
+    parser.feed(input[1]!)
+    expect(rec.calls).toEqual([])
+    parser.feed(input[2]!)
+    expect(rec.calls).toEqual(overflow)
   }
 })
 

@@ -46,14 +46,12 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
   const {onEvent, onId, onRetry, onComment, onError, maxBufferSize = Infinity} = config
 
-  // For strings: the start of a line whose end has not arrived yet. Appending makes a rope that is
-  // only read (flattened, once) when the line ends, and only new chunks are searched for line ends,
-  // so a line that spans many chunks costs linear time.
+  // The start of a line whose end has not arrived yet, as text (strings, and reads of 256 bytes or
+  // more: see feed). Appending makes a rope that is only read (flattened, once) when the line ends,
+  // and only new chunks are searched for line ends, so a line that spans many chunks costs linear time.
   let pendingLine = ''
-  // For bytes: the start of a line whose end has not arrived yet, still undecoded (`pendingBytes`
-  // up to `pendingByteLength`). Only whole lines are decoded, so a long line becomes one string in
-  // one decode (joined to the rest of the chunk that ends it, see readBytes), not many small ones for
-  // the garbage collector to copy, and no character is cut.
+  // What follows it, still undecoded (`pendingBytes` up to `pendingByteLength`): the rest of the line
+  // from a read of less than 256 bytes, or a character cut at the end of a larger one.
   // Made by the first bytes kept: a parser fed only text (the script-tag build over XMLHttpRequest,
   // where an ES5 engine may have no typed arrays) never makes one.
   let pendingBytes: Uint8Array | undefined
@@ -76,27 +74,47 @@ export function createParser(config: ParserConfig): EventSourceParser {
   let eventType: string | undefined
   let id: string | undefined
 
+  /**
+   * Reads a chunk. Of bytes, it decodes up to `end` and keeps the rest for the next chunk (the
+   * byte reader is here, not in a function of its own, for the size of the bundle):
+   * - A read of less than 256 bytes up to its last line end: a long line that comes in small reads
+   *   becomes one string in one decode, not many small ones for the garbage collector to copy
+   *   (Chromium 156, 1mb-line of bench/parse-corpora.mjs, 64 B reads: decoding each read as it comes
+   *   ran at 0.77x this).
+   * - A larger read up to its last whole character, whatever line ends it holds (readLines keeps the
+   *   unended line as text). Read as the small ones, it cost twice over in Chromium 156: the search
+   *   for its last line end, a loop in JavaScript (about 1 ns a byte, in Node too; the two calls of
+   *   `Uint8Array`'s `lastIndexOf` it takes, 0.8 ns), ran through every read inside a long line, and
+   *   such a line was decoded in one piece, which Chromium's `TextDecoder` does 3.5 times as slowly
+   *   per byte from 1 MiB on (0.57 ms per MB against 0.16 for 64 KiB). The two made 1mb-events (64 KiB
+   *   reads of 1 MiB lines) run at 0.2x eventsource-parser, and 16 or 64 KiB reads of lines of 1-9 KB
+   *   at 0.72-0.75x.
+   */
   function feed(chunk: string | Uint8Array): void {
     if (overflowed) {
       throw new Error(
         'Cannot feed parser: it exceeded maxBufferSize. Call `reset()` first.',
       )
     }
-    if (typeof chunk === 'string') readText(chunk, true)
-    else readBytes(chunk)
-  }
-
-  /** Decodes the bytes up to the chunk's last line end and keeps the rest for the next chunk. */
-  function readBytes(chunk: Uint8Array): void {
+    if (typeof chunk === 'string') return readText(chunk, true)
     const length = chunk.length
-    const lastEnd = decoding.lastLineEnd(chunk, length)
+    let end: number
+    if (length < 256) end = decoding.lastLineEnd(chunk, length) + 1
+    else {
+      // Up to the last byte that is no continuation byte (10xxxxxx) if it starts a character
+      // (11xxxxxx), which may be cut: a cut before such a byte leaves the text as one decode of the
+      // whole would make it. After an ASCII byte, or in a read of continuation bytes only (too many
+      // to complete a character), no character is cut.
+      for (end = length; --end && chunk[end]! >> 6 === 2; );
+      if (chunk[end]! < 0xc0) end = length
+    }
     const startGeneration = generation
-    if (lastEnd !== -1) {
-      decoder ??= decoding.create()
+    decoder ??= decoding.create()
+    if (end) {
       let text: string
       if (pendingByteLength) {
         // Not counted against maxBufferSize: the line ends in this chunk (as eventsource-parser counts).
-        // A chunk's head (up to its last line end) of less than 1 KiB is added to the pending bytes and
+        // A chunk's head (up to `end`) of less than 1 KiB is added to the pending bytes and
         // decoded with them. A larger one is decoded on its own and the two strings joined; only the
         // bytes that end the pending character (continuation bytes) go with the pending ones. In
         // Chromium 156 that is faster twice over (figures from pages like bench/parse-browser.mjs's):
@@ -107,22 +125,23 @@ export function createParser(config: ParserConfig): EventSourceParser {
         // - `set` copied 16 KiB in 5-7 µs instead of 0.2-0.4 whenever its target was 1 to 15 bytes past
         //   its source modulo 4 KiB: Chromium gives large buffers whole pages, so a short pending tail
         //   put the head there often. (A slowdown of the CPU's copy: Node shows it at other offsets.)
-        let start = lastEnd + 1
+        let start = end
         // (A continuation byte is 10xxxxxx; past the chunk, `undefined >> 6` is 0.)
         if (start > 1024) for (start = 0; chunk[start]! >> 6 === 2; ) start++
         keepBytes(chunk, 0, start)
         text = decoder(pendingBytes!, 0, pendingByteLength)
-        if (start <= lastEnd) text = [text, decoder(chunk, start, lastEnd + 1)].join('')
+        if (start < end) text = [text, decoder(chunk, start, end)].join('')
         pendingByteLength = 0
-      } else text = decoder(chunk, 0, lastEnd + 1)
-      readText(text, false)
+      } else text = decoder(chunk, 0, end)
+      readText(text)
     }
     // (Nothing is kept of a skipped line: see SKIPPED.)
-    if (pendingLine !== SKIPPED && generation === startGeneration && lastEnd + 1 < length) {
-      keepBytes(chunk, lastEnd + 1, length)
+    if (pendingLine !== SKIPPED && generation === startGeneration && end < length) {
+      keepBytes(chunk, end, length)
       // Counted against maxBufferSize as characters: bytes are never fewer than the UTF-16 code units
-      // they decode to, so the limit holds (reached a little early by non-ASCII text).
-      if (pendingByteLength > maxBufferSize) checkBufferSize()
+      // they decode to, so the limit holds (reached a little early by non-ASCII text). The pending
+      // text counts too: a line that a large read started may go on in small ones.
+      if (pendingLine.length + pendingByteLength > maxBufferSize) checkBufferSize()
     }
   }
 
@@ -130,7 +149,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function keepBytes(chunk: Uint8Array, start: number, end: number): void {
     const length = pendingByteLength + end - start
     if (!pendingBytes || length > pendingBytes.length) {
-      const grown = new Uint8Array(Math.max(length, pendingByteLength * 2, 256))
+      const grown = new Uint8Array(length * 2 + 256)
       // (The whole old buffer: the bytes past pendingByteLength are never read, and fewer than `length`.)
       if (pendingBytes) grown.set(pendingBytes)
       pendingBytes = grown
@@ -140,7 +159,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   /** Strips the stream's BOM, then reads lines. `fedAsString`: the caller fed a string, not bytes. */
-  function readText(text: string, fedAsString: boolean): void {
+  function readText(text: string, fedAsString?: boolean): void {
     if (streamStart !== undefined) {
       // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
       text = streamStart + text
@@ -185,7 +204,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
       if (pendingLine) {
         const line = pendingLine + text.slice(start, end)
         pendingLine = ''
-        parseLine(line, 0, line.length)
+        parseLine(line)
       } else if (
         // Nearly every line is `data:`: checked here first. One that starts an event and is followed
         // by a blank line (LF) is a whole event, dispatched without searching for the blank line's end.
@@ -221,10 +240,10 @@ export function createParser(config: ParserConfig): EventSourceParser {
   }
 
   /**
-   * Parses the line `text[start, end)`, which is not empty (readLines dispatches at a blank line); `end`
-   * is a line end or the end of `text`.
+   * Parses the line `text[start, end)` (all of `text` by default), which is not empty (readLines
+   * dispatches at a blank line); `end` is a line end or the end of `text`.
    */
-  function parseLine(text: string, start: number, end: number): void {
+  function parseLine(text: string, start = 0, end = text.length): void {
     const first = text.charCodeAt(start)
 
     // "If the line starts with a U+003A COLON character (:): Ignore the line." (Reported as a comment.)
@@ -336,7 +355,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
    * `reset({consume: true})`.
    */
   function takeLine(): string | undefined {
-    let line = pendingByteLength ? (decoder ??= decoding.create())(pendingBytes!, 0, pendingByteLength) : pendingLine
+    let line = pendingLine + (pendingByteLength ? decoder!(pendingBytes!, 0, pendingByteLength) : '')
     pendingLine = ''
     pendingBytes = undefined
     pendingByteLength = 0
@@ -365,7 +384,7 @@ export function createParser(config: ParserConfig): EventSourceParser {
   function reset(options?: {consume?: boolean | undefined}): void {
     if (options?.consume) {
       const line = takeLine()
-      if (line) parseLine(line, 0, line.length)
+      if (line) parseLine(line)
     }
     clear()
   }
