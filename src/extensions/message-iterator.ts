@@ -36,7 +36,8 @@ export function createMessageIterator(
   // Reading waits for the loop, so that a stream whose chunks are all there at once (a fast server,
   // or a body buffered by fetch) is not parsed far ahead of it: every event waiting in the buffer
   // is memory the garbage collector copies (200,000 events in 16 KiB chunks, all there at once, in
-  // Node: 1333 ns an event against 606 for listeners, 599 once paced). But for a task at most: a loop that awaits something slow
+  // Node: 1333 ns an event against 606 for listeners; paced, in a later run, 599 against 497).
+  // But for a task at most: a loop that awaits something slow
   // must not stop reading for longer, or `heartbeat()` would take the quiet for a dead connection.
   let paced: Promise<void> | undefined
   let resume: (() => void) | undefined
