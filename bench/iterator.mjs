@@ -15,8 +15,7 @@
 //
 // Each figure is nanoseconds an event (the median of the rounds, with half the interquartile range).
 // Usage: node --expose-gc bench/iterator.mjs [--quick] [--json] [--rounds N] [--events N] [--module path/index.js]
-import {findGc, integerOption, loadStreamsource, readArgs} from './common.mjs'
-import {TOKENS, pick, seededRandom} from './parse-corpora.mjs'
+import {fail, findGc, integerOption, loadStreamsource, median, pick, quantile, readArgs, rotated, seededRandom, TOKENS} from './common.mjs'
 
 const USAGE = 'usage: node --expose-gc bench/iterator.mjs [--quick] [--json] [--rounds N] [--events N] [--module path/index.js]'
 const values = readArgs({rounds: {type: 'string'}, events: {type: 'string'}, module: {type: 'string'}}, USAGE)
@@ -121,33 +120,29 @@ const contestants = {
   },
 }
 
-const times = Object.fromEntries(Object.keys(contestants).map((name) => [name, []]))
+const names = Object.keys(contestants)
+const times = Object.fromEntries(names.map((name) => [name, []]))
 for (let round = -2; round < rounds; round++) {
   // Two warm-up rounds, then the timed ones; the order turns each round.
-  const names = Object.keys(contestants)
-  const order = names.slice(round % names.length < 0 ? 0 : round % names.length).concat(names.slice(0, round % names.length < 0 ? 0 : round % names.length))
-  for (const name of order) {
+  for (const name of rotated(names, Math.max(0, round))) {
     gc?.('minor')
     const start = process.hrtime.bigint()
     const result = await contestants[name]()
     const ns = Number(process.hrtime.bigint() - start) / events
     if (result.events !== expected.events || result.dataLength !== expected.dataLength) {
-      console.error(`${name} saw ${result.events} events with ${result.dataLength} characters; the stream has ${expected.events} with ${expected.dataLength}`)
-      process.exit(1)
+      fail(`${name} saw ${result.events} events with ${result.dataLength} characters; the stream has ${expected.events} with ${expected.dataLength}`)
     }
     sink += result.dataLength
     if (round >= 0) times[name].push(ns)
   }
 }
 
-const median = (list) => {
+/** The median, and half the interquartile range in nanoseconds (common.mjs's `spread` is relative). */
+const summarize = (list) => {
   const sorted = [...list].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
+  return {ns: median(sorted), spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2}
 }
-const quartile = (list, q) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))]
-const summary = Object.fromEntries(
-  Object.entries(times).map(([name, list]) => [name, {ns: median(list), spread: (quartile(list, 0.75) - quartile(list, 0.25)) / 2}]),
-)
+const summary = Object.fromEntries(Object.entries(times).map(([name, list]) => [name, summarize(list)]))
 // What the iterator adds over the listeners, and what the least async iterator costs.
 const iteratorOverListeners = summary['messages()'].ns - summary.listeners.ns
 const floor = summary['for await alone'].ns - summary['a call'].ns
