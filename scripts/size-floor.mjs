@@ -10,8 +10,8 @@ import {cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} f
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {gzipSync} from 'node:zlib'
 import {build} from 'esbuild'
+import {APP_BUILD, measure as measureCode} from './app-bundle.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const GOAL = 3000
@@ -116,12 +116,11 @@ const STEPS = [
 /** min and min+gz bytes of the one-line app over the sources in `dir`. */
 async function measure(dir) {
   const result = await build({
+    ...APP_BUILD,
     stdin: {contents: `export {EventSource} from './src/eventsource/EventSource.ts'`, resolveDir: dir, loader: 'ts', sourcefile: 'app.ts'},
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', legalComments: 'none',
-    mangleProps: /^[a-z][A-Za-z0-9]*_$/, write: false, logLevel: 'silent',
+    mangleProps: /^[a-z][A-Za-z0-9]*_$/,
   })
-  const code = result.outputFiles[0].text
-  return {min: Buffer.byteLength(code), gz: gzipSync(code, {level: 9}).length}
+  return measureCode(result.outputFiles[0].text)
 }
 
 function apply(dir, [file, find, replacement]) {

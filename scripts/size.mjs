@@ -6,8 +6,8 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {gzipSync} from 'node:zlib'
 import {build} from 'esbuild'
+import {APP_BUILD, measure} from './app-bundle.mjs'
 import {packedSize} from './package-size.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -74,24 +74,8 @@ const SIZE_GOALS = [
   {goal: 'createParser only ≤ 1790 B', row: 'createParser only', limit: 1790},
 ]
 
-/** Bytes minified and minified + gzipped (level 9, as size tools report it). */
-function measure(code) {
-  return {min: Buffer.byteLength(code), gz: gzipSync(code, {level: 9}).length}
-}
-
 async function bundle(source) {
-  const result = await build({
-    stdin: {contents: source, resolveDir: root, loader: 'js', sourcefile: 'app.js'},
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    // License banners are not code: they would only blur the comparison.
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  })
+  const result = await build({...APP_BUILD, stdin: {contents: source, resolveDir: root, loader: 'js', sourcefile: 'app.js'}})
   return result.outputFiles[0].text
 }
 
